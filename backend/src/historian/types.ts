@@ -1,0 +1,123 @@
+import type { Sample, ValueType } from '@plenum/model';
+
+/**
+ * The historian's contract with the rest of the backend. Connectors and the HTTP write path call `ingest`;
+ * the query engine calls `latest`, `readRaw` and `buckets`. Implementation: ./historian.ts (see README.md).
+ */
+
+/** What the historian needs to know about a point: its stable id and the one type its values keep forever. */
+export interface HistorianPoint {
+  id: string;
+  valueType: ValueType;
+}
+
+/** Retention per resolution in ms; data older than now − retention is dropped by the maintenance task. */
+export interface Retention {
+  /** @default 14 days */
+  raw: number;
+  /** 1-minute rollups, @default 90 days */
+  m1: number;
+  /** 1-hour rollups, @default 730 days */
+  h1: number;
+}
+
+export interface HistorianOptions {
+  /** the single data folder (`PLENUM_DATA`); created when missing */
+  dir: string;
+  retention?: Partial<Retention>;
+  /** clock for retention and head-flush ages, Unix ms; tests inject one. @default Date.now */
+  now?: () => number;
+}
+
+export interface RejectedSample {
+  /** index in the batch given to `ingest` */
+  index: number;
+  pointId: string;
+  /** what is wrong, e.g. `unknown point`, `value "abc" is a string but point … holds numbers` */
+  reason: string;
+}
+
+export interface IngestResult {
+  /** samples now durable on disk */
+  accepted: number;
+  rejected: RejectedSample[];
+}
+
+/** Raw samples of one point in time order (columnar). Booleans come back as booleans, strings as strings. */
+export interface RawSeries {
+  ts: number[];
+  values: Array<number | boolean | string>;
+  quality: Array<'good' | 'uncertain' | 'bad'>;
+  rawStatus: number[];
+}
+
+/** Resolution a bucket query reads from. */
+export type StoreResolution = 'raw' | '1m' | '1h';
+
+export interface BucketQuery {
+  /** inclusive, Unix ms */
+  from: number;
+  /** exclusive, Unix ms */
+  to: number;
+  /** bucket width in ms; buckets start at multiples of stepMs since the epoch. For `1m` a multiple of 60 000,
+   * for `1h` a multiple of 3 600 000. */
+  stepMs: number;
+  resolution: StoreResolution;
+  /** also compute the 95th percentile per bucket (raw resolution only; rollups keep no distribution) */
+  p95?: boolean;
+}
+
+/**
+ * Per-bucket statistics of one numeric point (booleans count as 0/1), only buckets that hold data, in time
+ * order. Bad-quality samples are excluded from the statistics (they still count in `badCount`).
+ */
+export interface BucketSeries {
+  /** bucket start, Unix ms */
+  t: number[];
+  count: number[];
+  min: number[];
+  max: number[];
+  sum: number[];
+  /** value of the latest sample in the bucket */
+  last: number[];
+  /** present when asked for and resolution is raw */
+  p95?: number[];
+  /** bad-quality samples seen in the bucket */
+  badCount: number[];
+}
+
+export interface HistorianStats {
+  points: number;
+  /** samples accepted since the process started */
+  samplesIngested: number;
+  /** samples waiting in the group-commit queue */
+  queueDepth: number;
+  /** samples held in memory heads (durable in the staging log, not yet compressed) */
+  headSamples: number;
+  /** bytes of the data folder */
+  diskBytes: number;
+  /** commits since start and the last commit's duration */
+  commits: number;
+  lastCommitMs: number;
+}
+
+export interface Historian {
+  /** Registers points (idempotent). A point whose value type changes is refused with an error naming it. */
+  ensurePoints(points: HistorianPoint[]): void;
+  /**
+   * Stores a batch. Resolves once every accepted sample is on disk (fsync'd); concurrent calls are group-
+   * committed. Invalid samples (unknown point, wrong type, non-finite number, bad timestamp) are rejected
+   * individually and the rest are stored.
+   */
+  ingest(samples: Sample[]): Promise<IngestResult>;
+  /** Latest sample per point from the in-memory cache (no disk I/O); missing ids are absent from the map. */
+  latest(pointIds: string[]): Map<string, Sample>;
+  /** Raw samples in [from, to), at most `limit` (the earliest ones), @default 1 000 000 */
+  readRaw(pointId: string, from: number, to: number, limit?: number): RawSeries;
+  buckets(pointId: string, q: BucketQuery): BucketSeries;
+  /** Oldest timestamp still held at each resolution, for picking a resolution that has the data. */
+  horizon(): Record<StoreResolution, number>;
+  stats(): HistorianStats;
+  /** Flushes heads, writes rollups and closes the store. Bounded in time. */
+  close(): Promise<void>;
+}
