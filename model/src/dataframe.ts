@@ -13,6 +13,8 @@ export interface FieldConfigJSON {
   min?: number;
   max?: number;
   description?: string;
+  /** bucket width in ms, on time fields of downsampled series */
+  interval?: number;
   /** Plenum extras readers may use; Grafana ignores what it does not know */
   custom?: Record<string, unknown>;
 }

@@ -180,7 +180,7 @@ export function unitConversion(sourceUnit: string, quantity: Quantity): UnitConv
 }
 
 /** Converts one value; identity conversions return the value untouched (no float noise added). */
-export function convert(value: number, conv: UnitConversion): number {
+export function convert(value: number, conv: Pick<UnitConversion, 'scale' | 'offset'>): number {
   if (conv.scale === 1 && conv.offset === 0) return value;
   return value * conv.scale + conv.offset;
 }

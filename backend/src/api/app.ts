@@ -1,0 +1,64 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { errorMessage, PlenumError } from '../common/errors';
+import { bearerAuth } from './auth';
+import { openApiDocument } from './openapi';
+import { ROUTES, type ApiDeps } from './routes';
+
+export interface AppOptions {
+  /** bearer token required on every route when set (`PLENUM_API_TOKEN`) */
+  token?: string;
+  /** largest JSON body accepted, bytes; @default 8 MiB */
+  maxBodyBytes?: number;
+}
+
+/**
+ * The express app: auth, JSON body parsing with a size limit, the route table, and error answers that name the
+ * field (4xx) or say it was ours (500, logged). Every handler's rejection is caught (express 5 forwards async
+ * errors), so no request can crash the process.
+ */
+export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () =>
+      end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }),
+    );
+    next();
+  });
+  app.use(bearerAuth(opts.token));
+  app.use(express.json({ limit: opts.maxBodyBytes ?? 8 * 1024 * 1024, strict: false }));
+  for (const r of ROUTES) {
+    app[r.method](r.path, async (req: Request, res: Response) => {
+      if (r.method === 'post' && !req.is('application/json')) {
+        res.status(415).json({ error: 'body: send JSON with Content-Type: application/json' });
+        return;
+      }
+      await r.handle(deps, req, res);
+    });
+  }
+  const doc = openApiDocument(ROUTES, deps.version);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}; see /api/openapi.json` });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; limit?: number };
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: `body: not valid JSON (${errorMessage(err)})` });
+    } else if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: `body: larger than the ${e.limit} bytes allowed (api.maxBodyBytes)` });
+    } else if (err instanceof PlenumError && err.origin === 'query') {
+      res.status(400).json({ error: err.message });
+    } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: errorMessage(err) });
+    } else {
+      deps.log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+      res.status(500).json({ error: `internal error: ${errorMessage(err)}` });
+    }
+  });
+  return app;
+}

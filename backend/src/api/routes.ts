@@ -1,0 +1,185 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { unitConversion, convert, type Sample } from '@plenum/model';
+import { QueryError } from '../common/errors';
+import { formatIssues } from '../common/zod-issues';
+import type { SourceStatus } from '../connectors/runner';
+import type { IngestPipeline } from '../ingest/pipeline';
+import type { QueryContext } from '../query/context';
+import { runQueries } from '../query/engine';
+import { queryRequestSchema } from '../query/request-schema';
+import { parseRange, parseTime } from '../query/time';
+import type { Metrics } from './metrics';
+import { eventsQuerySchema, newEventSchema, pointsQuerySchema, samplesBodySchema } from './schemas';
+
+export interface ApiDeps {
+  ctx: QueryContext;
+  ingest: IngestPipeline;
+  sources: () => SourceStatus[];
+  metrics: Metrics;
+  version: string;
+  startedAt: number;
+  log: (msg: string) => void;
+}
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  tag: 'query' | 'catalog' | 'events' | 'ingest' | 'operations';
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** status → description, for the OpenAPI document */
+  responses: Record<string, string>;
+  handle(deps: ApiDeps, req: Request, res: Response): Promise<void> | void;
+}
+
+/** Validates with a schema; a failure becomes a 400 naming every bad field under `prefix`. */
+export function validate<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new QueryError(formatIssues(r.error.issues, [prefix]).join('; '));
+  return r.data;
+}
+
+/** Converts posted samples to canonical units when they say which unit they are in. */
+function toSample(
+  deps: ApiDeps,
+  s: z.infer<typeof samplesBodySchema>['samples'][number],
+  i: number,
+  now: number,
+): Sample {
+  const field = `body.samples[${i}]`;
+  let value = s.value;
+  if (s.unit !== undefined && typeof value === 'number') {
+    const point = deps.ctx.catalog.get(s.pointId);
+    if (!point) throw new QueryError(`${field}.pointId: unknown point "${s.pointId}"`);
+    try {
+      value = convert(value, unitConversion(s.unit, point.quantity));
+    } catch (err) {
+      throw new QueryError(`${field}.unit: ${(err as Error).message}`);
+    }
+  }
+  return {
+    pointId: s.pointId,
+    ts: parseTime(s.ts, `${field}.ts`, now),
+    value,
+    quality: s.quality ?? 'good',
+    ...(s.rawStatus !== undefined && { rawStatus: s.rawStatus }),
+  };
+}
+
+export const ROUTES: RouteSpec[] = [
+  {
+    method: 'get',
+    path: '/api/health',
+    summary: 'Liveness and readiness: store and connector states. `status` is ok, or degraded when a source fails.',
+    tag: 'operations',
+    responses: { '200': 'store open', '401': 'missing or invalid bearer token' },
+    handle(deps, _req, res) {
+      const sources = deps.sources();
+      const failing = sources.filter((s) => s.state === 'degraded' || s.state === 'down');
+      res.json({
+        status: failing.length ? 'degraded' : 'ok',
+        version: deps.version,
+        time: new Date().toISOString(),
+        uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+        store: { state: 'open', ...deps.ctx.historian.stats() },
+        points: deps.ctx.catalog.size,
+        connectors: sources,
+      });
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/query',
+    summary: "Grafana's query shape in, DataFrameJSON frames per refId out; one bad query errors on its own refId.",
+    tag: 'query',
+    body: queryRequestSchema,
+    responses: { '200': 'results per refId', '400': 'the envelope is invalid (range, maxDataPoints, queries)' },
+    handle(deps, req, res) {
+      res.json(
+        runQueries(deps.ctx, req.body, {
+          onQuery: (type, seconds, ok) =>
+            deps.metrics.queryDuration.observe({ query_type: type, outcome: ok ? 'ok' : 'error' }, seconds),
+          onInternalError: (refId, err) => deps.log(`query ${refId} failed: ${(err as Error)?.stack ?? String(err)}`),
+        }),
+      );
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/points',
+    summary: 'Searches the point catalog by text, hall, row, rack, asset, quantity, domain, kind and tags; paged.',
+    tag: 'catalog',
+    query: pointsQuerySchema,
+    responses: { '200': '{total, page, pageSize, points}', '400': 'an unknown or invalid parameter' },
+    handle(deps, req, res) {
+      res.json(deps.ctx.catalog.search(validate(pointsQuerySchema, req.query, 'query')));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/topology',
+    summary: 'The site: halls, rows, racks with grid positions, and assets.',
+    tag: 'catalog',
+    responses: { '200': 'the site topology' },
+    handle(deps, _req, res) {
+      res.json(deps.ctx.catalog.site);
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/events',
+    summary: 'Records an event (job start/stop, alarm, note, …); durable when answered.',
+    tag: 'events',
+    body: newEventSchema,
+    responses: { '201': 'the stored event with its id', '400': 'an invalid field, named' },
+    handle(deps, req, res) {
+      const e = validate(newEventSchema, req.body, 'body');
+      const now = deps.ctx.now();
+      const time = e.time === undefined ? now : parseTime(e.time, 'body.time', now);
+      const timeEnd = e.timeEnd === undefined ? undefined : parseTime(e.timeEnd, 'body.timeEnd', now);
+      if (timeEnd !== undefined && timeEnd < time) throw new QueryError('body.timeEnd: must not be before body.time');
+      res.status(201).json(deps.ctx.events.add({ ...e, time, timeEnd }));
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/events',
+    summary: 'Events overlapping a time range, newest first, filtered by type, severity, hall, rack, tags, text.',
+    tag: 'events',
+    query: eventsQuerySchema,
+    responses: { '200': '{events}', '400': 'an unknown or invalid parameter' },
+    handle(deps, req, res) {
+      const q = validate(eventsQuerySchema, req.query, 'query');
+      const range = parseRange({ from: q.from ?? 'now-24h', to: q.to ?? 'now' }, 'query', deps.ctx.now());
+      const { type, from: _f, to: _t, ...rest } = q;
+      res.json({ events: deps.ctx.events.find({ ...rest, ...range, types: type }) });
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/samples',
+    summary:
+      'Writes samples (push sources, scripts, tests). Answered once durable; values in canonical units unless `unit` is given.',
+    tag: 'ingest',
+    body: samplesBodySchema,
+    responses: { '200': '{accepted, rejected: [{index, pointId, reason}]}', '400': 'an invalid field, named' },
+    async handle(deps, req, res) {
+      const body = validate(samplesBodySchema, req.body, 'body');
+      const now = deps.ctx.now();
+      const samples = body.samples.map((s, i) => toSample(deps, s, i, now));
+      res.json(await deps.ingest.store(samples));
+    },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics about the backend: ingest, queue depth, query latency, connector states.',
+    tag: 'operations',
+    responses: { '200': 'Prometheus text exposition format 0.0.4' },
+    async handle(deps, _req, res) {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    },
+  },
+];

@@ -1,0 +1,91 @@
+import type { Domain, Point, Quantity, Rack, Selector, Site } from '@plenum/model';
+import { globToRegExp } from './glob';
+
+/** A rack with where it sits, for layout frames and search. */
+export interface RackPlacement {
+  site: string;
+  hall: string;
+  row: string;
+  rack: Rack;
+}
+
+/** Filters of `GET /api/points`; lists are alternatives, `tags` must all be present. */
+export interface PointSearch extends Selector {
+  /** 1-based, @default 1 */
+  page?: number;
+  /** @default 100 */
+  pageSize?: number;
+}
+
+export interface PointPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  points: Point[];
+}
+
+const has = <T>(list: readonly T[] | undefined, value: T | undefined): boolean =>
+  list === undefined || list.length === 0 || (value !== undefined && list.includes(value));
+
+/**
+ * The point catalog and topology, built once from the site config (and later from OPC UA browse). Read-only
+ * after construction, so queries never race a change: a new catalog replaces the old one whole.
+ */
+export class Catalog {
+  private readonly byId = new Map<string, Point>();
+  private readonly racks: RackPlacement[] = [];
+
+  constructor(
+    readonly site: Site,
+    points: readonly Point[],
+  ) {
+    for (const p of points) this.byId.set(p.id, p);
+    for (const hall of site.halls)
+      for (const row of hall.rows)
+        for (const rack of row.racks) this.racks.push({ site: site.id, hall: hall.id, row: row.id, rack });
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): Point | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): Point[] {
+    return [...this.byId.values()];
+  }
+
+  rackPlacements(halls?: readonly string[]): RackPlacement[] {
+    return this.racks.filter((r) => has(halls, r.hall));
+  }
+
+  /** Points matching every set field of the selector, in id order. */
+  select(sel: Selector): Point[] {
+    const idRes = sel.ids?.length ? sel.ids.map(globToRegExp) : undefined;
+    const text = sel.text?.trim().toLowerCase();
+    const out: Point[] = [];
+    for (const p of this.byId.values()) {
+      if (idRes && !idRes.some((re) => re.test(p.id))) continue;
+      if (!has(sel.hall, p.location.hall)) continue;
+      if (!has(sel.row, p.location.row)) continue;
+      if (!has(sel.rack, p.location.rack)) continue;
+      if (!has(sel.asset, p.location.asset)) continue;
+      if (!has<Quantity>(sel.quantity, p.quantity)) continue;
+      if (!has<Domain>(sel.domain, p.domain)) continue;
+      if (!has(sel.kind, p.kind)) continue;
+      if (sel.tags?.length && !sel.tags.every((t) => p.tags.includes(t))) continue;
+      if (text && !p.id.toLowerCase().includes(text) && !(p.name ?? '').toLowerCase().includes(text)) continue;
+      out.push(p);
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  search(q: PointSearch): PointPage {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 100;
+    const all = this.select(q);
+    return { total: all.length, page, pageSize, points: all.slice((page - 1) * pageSize, page * pageSize) };
+  }
+}

@@ -1,0 +1,11 @@
+import { generator } from './generator';
+import type { ConnectorDefinition } from './types';
+
+/** Every connector Plenum ships, by the name a source's `connector:` field uses. One explicit list. */
+export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [generator as ConnectorDefinition<never>];
+
+export const CONNECTOR_NAMES: readonly string[] = CONNECTORS.map((c) => c.name);
+
+export function connectorByName(name: string): ConnectorDefinition<never> | undefined {
+  return CONNECTORS.find((c) => c.name === name);
+}

@@ -1,0 +1,32 @@
+import { TEST_POINTS } from '../../testing/site';
+import { generatorOptions } from './config';
+import { createGenerator, syntheticValue } from './generator';
+import type { SourceSample } from '../types';
+
+const options = generatorOptions.parse({});
+
+describe('built-in generator', () => {
+  it('is deterministic and rounds to sensor resolution', () => {
+    const p = TEST_POINTS.find((x) => x.quantity === 'power')!;
+    const t = Date.UTC(2026, 0, 1);
+    expect(syntheticValue(p, t, options)).toBe(syntheticValue(p, t, options));
+    const v = syntheticValue(p, t, options) as number;
+    expect(Math.round(v * 1000) / 1000).toBe(v);
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(options.peakKw * 1.1 + 3);
+  });
+
+  it('emits one sample per point at the interval-aligned time, in each point’s source unit', async () => {
+    const now = Date.UTC(2026, 0, 1, 0, 0, 1, 234);
+    const gen = createGenerator({ name: 'gen', intervalMs: 1000, options, points: TEST_POINTS }, () => now);
+    const got: SourceSample[] = [];
+    await gen.gather(async (s) => void got.push(...s));
+    expect(got).toHaveLength(TEST_POINTS.length);
+    expect(new Set(got.map((s) => s.ts))).toEqual(new Set([Date.UTC(2026, 0, 1, 0, 0, 1)]));
+    const inlet = TEST_POINTS.find((p) => p.sourceUnit === '°F')!;
+    const fahrenheit = got.find((s) => s.pointId === inlet.id)!.value as number;
+    const celsius = syntheticValue(inlet, got[0]!.ts, options) as number;
+    expect((fahrenheit - 32) * (5 / 9)).toBeCloseTo(celsius, 9);
+    expect(typeof got.find((s) => s.pointId.endsWith('breaker'))!.value).toBe('boolean');
+  });
+});

@@ -1,0 +1,121 @@
+import { errorMessage } from '../common/errors';
+import type { Connector, ConnectorDefinition, SampleSink, SourceInstance } from './types';
+
+/** up: last gather/start succeeded; degraded: recent failures, retrying; down: not running (failed start). */
+export type SourceState = 'starting' | 'up' | 'degraded' | 'down' | 'stopped';
+
+export interface SourceStatus {
+  source: string;
+  connector: string;
+  state: SourceState;
+  /** Unix ms of the last successful gather or delivery */
+  lastSuccess?: number;
+  /** the last error, without secrets */
+  lastError?: string;
+  consecutiveFailures: number;
+  samples: number;
+}
+
+export interface RunnerHooks {
+  /** called on every state change, e.g. to record a connector event */
+  onStateChange?(status: SourceStatus, previous: SourceState): void;
+}
+
+/** Backoff after failures, ms: doubles from the interval up to 60 s. */
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * Runs one source: polls `gather` every interval without overlap (a slow gather delays the next one rather than
+ * piling up), or `start`s a subscribed connector. Failures never escape as unhandled rejections: they set the
+ * state to degraded, are kept in `lastError`, and the next attempt waits with backoff.
+ */
+export class SourceRunner {
+  private connector?: Connector;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+  readonly status: SourceStatus;
+
+  constructor(
+    private readonly def: ConnectorDefinition<never>,
+    private readonly source: SourceInstance<never>,
+    private readonly sink: SampleSink,
+    private readonly hooks: RunnerHooks = {},
+  ) {
+    this.status = { source: source.name, connector: def.name, state: 'starting', consecutiveFailures: 0, samples: 0 };
+  }
+
+  start(): void {
+    try {
+      this.connector = this.def.init(this.source);
+    } catch (err) {
+      this.fail(err, 'down');
+      return;
+    }
+    const counted: SampleSink = async (samples) => {
+      await this.sink(samples);
+      this.status.samples += samples.length;
+    };
+    const c = this.connector;
+    if (c.mode === 'subscribe') {
+      this.running = c.start(counted).then(
+        () => this.succeed(),
+        (err) => this.fail(err, 'down'),
+      );
+      return;
+    }
+    const tick = async () => {
+      if (this.stopped) return;
+      try {
+        await c.gather(counted);
+        this.succeed();
+      } catch (err) {
+        this.fail(err, 'degraded');
+      }
+      if (this.stopped) return;
+      const backoff = Math.min(
+        MAX_BACKOFF_MS,
+        this.source.intervalMs * 2 ** Math.min(this.status.consecutiveFailures, 10),
+      );
+      const delay = this.status.consecutiveFailures
+        ? backoff
+        : this.source.intervalMs - (Date.now() % this.source.intervalMs);
+      this.timer = setTimeout(() => (this.running = tick()), delay);
+    };
+    this.running = tick();
+  }
+
+  /** Stops polling and closes the connector; waits for a gather in flight, at most `timeoutMs`. */
+  async stop(timeoutMs = 5000): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const c = this.connector;
+    const work = (async () => {
+      await this.running?.catch(() => undefined);
+      if (c) await (c.mode === 'poll' ? c.close() : c.stop());
+    })();
+    let guard: NodeJS.Timeout | undefined;
+    await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (guard = setTimeout(r, timeoutMs)))]);
+    clearTimeout(guard);
+    this.setState('stopped');
+  }
+
+  private succeed(): void {
+    this.status.lastSuccess = Date.now();
+    this.status.consecutiveFailures = 0;
+    this.setState('up');
+  }
+
+  private fail(err: unknown, state: SourceState): void {
+    this.status.lastError = errorMessage(err);
+    this.status.consecutiveFailures++;
+    this.setState(state);
+  }
+
+  private setState(state: SourceState): void {
+    const previous = this.status.state;
+    if (previous === state) return;
+    this.status.state = state;
+    this.hooks.onStateChange?.({ ...this.status }, previous);
+  }
+}

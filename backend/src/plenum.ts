@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Catalog } from './catalog/catalog';
+import { formatIssues } from './common/zod-issues';
+import { connectorByName } from './connectors/all';
+import { SourceRunner } from './connectors/runner';
+import type { SourceInstance } from './connectors/types';
+import { EventStore } from './events/event-store';
+import { openHistorian } from './historian/historian';
+import type { Historian } from './historian/types';
+import { IngestPipeline } from './ingest/pipeline';
+import { assertBindAllowed } from './api/auth';
+import { createApp } from './api/app';
+import { Metrics } from './api/metrics';
+import type { SiteConfig } from './config/load';
+
+export const VERSION = '0.1.0';
+
+export interface StartOptions {
+  /** `PLENUM_API_TOKEN` */
+  token?: string;
+  log?: (msg: string) => void;
+  /** run no sources (tests that post samples themselves) */
+  noSources?: boolean;
+}
+
+export interface RunningPlenum {
+  url: string;
+  historian: Historian;
+  events: EventStore;
+  catalog: Catalog;
+  runners: SourceRunner[];
+  stop(): Promise<void>;
+}
+
+/** Validates every source's connector options against its connector's schema; errors name file and field. */
+function sourceInstances(
+  config: SiteConfig,
+): Array<[SourceInstance<never>, NonNullable<ReturnType<typeof connectorByName>>]> {
+  const errors: string[] = [];
+  const out: Array<[SourceInstance<never>, NonNullable<ReturnType<typeof connectorByName>>]> = [];
+  config.sources.forEach((s, i) => {
+    const def = connectorByName(s.connector);
+    if (!def) {
+      errors.push(`sources[${i}].connector: unknown connector "${s.connector}"`);
+      return;
+    }
+    const parsed = def.options.safeParse(s.options ?? {});
+    if (!parsed.success) {
+      errors.push(
+        ...formatIssues(parsed.error.issues, ['sources', i, 'options']).map((m) => `${m} (source "${s.name}")`),
+      );
+      return;
+    }
+    out.push([{ name: s.name, intervalMs: s.intervalMs, options: parsed.data as never, points: s.points }, def]);
+  });
+  if (errors.length) throw new Error(errors.map((e) => `${config.file}: ${e}`).join('\n'));
+  return out;
+}
+
+/**
+ * Starts the backend from a loaded site config: historian, event store, ingest pipeline, one runner per
+ * source, and the HTTP API. `stop()` shuts down in reverse order, bounded in time.
+ */
+export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): Promise<RunningPlenum> {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  assertBindAllowed(config.api.host, opts.token);
+  const instances = opts.noSources ? [] : sourceInstances(config);
+  fs.mkdirSync(config.historian.dataDir, { recursive: true });
+  const historian = openHistorian({ dir: config.historian.dataDir, retention: config.historian.retention });
+  historian.ensurePoints(config.points.map((p) => ({ id: p.id, valueType: p.valueType })));
+  const events = new EventStore(config.historian.dataDir);
+  const catalog = new Catalog(config.site, config.points);
+  const ingest = new IngestPipeline(
+    historian,
+    config.sources.flatMap((s) => s.points),
+  );
+  const runners = instances.map(
+    ([source, def]) =>
+      new SourceRunner(
+        def,
+        source,
+        async (samples) => {
+          const r = await ingest.fromSource(samples);
+          if (r.rejected.length)
+            throw new Error(
+              `${r.rejected.length} samples refused, first: ${r.rejected[0]!.pointId}: ${r.rejected[0]!.reason}`,
+            );
+        },
+        {
+          onStateChange(status, previous) {
+            log(
+              `source ${status.source} (${status.connector}): ${previous} → ${status.state}${status.lastError ? ` — ${status.lastError}` : ''}`,
+            );
+            if (previous === 'starting' && status.state === 'up') return;
+            events.add({
+              time: Date.now(),
+              type: 'connector',
+              severity: status.state === 'up' ? 'info' : status.state === 'stopped' ? 'info' : 'warning',
+              title: `${status.source}: ${status.state}`,
+              ...(status.lastError && status.state !== 'up' && { text: status.lastError }),
+              tags: ['connector', status.connector],
+              source: status.source,
+            });
+          },
+        },
+      ),
+  );
+  const metrics = new Metrics({
+    historian: () => historian.stats(),
+    ingest: ingest.counters,
+    sources: () => runners.map((r) => r.status),
+  });
+  const app = createApp(
+    {
+      ctx: { catalog, historian, events, now: Date.now },
+      ingest,
+      sources: () => runners.map((r) => ({ ...r.status })),
+      metrics,
+      version: VERSION,
+      startedAt: Date.now(),
+      log,
+    },
+    { token: opts.token, maxBodyBytes: config.api.maxBodyBytes },
+  );
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  for (const r of runners) r.start();
+  return {
+    url: `http://${host}:${addr.port}`,
+    historian,
+    events,
+    catalog,
+    runners,
+    async stop() {
+      await Promise.all(runners.map((r) => r.stop()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await historian.close();
+      events.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { DataFrameJSON, FieldSchema, LatestQuery, Point, Quality, Sample } from '@plenum/model';
+import type { QueryContext } from './context';
+import { frame, renderAlias, unitConfig } from './frames';
+import { combineAcross, groupPoints } from './group';
+
+const QUALITY_RANK: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
+
+/** The worst quality of a set: a group is only as good as its worst member. */
+export function worstQuality(qs: Iterable<Quality>): Quality {
+  let worst: Quality = 'good';
+  for (const q of qs) if (QUALITY_RANK[q] > QUALITY_RANK[worst]) worst = q;
+  return worst;
+}
+
+const text = (name: string): FieldSchema => ({ name, type: 'string' });
+
+/**
+ * The latest value of each selected point (or group), one table frame per quantity so the value column carries
+ * one unit. Rows keep `time` so panels can tell stale values from fresh ones, and `quality`.
+ */
+export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
+  const points = ctx.catalog.select(q.selector);
+  const samples = ctx.historian.latest(points.map((p) => p.id));
+  const byQuantity = new Map<string, Point[]>();
+  for (const p of points) {
+    const list = byQuantity.get(p.quantity);
+    if (list) list.push(p);
+    else byQuantity.set(p.quantity, [p]);
+  }
+  const frames: DataFrameJSON[] = [];
+  for (const [quantity, qPoints] of byQuantity) {
+    const first = qPoints[0]!;
+    if (!q.groupBy || q.groupBy === 'point') {
+      const rows = qPoints.map((p) => [p, samples.get(p.id)] as const);
+      const valueType = first.valueType === 'number' ? 'number' : first.valueType === 'boolean' ? 'boolean' : 'string';
+      frames.push(
+        frame(
+          quantity,
+          q.refId,
+          [
+            text('point'),
+            text('name'),
+            text('hall'),
+            text('row'),
+            text('rack'),
+            text('asset'),
+            { name: 'time', type: 'time' },
+            { name: 'value', type: valueType, labels: { quantity }, config: unitConfig(first) },
+            text('quality'),
+            { name: 'rawStatus', type: 'number' },
+          ],
+          [
+            rows.map(([p]) => p.id),
+            rows.map(([p]) =>
+              q.alias ? renderAlias(q.alias, { ...p.location, id: p.id, name: p.name, quantity }) : (p.name ?? p.id),
+            ),
+            rows.map(([p]) => p.location.hall ?? null),
+            rows.map(([p]) => p.location.row ?? null),
+            rows.map(([p]) => p.location.rack ?? null),
+            rows.map(([p]) => p.location.asset ?? null),
+            rows.map(([, s]) => s?.ts ?? null),
+            rows.map(([, s]) => s?.value ?? null),
+            rows.map(([, s]) => s?.quality ?? null),
+            rows.map(([, s]) => s?.rawStatus ?? 0),
+          ],
+        ),
+      );
+      continue;
+    }
+    const agg = q.aggregate ?? 'avg';
+    const groups = groupPoints(qPoints, q.groupBy);
+    const levels = Object.keys(groups[0]!.labels).filter((k) => k !== 'quantity');
+    const cols: unknown[][] = levels.map(() => []);
+    const time: Array<number | null> = [];
+    const value: Array<number | null> = [];
+    const quality: Array<Quality | null> = [];
+    const count: number[] = [];
+    for (const g of groups) {
+      levels.forEach((level, i) => cols[i]!.push(g.labels[level]));
+      const present = g.points.map((p) => samples.get(p.id)).filter((s): s is Sample => s !== undefined);
+      const numbers = present
+        .filter((s) => s.quality !== 'bad' && typeof s.value !== 'string')
+        .map((s) => Number(s.value));
+      time.push(present.length ? Math.max(...present.map((s) => s.ts)) : null);
+      value.push(numbers.length ? combineAcross(agg, numbers) : null);
+      quality.push(present.length ? worstQuality(present.map((s) => s.quality)) : null);
+      count.push(numbers.length);
+    }
+    frames.push(
+      frame(
+        quantity,
+        q.refId,
+        [
+          ...levels.map(text),
+          { name: 'time', type: 'time' },
+          { name: 'value', type: 'number', labels: { quantity }, config: unitConfig(first) },
+          text('quality'),
+          { name: 'count', type: 'number' },
+        ],
+        [...cols, time, value, quality, count],
+      ),
+    );
+  }
+  return frames;
+}
