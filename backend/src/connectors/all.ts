@@ -1,8 +1,12 @@
 import { generator } from './generator';
+import { modbus } from './modbus';
 import type { ConnectorDefinition } from './types';
 
 /** Every connector Plenum ships, by the name a source's `connector:` field uses. One explicit list. */
-export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [generator as ConnectorDefinition<never>];
+export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [
+  generator as ConnectorDefinition<never>,
+  modbus as ConnectorDefinition<never>,
+];
 
 export const CONNECTOR_NAMES: readonly string[] = CONNECTORS.map((c) => c.name);
 

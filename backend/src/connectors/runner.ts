@@ -21,6 +21,13 @@ export interface RunnerHooks {
   onStateChange?(status: SourceStatus, previous: SourceState): void;
 }
 
+/** Waits for `work` at most `ms`; its failure is not ours to report here (the runner already recorded it). */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let guard: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (guard = setTimeout(r, ms)))]);
+  clearTimeout(guard);
+}
+
 /** Backoff after failures, ms: doubles from the interval up to 60 s. */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -85,18 +92,16 @@ export class SourceRunner {
     this.running = tick();
   }
 
-  /** Stops polling and closes the connector; waits for a gather in flight, at most `timeoutMs`. */
+  /**
+   * Stops polling and closes the connector: waits for a gather in flight at most `timeoutMs`, then closes anyway
+   * (close aborts requests in progress), and gives close the same bound.
+   */
   async stop(timeoutMs = 5000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     const c = this.connector;
-    const work = (async () => {
-      await this.running?.catch(() => undefined);
-      if (c) await (c.mode === 'poll' ? c.close() : c.stop());
-    })();
-    let guard: NodeJS.Timeout | undefined;
-    await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (guard = setTimeout(r, timeoutMs)))]);
-    clearTimeout(guard);
+    await bounded(this.running ?? Promise.resolve(), timeoutMs);
+    if (c) await bounded(c.mode === 'poll' ? c.close() : c.stop(), timeoutMs);
     this.setState('stopped');
   }
 
