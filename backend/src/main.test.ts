@@ -2,14 +2,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { QueryResponse } from '@plenum/model';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const MAIN = path.join(__dirname, 'main.ts');
 
 /** Starts the backend as `npm start` does (tsx main.ts), on a free port, with data in a temp folder. */
-function startBackend(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; url: Promise<string> } {
-  const child = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, PLENUM_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startBackend(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; url: Promise<string> } {
+  const child = spawn(TSX, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PLENUM_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const url = new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -45,9 +53,20 @@ describe('npm start (backend main)', () => {
         const res = await fetch(`${url}/api/query`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ range: { from: 'now-5m', to: 'now+1m' }, queries: [{ refId: 'A', queryType: 'timeseries', selector: { quantity: ['power'] }, groupBy: 'hall', aggregate: 'sum' }] }),
+          body: JSON.stringify({
+            range: { from: 'now-5m', to: 'now+1m' },
+            queries: [
+              {
+                refId: 'A',
+                queryType: 'timeseries',
+                selector: { quantity: ['power'] },
+                groupBy: 'hall',
+                aggregate: 'sum',
+              },
+            ],
+          }),
         });
-        frames = (await res.json()).results.A.frames;
+        frames = ((await res.json()) as QueryResponse).results.A!.frames as typeof frames;
       }
       expect(frames).toHaveLength(1);
       expect(frames[0]!.data.values[1]!.length).toBeGreaterThan(0);
@@ -60,7 +79,10 @@ describe('npm start (backend main)', () => {
 
   it('exits 2 and names file and field when the config is wrong', async () => {
     const bad = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(bad, fs.readFileSync(path.join(ROOT, 'plenum.yaml'), 'utf8').replace(/interval: 1s/, 'interval: often'));
+    fs.writeFileSync(
+      bad,
+      fs.readFileSync(path.join(ROOT, 'plenum.yaml'), 'utf8').replace(/interval: 1s/, 'interval: often'),
+    );
     const b = startBackend(['--config', bad], { PLENUM_DATA: dir });
     b.url.catch(() => undefined);
     expect(await exited(b.child)).toBe(2);
@@ -68,7 +90,11 @@ describe('npm start (backend main)', () => {
   }, 30_000);
 
   it('refuses to listen beyond loopback without a token', async () => {
-    const b = startBackend(['--config', path.join(ROOT, 'plenum.yaml')], { PLENUM_DATA: dir, PLENUM_HOST: '0.0.0.0', PLENUM_API_TOKEN: '' });
+    const b = startBackend(['--config', path.join(ROOT, 'plenum.yaml')], {
+      PLENUM_DATA: dir,
+      PLENUM_HOST: '0.0.0.0',
+      PLENUM_API_TOKEN: '',
+    });
     b.url.catch(() => undefined);
     expect(await exited(b.child)).toBe(1);
     expect(b.output()).toContain('PLENUM_HOST=0.0.0.0 would expose the API without authentication');

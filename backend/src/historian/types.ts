@@ -27,6 +27,25 @@ export interface HistorianOptions {
   retention?: Partial<Retention>;
   /** clock for retention and head-flush ages, Unix ms; tests inject one. @default Date.now */
   now?: () => number;
+  /** storage knobs; the defaults suit production, tests and benchmarks change them */
+  tuning?: Partial<HistorianTuning>;
+}
+
+/** Storage knobs (see README.md for how they interact). */
+export interface HistorianTuning {
+  /** samples per compressed raw chunk at most; a head holding this many is flushed at once. @default 4096 */
+  chunkMaxSamples: number;
+  /** ms of data time a point's newest sample must be into a new hour before the previous hour's samples are
+   * compressed, so slightly late samples still join their chunk. @default 120000 */
+  lateGraceMs: number;
+  /** ms of clock time after which a head is compressed whatever its data (bounds the staging log and the
+   * replay at open when a point stops reporting). @default 4500000 (75 min) */
+  maxHeadAgeMs: number;
+  /** ms between runs of the maintenance task (retention, aged heads, staging clean-up). @default 60000 */
+  maintenanceIntervalMs: number;
+  /** ms close() may spend compressing heads; what is left stays in the staging log and is replayed at the
+   * next open, so nothing is lost. @default 10000 */
+  closeTimeoutMs: number;
 }
 
 export interface RejectedSample {
@@ -99,6 +118,8 @@ export interface HistorianStats {
   /** commits since start and the last commit's duration */
   commits: number;
   lastCommitMs: number;
+  /** the last failure of a background task (head compression, maintenance), which is retried */
+  lastError?: string;
 }
 
 export interface Historian {
@@ -118,6 +139,9 @@ export interface Historian {
   /** Oldest timestamp still held at each resolution, for picking a resolution that has the data. */
   horizon(): Record<StoreResolution, number>;
   stats(): HistorianStats;
+  /** Runs the maintenance task now: retention, compressing aged heads, staging-log clean-up. It also runs on a
+   * timer every `tuning.maintenanceIntervalMs`. */
+  runMaintenance(): void;
   /** Flushes heads, writes rollups and closes the store. Bounded in time. */
   close(): Promise<void>;
 }
