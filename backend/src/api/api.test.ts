@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Express } from 'express';
+import { promtoolCheck, PROMTOOL_FORMAT_ERROR } from '../testing/promtool';
 import { openTestBed, type TestBed } from '../testing/fixture';
 import { createApp } from './app';
 import { assertBindAllowed } from './auth';
@@ -216,6 +217,7 @@ describe('HTTP API', () => {
     ])
       expect(res.text).toContain(name);
     expect(res.text).toMatch(/plenum_ingest_samples_total \d+/);
+    expect(await promtoolCheck(res.text)).not.toMatch(PROMTOOL_FORMAT_ERROR);
   });
 
   it('publishes an OpenAPI document that lists exactly the routes the server has', async () => {

@@ -1,0 +1,141 @@
+/**
+ * `tsx backend/src/sim/main.ts [options]`: runs the simulated AI data hall until SIGINT/SIGTERM. `--help` lists
+ * the options; README.md explains them.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../common/errors';
+import { loadConfig } from '../config/load';
+import { MAX_SPEED, startSimulation, type SimRunnerOptions } from './runner';
+
+const USAGE = `usage: sim [options]
+  --config <file>          site config (topology of the hall), @default plenum.yaml (or PLENUM_CONFIG)
+  --hall <id>              hall to simulate, @default the first
+  --seed <n|text>          @default 1
+  --speed <x>              simulated seconds per wall second, (0, ${MAX_SPEED}], @default 1
+  --start <ISO time>       simulated time at start, @default now
+  --host <address>         @default 127.0.0.1 (SIM_HOST)
+  --modbus-port <port>     Modbus TCP PDUs, 0 = any free port, "off", @default 5020 (SIM_MODBUS_PORT)
+  --dcgm-port <port>       DCGM-style /metrics, @default 9400 (SIM_DCGM_PORT)
+  --control-port <port>    control API, @default 4900 (SIM_CONTROL_PORT)
+  --webhook-url <url>      job events are POSTed here (SIM_WEBHOOK_URL)
+  --webhook-token <token>  bearer token for it; prefer the variable SIM_WEBHOOK_TOKEN (not in ps output)
+  --webhook-format <f>     slurm | plenum-event, @default slurm
+  --ground-truth <file>    append fault starts and ends as JSON lines (SIM_GROUND_TRUTH)
+  --faults-per-day <n>     seeded random faults, @default 0
+  --no-jobs                no generated job schedule (jobs only through POST /jobs)`;
+
+function port(name: string, v: string | undefined, fallback: number): number | null {
+  if (v === undefined || v === '') return fallback;
+  if (v === 'off') return null;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535)
+    throw new Error(`${name}: expected a port 0–65535 or "off"; got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function number(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`${name}: expected a number; got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerOptions & { configFile: string } {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      hall: { type: 'string' },
+      seed: { type: 'string' },
+      speed: { type: 'string' },
+      start: { type: 'string' },
+      host: { type: 'string' },
+      'modbus-port': { type: 'string' },
+      'dcgm-port': { type: 'string' },
+      'control-port': { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'webhook-token': { type: 'string' },
+      'webhook-format': { type: 'string' },
+      'ground-truth': { type: 'string' },
+      'faults-per-day': { type: 'string' },
+      'no-jobs': { type: 'boolean' },
+    },
+  });
+  const startMs = v.start === undefined ? undefined : Date.parse(v.start);
+  if (startMs !== undefined && Number.isNaN(startMs))
+    throw new Error(`--start: expected an ISO 8601 time; got ${JSON.stringify(v.start)}`);
+  const format = v['webhook-format'] ?? 'slurm';
+  if (format !== 'slurm' && format !== 'plenum-event')
+    throw new Error(`--webhook-format: expected slurm or plenum-event; got ${JSON.stringify(format)}`);
+  const url = v['webhook-url'] ?? env.SIM_WEBHOOK_URL;
+  const seed = v.seed === undefined ? 1 : /^-?\d+$/.test(v.seed) ? Number(v.seed) : v.seed;
+  return {
+    configFile: path.resolve(v.config ?? env.PLENUM_CONFIG ?? 'plenum.yaml'),
+    hall: v.hall,
+    seed,
+    speed: number('--speed', v.speed, 1),
+    startMs,
+    host: v.host ?? env.SIM_HOST ?? '127.0.0.1',
+    modbusPort: port('--modbus-port', v['modbus-port'] ?? env.SIM_MODBUS_PORT, 5020),
+    dcgmPort: port('--dcgm-port', v['dcgm-port'] ?? env.SIM_DCGM_PORT, 9400),
+    controlPort: port('--control-port', v['control-port'] ?? env.SIM_CONTROL_PORT, 4900),
+    webhook: url ? { url, token: v['webhook-token'] ?? env.SIM_WEBHOOK_TOKEN ?? undefined, format } : undefined,
+    groundTruthFile: v['ground-truth'] ?? env.SIM_GROUND_TRUTH ?? undefined,
+    randomFaultsPerDay: number('--faults-per-day', v['faults-per-day'], 0),
+    jobSchedule: v['no-jobs'] ? 'none' : 'generated',
+  };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  let opts;
+  try {
+    opts = parseSimArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`${errorMessage(err)}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  let site;
+  try {
+    site = loadConfig(opts.configFile, { env: process.env }).site;
+  } catch (err) {
+    console.error(errorMessage(err));
+    process.exitCode = 2;
+    return;
+  }
+  process.on('unhandledRejection', (reason) =>
+    console.error(`sim: unhandled rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`),
+  );
+  const runner = await startSimulation({ ...opts, site });
+  const { modbus, dcgm, control } = runner.ports();
+  const host = opts.host ?? '127.0.0.1';
+  const m = runner.model;
+  console.log(
+    `sim: hall ${m.layout.site}/${m.layout.hall}, ${m.layout.racks.length} racks, ${m.layout.crahs.length} CRAHs, seed ${String(m.seed)}, speed ×${runner.speed}, simulated time ${new Date(m.now()).toISOString()}`,
+  );
+  if (modbus !== undefined) console.log(`sim: Modbus TCP PDUs  ${host}:${modbus} (unit 1…${m.pdus().length})`);
+  if (dcgm !== undefined) console.log(`sim: DCGM metrics     http://${host}:${dcgm}/metrics`);
+  if (control !== undefined) console.log(`sim: control API      http://${host}:${control}/health`);
+  if (opts.webhook) console.log(`sim: job events →     ${new URL(opts.webhook.url).origin} (${opts.webhook.format})`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`sim: ${signal}, stopping…`);
+    void runner.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`sim failed to start: ${errorMessage(err)}`);
+    process.exit(1);
+  });
+}
