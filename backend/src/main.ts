@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: plenum [--config plenum.yaml]\nenv: PLENUM_CONFIG, PLENUM_DATA, PLENUM_HOST, PLENUM_PORT, PLENUM_API_TOKEN',
+      'usage: plenum [--config plenum.yaml]\nenv: PLENUM_CONFIG, PLENUM_DATA, PLENUM_HOST, PLENUM_PORT, PLENUM_API_TOKEN, PLENUM_JOBS_TOKEN',
     );
     return;
   }
@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) =>
     console.error(`unhandled rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`),
   );
-  const plenum = await startPlenum(config, { token: process.env.PLENUM_API_TOKEN || undefined });
+  const plenum = await startPlenum(config, {
+    token: process.env.PLENUM_API_TOKEN || undefined,
+    jobsToken: process.env.PLENUM_JOBS_TOKEN || undefined,
+  });
   const generated = config.sources.filter((s) => s.connector === 'generator').map((s) => s.name);
   console.log(
     `Plenum ${VERSION} — site "${config.site.id}", ${config.points.length} points, data in ${config.historian.dataDir}`,

@@ -20,6 +20,8 @@ export const VERSION = '0.1.0';
 export interface StartOptions {
   /** `PLENUM_API_TOKEN` */
   token?: string;
+  /** `PLENUM_JOBS_TOKEN`: lets schedulers post job webhooks to `POST /api/events` and nothing else */
+  jobsToken?: string;
   log?: (msg: string) => void;
   /** run no sources (tests that post samples themselves) */
   noSources?: boolean;
@@ -122,7 +124,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       startedAt: Date.now(),
       log,
     },
-    { token: opts.token, maxBodyBytes: config.api.maxBodyBytes },
+    { token: opts.token, jobsToken: opts.jobsToken, maxBodyBytes: config.api.maxBodyBytes },
   );
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));

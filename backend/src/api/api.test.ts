@@ -248,3 +248,53 @@ describe('binding', () => {
     expect(() => assertBindAllowed('::1', undefined)).not.toThrow();
   });
 });
+
+describe('job webhooks on POST /api/events', () => {
+  it('accept the jobs token on that route only and keep one event per job', async () => {
+    const bed = openTestBed();
+    const sources = () => [];
+    const app = createApp(
+      {
+        ctx: bed.ctx,
+        ingest: bed.ingest,
+        sources,
+        metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
+        version: 'test',
+        startedAt: Date.now(),
+        log: () => {},
+      },
+      { token: 'api-token', jobsToken: 'jobs-token' },
+    );
+    try {
+      const jobs = { Authorization: 'Bearer jobs-token' };
+      const start = {
+        event: 'job_start',
+        job_id: 'j1',
+        user: 'bob',
+        racks: ['A01'],
+        expected_kw: 90,
+        time: Date.now() - 60_000,
+        hall: 'h1',
+      };
+      const s = await request(app).post('/api/events').set(jobs).send(start);
+      expect(s.status).toBe(201);
+      expect(s.body).toMatchObject({ type: 'job', source: 'slurm', location: { hall: 'h1', rack: 'A01' } });
+      expect(s.body.timeEnd).toBeUndefined();
+      const again = await request(app).post('/api/events').set(jobs).send(start);
+      expect(again.body.id).toBe(s.body.id);
+      const end = await request(app)
+        .post('/api/events')
+        .set(jobs)
+        .send({ ...start, event: 'job_end', time: Date.now() });
+      expect(end.body).toMatchObject({ id: s.body.id, timeEnd: expect.any(Number) });
+      expect((await request(app).get('/api/events').set(jobs)).status).toBe(401);
+      const listed = await request(app).get('/api/events?tags=rack:A01').set({ Authorization: 'Bearer api-token' });
+      expect(listed.body.events).toHaveLength(1);
+      const bad = await request(app).post('/api/events').set(jobs).send({ event: 'job_start' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toContain('body.job_id');
+    } finally {
+      await bed.close();
+    }
+  });
+});

@@ -7,6 +7,8 @@ import { ROUTES, type ApiDeps } from './routes';
 export interface AppOptions {
   /** bearer token required on every route when set (`PLENUM_API_TOKEN`) */
   token?: string;
+  /** opens `POST /api/events` only, for schedulers' job webhooks (`PLENUM_JOBS_TOKEN`) */
+  jobsToken?: string;
   /** largest JSON body accepted, bytes; @default 8 MiB */
   maxBodyBytes?: number;
 }
@@ -27,7 +29,9 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
     );
     next();
   });
-  app.use(bearerAuth(opts.token));
+  app.use(
+    bearerAuth(opts.token, opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : []),
+  );
   app.use(express.json({ limit: opts.maxBodyBytes ?? 8 * 1024 * 1024, strict: false }));
   for (const r of ROUTES) {
     app[r.method](r.path, async (req: Request, res: Response) => {

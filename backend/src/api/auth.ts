@@ -15,16 +15,26 @@ export function assertBindAllowed(host: string, token: string | undefined): void
   }
 }
 
+/** A token that opens one route only, e.g. the job webhook token (`PLENUM_JOBS_TOKEN`) for `POST /api/events`. */
+export interface RouteToken {
+  method: string;
+  path: string;
+  token: string;
+}
+
+const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+
 /**
  * Bearer-token check on every route when a token is configured (Grafana's data source proxy adds the header
- * server side, so the token never reaches a browser). Constant-time comparison.
+ * server side, so the token never reaches a browser). Route tokens give a scheduler the right to post job
+ * events and nothing else. Constant-time comparison of digests.
  */
-export function bearerAuth(token: string | undefined) {
-  const expected = token ? crypto.createHash('sha256').update(token).digest() : undefined;
+export function bearerAuth(token: string | undefined, routeTokens: readonly RouteToken[] = []) {
+  const expected = token ? digest(token) : undefined;
+  const scoped = routeTokens.map((r) => ({ ...r, digest: digest(r.token) }));
   return (req: Request, res: Response, next: NextFunction) => {
     if (!expected) return next();
-    const header = req.get('authorization') ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(header);
+    const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
     if (!m) {
       res
         .set('WWW-Authenticate', 'Bearer realm="plenum"')
@@ -32,8 +42,11 @@ export function bearerAuth(token: string | undefined) {
         .json({ error: 'authorization: missing bearer token' });
       return;
     }
-    const given = crypto.createHash('sha256').update(m[1]!.trim()).digest();
-    if (!crypto.timingSafeEqual(given, expected)) {
+    const given = digest(m[1]!.trim());
+    const ok =
+      crypto.timingSafeEqual(given, expected) ||
+      scoped.some((r) => r.method === req.method && r.path === req.path && crypto.timingSafeEqual(given, r.digest));
+    if (!ok) {
       res
         .set('WWW-Authenticate', 'Bearer realm="plenum", error="invalid_token"')
         .status(401)

@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { unitConversion, convert, type Sample } from '@plenum/model';
 import { QueryError } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
+import { isJobWebhook, k8sJobSchema, parseJobWebhook, slurmJobSchema } from '../connectors/jobs/payload';
 import type { SourceStatus } from '../connectors/runner';
 import type { IngestPipeline } from '../ingest/pipeline';
 import type { QueryContext } from '../query/context';
@@ -130,13 +131,21 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'post',
     path: '/api/events',
-    summary: 'Records an event (job start/stop, alarm, note, …); durable when answered.',
+    summary:
+      'Records an event (alarm, note, …), or a scheduler job webhook (Slurm-like `{event: job_start|job_end, job_id, racks, …}` or a Kubernetes Job): one event per job spanning its run. Durable when answered.',
     tag: 'events',
-    body: newEventSchema,
+    body: z.union([newEventSchema, slurmJobSchema, k8sJobSchema]),
     responses: { '201': 'the stored event with its id', '400': 'an invalid field, named' },
     handle(deps, req, res) {
-      const e = validate(newEventSchema, req.body, 'body');
       const now = deps.ctx.now();
+      if (isJobWebhook(req.body)) {
+        const job = parseJobWebhook(req.body, now);
+        const time = parseTime(job.start, 'body.start_time', now);
+        const timeEnd = job.end === undefined ? undefined : parseTime(job.end, 'body.end_time', now);
+        res.status(201).json(deps.ctx.events.recordJob(job.jobId, { ...job.event, time, timeEnd }));
+        return;
+      }
+      const e = validate(newEventSchema, req.body, 'body');
       const time = e.time === undefined ? now : parseTime(e.time, 'body.time', now);
       const timeEnd = e.timeEnd === undefined ? undefined : parseTime(e.timeEnd, 'body.timeEnd', now);
       if (timeEnd !== undefined && timeEnd < time) throw new QueryError('body.timeEnd: must not be before body.time');

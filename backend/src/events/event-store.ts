@@ -92,6 +92,23 @@ export class EventStore {
     return { ...full, id: Number(info.lastInsertRowid) };
   }
 
+  /**
+   * Records a job transition idempotently, so one job is one event whose span is the job's run (a region in
+   * Grafana): a start inserts the event unless the job is already known; an end sets `timeEnd` on the job's
+   * event, or inserts a complete one when the start was never seen.
+   */
+  recordJob(jobId: string, e: NewEvent & { time: number }): PlenumEvent {
+    const existing = this.db
+      .prepare(`SELECT * FROM events WHERE type = 'job' AND json_extract(data, '$.jobId') = ? ORDER BY id DESC LIMIT 1`)
+      .get(jobId) as Row | undefined;
+    if (!existing) return this.add(e);
+    if (e.timeEnd !== undefined) {
+      this.db.prepare('UPDATE events SET time_end = ? WHERE id = ?').run(e.timeEnd, existing.id);
+      return fromRow({ ...existing, time_end: e.timeEnd });
+    }
+    return fromRow(existing);
+  }
+
   /** Events overlapping the range, newest first. Tag and text filters run in SQL too (JSON tags). */
   find(f: EventFilter): PlenumEvent[] {
     const where = ['time < @to', 'COALESCE(time_end, time) >= @from'];
