@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 
-/** `['sources', 2, 'points', 5, 'address']` → `sources[2].points[5].address` */
+/** `['sources', 2, 'points', 5, 'address']` → `sources[2].points[5].address`; odd keys are quoted (`["a b"]`). */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string' && /^[A-Za-z0-9_$-]+$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
   }
   return out;
 }

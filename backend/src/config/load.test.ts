@@ -571,3 +571,25 @@ sources:
     expect(e.issues.map((i) => i.path)).toContain('site.halls[0].rows[0].racks[1]');
   });
 });
+
+describe('environment variables in the config text', () => {
+  const withPort = `${SITE}\napi: { port: \${TEST_PORT:-8123}, host: '\${TEST_HOST}' }\n`;
+
+  it('replaces ${NAME} and ${NAME:-default}, keeping numbers numbers', () => {
+    expect(parseConfig(withPort, 'plenum.yaml', { env: { TEST_HOST: '127.0.0.2' } }).api).toMatchObject({
+      host: '127.0.0.2',
+      port: 8123,
+    });
+    expect(parseConfig(withPort, 'plenum.yaml', { env: { TEST_HOST: '127.0.0.2', TEST_PORT: '9000' } }).api.port).toBe(
+      9000,
+    );
+  });
+
+  it('names an unset variable without a default and its line', () => {
+    expect(lines(withPort, { env: {} })).toEqual([
+      expect.stringMatching(
+        /^plenum\.yaml: environment variable TEST_HOST: is not set and \$\{TEST_HOST\} at line \d+ has no default/,
+      ),
+    ]);
+  });
+});

@@ -22,6 +22,8 @@ import {
   type Site,
 } from '@plenum/model';
 import { PlenumError } from '../common/errors';
+import { formatPath } from '../common/zod-issues';
+import { interpolateEnv } from './interpolate';
 import type { Retention } from '../historian/types';
 import {
   AssetSchema,
@@ -144,6 +146,9 @@ export function loadConfig(file: string, opts: LoadOptions = {}): SiteConfig {
  */
 export function parseConfig(text: string, fileName: string, opts: LoadOptions = {}): SiteConfig {
   const env = opts.env ?? process.env;
+  const interpolated = interpolateEnv(text, env);
+  if (interpolated.issues.length > 0) throw new ConfigError(fileName, interpolated.issues);
+  text = interpolated.text;
   const lineCounter = new LineCounter();
   // merge: YAML 1.1 `<<: *anchor` merge keys, handy for repeated rack or point blocks
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
@@ -243,7 +248,8 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): { dataDir?: str
   const port = env.PLENUM_PORT?.trim();
   if (port) {
     const n = /^\d+$/.test(port) ? Number(port) : NaN;
-    if (Number.isInteger(n) && n >= 0 && n <= 65535) out.port = n; // 0: the OS picks a free port (tests)
+    if (Number.isInteger(n) && n >= 0 && n <= 65535)
+      out.port = n; // 0: the OS picks a free port (tests)
     else
       issues.push({
         origin: 'env',
@@ -317,17 +323,6 @@ function fromZodIssue(iss: z.core.$ZodIssue): RawIssue {
   const input = (iss as { input?: unknown }).input;
   const got = input === undefined ? '' : `; got ${describeValue(input)}`;
   return { path: iss.path, message: `${iss.message}${got}` };
-}
-
-/** `sources[2].points[5].address`; keys that are not plain words are quoted: `options["a b"]`. */
-function formatPath(path: readonly PathSeg[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'string' && /^[A-Za-z0-9_$-]+$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(String(seg))}]`;
-  }
-  return out;
 }
 
 /** Line and column of the deepest node of `path` found in the document (the key, for a mapping entry). */
