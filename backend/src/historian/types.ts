@@ -74,7 +74,8 @@ export interface RawSeries {
 export type StoreResolution = 'raw' | '1m' | '1h';
 
 export interface BucketQuery {
-  /** inclusive, Unix ms */
+  /** inclusive, Unix ms. At 1m / 1h the stored minutes / hours count whole: one that contains `from` counts,
+   * and so does one that starts before `to` */
   from: number;
   /** exclusive, Unix ms */
   to: number;
@@ -88,7 +89,8 @@ export interface BucketQuery {
 
 /**
  * Per-bucket statistics of one numeric point (booleans count as 0/1), only buckets that hold data, in time
- * order. Bad-quality samples are excluded from the statistics (they still count in `badCount`).
+ * order. Bad-quality samples are excluded from the statistics (they still count in `badCount`); a bucket with
+ * only bad samples has count 0, sum 0 and NaN min/max/last/p95 (null in JSON).
  */
 export interface BucketSeries {
   /** bucket start, Unix ms */
@@ -136,7 +138,8 @@ export interface Historian {
   /** Raw samples in [from, to), at most `limit` (the earliest ones), @default 1 000 000 */
   readRaw(pointId: string, from: number, to: number, limit?: number): RawSeries;
   buckets(pointId: string, q: BucketQuery): BucketSeries;
-  /** Oldest timestamp still held at each resolution, for picking a resolution that has the data. */
+  /** Oldest timestamp still held at each resolution, for picking a resolution that has the data; Infinity
+   * when a resolution holds nothing. */
   horizon(): Record<StoreResolution, number>;
   stats(): HistorianStats;
   /** Runs the maintenance task now: retention, compressing aged heads, staging-log clean-up. It also runs on a

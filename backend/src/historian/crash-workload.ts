@@ -1,0 +1,48 @@
+import type { Quality, Sample } from '@plenum/model';
+import type { HistorianPoint } from './types';
+
+/**
+ * The deterministic workload of the kill -9 test, shared by the writer child (crash-writer.ts) and the test
+ * that checks what survived (crash.test.ts). Batch k always holds the same samples, and no two batches share
+ * a (point, ts), so "every acknowledged sample is there and exact" can be checked sample by sample.
+ */
+
+export const CRASH_T0 = Date.UTC(2024, 6, 1);
+/** samples per point per batch; with a small chunk size this makes head flushes frequent */
+const PER_POINT = 20;
+/** ms between a point's samples: a batch covers 10 s, an hour passes every 360 batches */
+const STEP = 500;
+
+export const CRASH_POINTS: HistorianPoint[] = [
+  { id: 'crash/decimal', valueType: 'number' },
+  { id: 'crash/float', valueType: 'number' },
+  { id: 'crash/flag', valueType: 'boolean' },
+  { id: 'crash/mode', valueType: 'string' },
+];
+
+function quality(k: number, j: number): Quality {
+  return (k + j) % 17 === 0 ? 'bad' : (k + j) % 11 === 0 ? 'uncertain' : 'good';
+}
+
+export function crashBatch(k: number): Sample[] {
+  const out: Sample[] = [];
+  for (let j = 0; j < PER_POINT; j++) {
+    const ts = CRASH_T0 + (k * PER_POINT + j) * STEP;
+    const q = quality(k, j);
+    const rawStatus = q === 'bad' ? 0x80000000 + k : undefined;
+    const s = (pointId: string, value: Sample['value']): Sample =>
+      rawStatus === undefined ? { pointId, ts, value, quality: q } : { pointId, ts, value, quality: q, rawStatus };
+    out.push(s('crash/decimal', Math.round(Math.sin(k + j / 7) * 1e5) / 1000));
+    out.push(s('crash/float', Math.sin(k * 1.1 + j) * Math.E));
+    out.push(s('crash/flag', (k + j) % 3 === 0));
+    out.push(s('crash/mode', `mode-${Math.floor(k / 30) % 4}`));
+  }
+  // every 5th batch also carries late samples for an hour that is already compressed: on the odd quarter
+  // second, so they never collide with a regular sample
+  if (k % 5 === 0 && k >= 200) {
+    const ts = CRASH_T0 + (k - 200) * PER_POINT * STEP + 250;
+    out.push({ pointId: 'crash/decimal', ts, value: -k, quality: 'good' });
+    out.push({ pointId: 'crash/mode', ts, value: `late-${k}`, quality: 'uncertain', rawStatus: 7 });
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+import type Database from 'better-sqlite3';
+import type { ChunkStore, FlushState } from './chunk-store';
+import { writeHour, type HourWriterContext } from './hour-writer';
+import type { PointState } from './point-registry';
+import { floorTo, HOUR_MS, sliceSeries } from './series';
+
+/**
+ * Moves samples from the in-memory heads into chunks + rollups. A head is flushed up to a cutoff time:
+ * normally the start of the hour its newest sample is in (once that sample is `lateGraceMs` into the hour, so
+ * stragglers of the previous hour still land in the same chunk), everything when it holds `chunkMaxSamples`
+ * or is older than `maxHeadAgeMs`.
+ *
+ * Each flush records in the points table which staged samples are now in chunks (flushed_full / flushed_part
+ * / flushed_before), in the same transaction as the chunks: replay on open skips exactly those.
+ */
+export interface FlushPolicy {
+  chunkMaxSamples: number;
+  lateGraceMs: number;
+  maxHeadAgeMs: number;
+}
+
+interface PlannedFlush {
+  point: PointState;
+  cutoff: number;
+  state: FlushState;
+}
+
+export class Flusher {
+  /** points waiting for a flush → cutoff */
+  private readonly queue = new Map<PointState, number>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly store: ChunkStore,
+    readonly ctx: HourWriterContext,
+    private readonly policy: FlushPolicy,
+    private readonly now: () => number,
+  ) {}
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /**
+   * The cutoff a head should be flushed to after new samples arrived, or null to keep collecting: the start of
+   * the hour of its newest sample once that is `lateGraceMs` in, when that hour is newer than the last cutoff.
+   * Late samples for hours already compressed wait for the next hour (or `maxHeadAgeMs`) instead of each
+   * rewriting a chunk. A timestamp ahead of the clock does not move the cutoff (a device with a wrong clock
+   * would otherwise flush every commit).
+   */
+  cutoffAfterIngest(p: PointState): number | null {
+    const h = p.head;
+    if (h.n >= this.policy.chunkMaxSamples) return Infinity;
+    const newest = Math.min(h.maxTs, this.now());
+    const cutoff = floorTo(newest - this.policy.lateGraceMs, HOUR_MS);
+    const lastCutoff = p.flushedPart > p.flushedFull ? p.flushedBefore : -Infinity;
+    return h.minTs < cutoff && cutoff > lastCutoff ? cutoff : null;
+  }
+
+  /** Heads that waited too long (a point that stopped reporting pins the staging log until it is flushed). */
+  requestAged(points: Iterable<PointState>): void {
+    const now = this.now();
+    for (const p of points) {
+      if (p.head.n > 0 && now - p.head.since >= this.policy.maxHeadAgeMs) this.request(p, Infinity);
+    }
+  }
+
+  request(p: PointState, cutoff: number): void {
+    const prev = this.queue.get(p);
+    this.queue.set(p, prev === undefined ? cutoff : Math.max(prev, cutoff));
+  }
+
+  requestAll(points: Iterable<PointState>): void {
+    for (const p of points) if (p.head.n > 0) this.request(p, Infinity);
+  }
+
+  /**
+   * Flushes up to `maxPoints` queued heads in one transaction, or stops early after `budgetMs`. Memory changes
+   * (dropping flushed samples from heads) happen only after the commit, so a failed transaction loses nothing.
+   * Returns the number of samples moved.
+   */
+  runBatch(maxPoints: number, budgetMs = Infinity): number {
+    if (this.queue.size === 0) return 0;
+    const started = performance.now();
+    const planned: PlannedFlush[] = [];
+    let moved = 0;
+    this.db.transaction(() => {
+      for (const [p, cutoff] of this.queue) {
+        if (planned.length >= maxPoints || performance.now() - started > budgetMs) break;
+        const plan = this.writePoint(p, cutoff);
+        if (plan) {
+          planned.push(plan.plan);
+          moved += plan.moved;
+        } else {
+          planned.push({ point: p, cutoff: -Infinity, state: flushStateOf(p) });
+        }
+      }
+    })();
+    const now = this.now();
+    for (const { point, cutoff, state } of planned) {
+      this.queue.delete(point);
+      if (cutoff === -Infinity) continue;
+      point.head.drop(cutoff, now);
+      point.flushedFull = state.flushedFull;
+      point.flushedPart = state.flushedPart;
+      point.flushedBefore = state.flushedBefore;
+    }
+    return moved;
+  }
+
+  private writePoint(p: PointState, requested: number): { plan: PlannedFlush; moved: number } | null {
+    const head = p.head;
+    if (head.n === 0) return null;
+    // a partial flush must not move the cutoff back, or the flush state could not describe what is in chunks
+    const cutoff = p.flushedPart > p.flushedFull ? Math.max(requested, p.flushedBefore) : requested;
+    const taken = head.peek(cutoff);
+    if (taken.n === 0) return null;
+    const hourMs = HOUR_MS;
+    let i = 0;
+    while (i < taken.n) {
+      const hour = Math.floor((taken.ts[i] as number) / hourMs);
+      let j = i + 1;
+      while (j < taken.n && Math.floor((taken.ts[j] as number) / hourMs) === hour) j++;
+      writeHour(this.ctx, p.key, p.valueType, hour, i === 0 && j === taken.n ? taken : sliceSeries(taken, i, j));
+      i = j;
+    }
+    const through = head.lastStagingId();
+    const everything = head.maxTs < cutoff;
+    const state: FlushState = everything
+      ? { flushedFull: through, flushedPart: through, flushedBefore: 0 }
+      : { flushedFull: p.flushedFull, flushedPart: through, flushedBefore: cutoff };
+    const last =
+      p.latestTs === -Infinity
+        ? null
+        : { ts: p.latestTs, value: p.latestValue, quality: p.latestQuality, rawStatus: p.latestStatus };
+    this.store.updateFlush(p.key, state, last);
+    return { plan: { point: p, cutoff, state }, moved: taken.n };
+  }
+}
+
+export function flushStateOf(p: PointState): FlushState {
+  return { flushedFull: p.flushedFull, flushedPart: p.flushedPart, flushedBefore: p.flushedBefore };
+}

@@ -1,0 +1,554 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Quality, Sample, SampleValue } from '@plenum/model';
+import { openHistorian } from './historian';
+import { DAY_MS } from './retention';
+import { HOUR_MS, MINUTE_MS } from './series';
+import { seededRandom, tempDir } from './test-helpers';
+import type { BucketSeries, Historian, HistorianOptions, RawSeries } from './types';
+
+const T0 = Date.UTC(2024, 2, 10, 6);
+
+/** What the store should hold: per point, per ts, the last written sample. */
+class Expected {
+  readonly byPoint = new Map<string, Map<number, Sample>>();
+
+  add(samples: Sample[]): void {
+    for (const s of samples) {
+      let m = this.byPoint.get(s.pointId);
+      if (!m) this.byPoint.set(s.pointId, (m = new Map()));
+      m.set(s.ts, s);
+    }
+  }
+
+  raw(pointId: string, from = -Infinity, to = Infinity): RawSeries {
+    const rows = [...(this.byPoint.get(pointId)?.values() ?? [])]
+      .filter((s) => s.ts >= from && s.ts < to)
+      .sort((a, b) => a.ts - b.ts);
+    return {
+      ts: rows.map((s) => s.ts),
+      values: rows.map((s) => s.value),
+      quality: rows.map((s) => s.quality),
+      rawStatus: rows.map((s) => s.rawStatus ?? 0),
+    };
+  }
+
+  buckets(pointId: string, from: number, to: number, stepMs: number, resMs: number, p95 = false): BucketSeries {
+    const out: BucketSeries = { t: [], count: [], min: [], max: [], sum: [], last: [], badCount: [] };
+    if (p95) out.p95 = [];
+    // rollup resolutions answer in whole minutes / hours: every one that starts inside [from, to) counts whole
+    const start = resMs > 1 ? Math.floor(from / resMs) * resMs : from;
+    const end = resMs > 1 ? Math.ceil(to / resMs) * resMs : to;
+    const rows = this.raw(pointId, start, end);
+    const groups = new Map<number, Array<{ v: number; bad: boolean }>>();
+    rows.ts.forEach((ts, i) => {
+      const t = Math.floor(ts / stepMs) * stepMs;
+      const v = rows.values[i];
+      const g = groups.get(t) ?? [];
+      g.push({ v: typeof v === 'boolean' ? Number(v) : (v as number), bad: rows.quality[i] === 'bad' });
+      groups.set(t, g);
+    });
+    for (const [t, g] of [...groups].sort((a, b) => a[0] - b[0])) {
+      const good = g.filter((x) => !x.bad).map((x) => x.v);
+      out.t.push(t);
+      out.count.push(good.length);
+      out.badCount.push(g.length - good.length);
+      out.min.push(good.length ? Math.min(...good) : NaN);
+      out.max.push(good.length ? Math.max(...good) : NaN);
+      out.sum.push(good.reduce((a, b) => a + b, 0));
+      out.last.push(good.length ? (good[good.length - 1] as number) : NaN);
+      if (out.p95) {
+        const sorted = good.slice().sort((a, b) => a - b);
+        out.p95.push(sorted.length ? (sorted[Math.ceil(0.95 * sorted.length) - 1] as number) : NaN);
+      }
+    }
+    return out;
+  }
+}
+
+function expectBuckets(got: BucketSeries, want: BucketSeries): void {
+  expect(got.t).toEqual(want.t);
+  expect(got.count).toEqual(want.count);
+  expect(got.badCount).toEqual(want.badCount);
+  expect(got.min).toEqual(want.min);
+  expect(got.max).toEqual(want.max);
+  expect(got.last).toEqual(want.last);
+  if (want.p95) expect(got.p95).toEqual(want.p95);
+  got.sum.forEach((s, i) => expect(s).toBeCloseTo(want.sum[i] as number, 6));
+}
+
+function sample(
+  pointId: string,
+  ts: number,
+  value: SampleValue,
+  quality: Quality = 'good',
+  rawStatus?: number,
+): Sample {
+  return rawStatus === undefined ? { pointId, ts, value, quality } : { pointId, ts, value, quality, rawStatus };
+}
+
+/** On a closed store: chunks of a point-hour never overlap, and together hold exactly that hour's samples. */
+function expectChunkInvariants(dir: string, exp: Expected): void {
+  const db = new Database(join(dir, 'historian.db'), { readonly: true });
+  try {
+    const points = db.prepare('SELECT key, id FROM points').all() as Array<{ key: number; id: string }>;
+    for (const { key, id } of points) {
+      const rows = db
+        .prepare('SELECT hour, t_min, t_max, n FROM chunks WHERE point = ? ORDER BY hour, t_min')
+        .all(key) as Array<{ hour: number; t_min: number; t_max: number; n: number }>;
+      const perHour = new Map<number, number>();
+      rows.forEach((r, i) => {
+        const prev = rows[i - 1];
+        if (prev && prev.hour === r.hour) expect(r.t_min).toBeGreaterThan(prev.t_max);
+        expect(Math.floor(r.t_min / HOUR_MS)).toBe(r.hour);
+        expect(Math.floor(r.t_max / HOUR_MS)).toBe(r.hour);
+        perHour.set(r.hour, (perHour.get(r.hour) ?? 0) + r.n);
+      });
+      const want = new Map<number, number>();
+      for (const ts of exp.raw(id).ts)
+        want.set(Math.floor(ts / HOUR_MS), (want.get(Math.floor(ts / HOUR_MS)) ?? 0) + 1);
+      expect(perHour).toEqual(want);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** waits until background flush tasks (setImmediate) have run */
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('historian', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const open: Historian[] = [];
+
+  function openStore(extra: Partial<HistorianOptions> = {}): Historian {
+    const h = openHistorian({ dir, ...extra });
+    open.push(h);
+    return h;
+  }
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir('historian'));
+  });
+
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+    cleanup();
+  });
+
+  describe('points', () => {
+    it('registers idempotently and refuses a value type change naming the point and both types', () => {
+      const h = openStore();
+      h.ensurePoints([
+        { id: 'a/temp', valueType: 'number' },
+        { id: 'a/on', valueType: 'boolean' },
+      ]);
+      h.ensurePoints([{ id: 'a/temp', valueType: 'number' }]);
+      expect(h.stats().points).toBe(2);
+      expect(() => h.ensurePoints([{ id: 'a/temp', valueType: 'string' }])).toThrow(
+        /point "a\/temp" holds numbers; its valueType cannot change to string/,
+      );
+      expect(() =>
+        h.ensurePoints([
+          { id: 'b', valueType: 'number' },
+          { id: 'b', valueType: 'boolean' },
+        ]),
+      ).toThrow(/point "b" holds numbers/);
+      // all or nothing: "b" was not registered by the refused call
+      expect(h.stats().points).toBe(2);
+      expect(() => h.ensurePoints([{ id: '', valueType: 'number' }])).toThrow(/id must be a non-empty string/);
+      expect(() => h.ensurePoints([{ id: 'c', valueType: 'float' as never }])).toThrow(/point "c": valueType/);
+    });
+
+    it('keeps registrations and refuses the type change after reopening', async () => {
+      const h = openStore();
+      h.ensurePoints([{ id: 'p', valueType: 'boolean' }]);
+      await h.close();
+      const h2 = openStore();
+      expect(h2.stats().points).toBe(1);
+      expect(() => h2.ensurePoints([{ id: 'p', valueType: 'number' }])).toThrow(/"p" holds booleans.*number/);
+    });
+  });
+
+  describe('ingest', () => {
+    it('rejects bad samples one by one, naming point and field, and stores the rest', async () => {
+      const h = openStore();
+      h.ensurePoints([
+        { id: 'n', valueType: 'number' },
+        { id: 'b', valueType: 'boolean' },
+        { id: 's', valueType: 'string' },
+      ]);
+      const batch = [
+        sample('n', T0, 1.5),
+        sample('nope', T0, 1),
+        sample('n', T0 + 1, 'abc'),
+        sample('n', T0 + 2, NaN),
+        sample('n', T0 + 3, Infinity),
+        sample('n', T0 + 4.5, 1),
+        sample('n', Date.UTC(1999, 11, 31), 1),
+        sample('n', Date.UTC(2200, 0, 1), 1),
+        sample('b', T0, 1),
+        sample('s', T0, true),
+        { pointId: 'n', ts: T0 + 5, value: 1, quality: 'meh' } as unknown as Sample,
+        sample('n', T0 + 6, 1, 'bad', -1),
+        null as unknown as Sample,
+        sample('b', T0 + 1, false, 'uncertain', 7),
+        sample('s', T0 + 2, 'running', 'bad', 0x80020000),
+      ];
+      const res = await h.ingest(batch);
+      expect(res.accepted).toBe(3);
+      const reasons = Object.fromEntries(res.rejected.map((r) => [r.index, `${r.pointId}: ${r.reason}`]));
+      expect(Object.keys(reasons).map(Number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      expect(reasons[1]).toMatch(/nope: unknown point "nope"/);
+      expect(reasons[2]).toMatch(/value "abc" is a string but point "n" holds numbers/);
+      expect(reasons[3]).toMatch(/value NaN of point "n" is not a finite number/);
+      expect(reasons[4]).toMatch(/value Infinity of point "n"/);
+      expect(reasons[5]).toMatch(/ts .* of point "n" is not an integer Unix ms time/);
+      expect(reasons[6]).toMatch(/ts 946598400000 of point "n"/);
+      expect(reasons[7]).toMatch(/ts .* of point "n"/);
+      expect(reasons[8]).toMatch(/value 1 is a number but point "b" holds booleans/);
+      expect(reasons[9]).toMatch(/value true is a boolean but point "s" holds strings/);
+      expect(reasons[10]).toMatch(/quality "meh" of point "n"/);
+      expect(reasons[11]).toMatch(/rawStatus -1 of point "n"/);
+      expect(reasons[12]).toMatch(/not a sample object/);
+      expect(h.readRaw('n', 0, 9e12).values).toEqual([1.5]);
+      expect(h.readRaw('b', 0, 9e12)).toEqual({
+        ts: [T0 + 1],
+        values: [false],
+        quality: ['uncertain'],
+        rawStatus: [7],
+      });
+      expect(h.readRaw('s', 0, 9e12)).toEqual({
+        ts: [T0 + 2],
+        values: ['running'],
+        quality: ['bad'],
+        rawStatus: [0x80020000],
+      });
+    });
+
+    it('an all-rejected or empty batch resolves without a commit', async () => {
+      const h = openStore();
+      expect(await h.ingest([])).toEqual({ accepted: 0, rejected: [] });
+      expect((await h.ingest([sample('x', T0, 1)])).rejected).toHaveLength(1);
+      expect(h.stats().commits).toBe(0);
+    });
+
+    it('group-commits concurrent calls into one transaction', async () => {
+      const h = openStore();
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      const calls = Array.from({ length: 20 }, (_, i) => h.ingest([sample('p', T0 + i * 1000, i)]));
+      expect(h.stats().queueDepth).toBe(20);
+      const results = await Promise.all(calls);
+      expect(results.every((r) => r.accepted === 1)).toBe(true);
+      expect(h.stats().commits).toBe(1);
+      expect(h.stats().samplesIngested).toBe(20);
+      await h.ingest([sample('p', T0 + 50_000, 1)]);
+      expect(h.stats().commits).toBe(2);
+    });
+
+    it('refuses to work after close, and close is idempotent', async () => {
+      const h = openStore();
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      const pending = h.ingest([sample('p', T0, 1)]);
+      const closing = h.close();
+      expect(h.close()).toBe(closing);
+      await closing;
+      // the call queued before close was committed by close
+      await expect(pending).resolves.toEqual({ accepted: 1, rejected: [] });
+      await expect(h.ingest([sample('p', T0 + 1, 1)])).rejects.toThrow(/closed/);
+      expect(() => h.readRaw('p', 0, 1)).toThrow(/closed/);
+      const again = openStore();
+      expect(again.readRaw('p', 0, 9e12).values).toEqual([1]);
+    });
+
+    it('a second historian on the same folder is refused while the first is open', () => {
+      openStore();
+      expect(() => openHistorian({ dir })).toThrow(/in use by another historian/);
+    });
+  });
+
+  describe('reads', () => {
+    /** random points over several hours, delivered out of order, with rewrites, bad samples and late data */
+    async function loadRandom(h: Historian, exp: Expected, seed: number): Promise<void> {
+      const r = seededRandom(seed);
+      h.ensurePoints([
+        { id: 'temp', valueType: 'number' },
+        { id: 'power', valueType: 'number' },
+        { id: 'on', valueType: 'boolean' },
+        { id: 'mode', valueType: 'string' },
+      ]);
+      const all: Sample[] = [];
+      for (let i = 0; i < 4 * 360; i++) {
+        const ts = T0 + i * 10_000 + Math.floor(r() * 50);
+        const q: Quality = r() < 0.03 ? 'bad' : r() < 0.03 ? 'uncertain' : 'good';
+        all.push(sample('temp', ts, Math.round((22 + Math.sin(i / 100) + r() * 0.3) * 10) / 10, q));
+        all.push(
+          sample('power', ts + 3, r() < 0.02 ? r() * 100 : Math.round(r() * 40_000) / 1000, q, q === 'bad' ? 11 : 0),
+        );
+        all.push(sample('on', ts, r() < 0.9, q));
+        if (i % 7 === 0) all.push(sample('mode', ts, ['auto', 'manual'][Math.floor(i / 300) % 2] as string));
+      }
+      // mostly in order with local shuffling, in batches
+      for (let i = 0; i < all.length; i++) {
+        const j = Math.min(all.length - 1, i + Math.floor(r() * 20));
+        [all[i], all[j]] = [all[j] as Sample, all[i] as Sample];
+      }
+      for (let i = 0; i < all.length; i += 97) {
+        const batch = all.slice(i, i + 97);
+        exp.add(batch);
+        await h.ingest(batch);
+      }
+      await settle();
+      // late data into hours that are already compressed, and rewrites of existing instants
+      const late: Sample[] = [];
+      for (let k = 0; k < 40; k++) {
+        const ts = T0 + Math.floor(r() * 3 * HOUR_MS);
+        late.push(sample('temp', ts, Math.round(r() * 300) / 10, r() < 0.1 ? 'bad' : 'good'));
+        late.push(sample('on', ts, r() < 0.5));
+      }
+      const rewrite = exp.raw('power', T0, T0 + HOUR_MS);
+      for (let k = 0; k < 5; k++) late.push(sample('power', rewrite.ts[k * 50] as number, 1234.5));
+      exp.add(late);
+      await h.ingest(late);
+      await settle();
+    }
+
+    const tuning = { chunkMaxSamples: 256, lateGraceMs: 0 };
+
+    function checkAll(h: Historian, exp: Expected): void {
+      for (const id of ['temp', 'power', 'on', 'mode']) {
+        expect(h.readRaw(id, 0, 9e12)).toEqual(exp.raw(id));
+        const from = T0 + 1234567;
+        const to = T0 + 3 * HOUR_MS + 7;
+        expect(h.readRaw(id, from, to)).toEqual(exp.raw(id, from, to));
+      }
+      for (const id of ['temp', 'power', 'on']) {
+        const from = T0 - HOUR_MS;
+        const to = T0 + 5 * HOUR_MS;
+        expectBuckets(
+          h.buckets(id, { from, to, stepMs: 300_000, resolution: 'raw', p95: true }),
+          exp.buckets(id, from, to, 300_000, 1, true),
+        );
+        expectBuckets(
+          h.buckets(id, { from: from + 1, to: to - 1, stepMs: 137_000, resolution: 'raw' }),
+          exp.buckets(id, from + 1, to - 1, 137_000, 1),
+        );
+        expectBuckets(
+          h.buckets(id, { from, to, stepMs: MINUTE_MS, resolution: '1m' }),
+          exp.buckets(id, from, to, MINUTE_MS, MINUTE_MS),
+        );
+        expectBuckets(
+          h.buckets(id, { from, to, stepMs: 600_000, resolution: '1m' }),
+          exp.buckets(id, from, to, 600_000, MINUTE_MS),
+        );
+        // a window that does not start on a minute: the minute holding `from` counts whole
+        const odd = T0 + 2 * HOUR_MS + 12_345;
+        expectBuckets(
+          h.buckets(id, { from: odd, to: odd + HOUR_MS, stepMs: 120_000, resolution: '1m' }),
+          exp.buckets(id, odd, odd + HOUR_MS, 120_000, MINUTE_MS),
+        );
+        expectBuckets(
+          h.buckets(id, { from, to, stepMs: HOUR_MS, resolution: '1h' }),
+          exp.buckets(id, from, to, HOUR_MS, HOUR_MS),
+        );
+        expectBuckets(
+          h.buckets(id, { from, to, stepMs: DAY_MS, resolution: '1h' }),
+          exp.buckets(id, from, to, DAY_MS, HOUR_MS),
+        );
+      }
+    }
+
+    it('return sorted, de-duplicated raw data and rollups equal to brute force, before and after reopening', async () => {
+      const exp = new Expected();
+      const h = openStore({ tuning });
+      await loadRandom(h, exp, 11);
+      expect(h.stats().headSamples).toBeGreaterThan(0);
+      checkAll(h, exp);
+      await h.close();
+      expectChunkInvariants(dir, exp);
+      const h2 = openStore({ tuning });
+      expect(h2.stats().headSamples).toBe(0);
+      checkAll(h2, exp);
+    });
+
+    it('are the same when everything is still in memory heads (nothing compressed yet)', async () => {
+      const exp = new Expected();
+      const h = openStore({ tuning: { chunkMaxSamples: 1_000_000, lateGraceMs: 100 * HOUR_MS } });
+      await loadRandom(h, exp, 12);
+      expect(h.stats().headSamples).toBe(h.stats().samplesIngested);
+      checkAll(h, exp);
+    });
+
+    it('replays the staging log when the process stops without close', async () => {
+      const exp = new Expected();
+      const h = openStore({ tuning });
+      await loadRandom(h, exp, 13);
+      // simulate a crash: drop the object without close (the folder lock is released by closing the files)
+      const internals = h as unknown as { main: { close(): void }; stagingDb: { close(): void }; closing: unknown };
+      internals.closing = Promise.resolve();
+      internals.main.close();
+      internals.stagingDb.close();
+      open.splice(open.indexOf(h), 1);
+      const h2 = openStore({ tuning });
+      checkAll(h2, exp);
+    });
+
+    it('a device clock running ahead does not make every commit compress its head', async () => {
+      const now = T0 + HOUR_MS;
+      const h = openStore({ now: () => now });
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      await h.ingest([sample('p', now + 5 * HOUR_MS, 1)]);
+      for (let i = 0; i < 20; i++) {
+        await h.ingest([sample('p', T0 + i * 10_000, i)]);
+        await settle();
+      }
+      expect(h.stats().headSamples).toBe(21);
+    });
+
+    it('limit returns the earliest samples', async () => {
+      const h = openStore({ tuning: { chunkMaxSamples: 100, lateGraceMs: 0 } });
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      const batch = Array.from({ length: 1000 }, (_, i) => sample('p', T0 + i * 30_000, i));
+      await h.ingest(batch);
+      await settle();
+      const r = h.readRaw('p', T0 + 30_000, T0 + HOUR_MS * 10, 250);
+      expect(r.values).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+      expect(h.readRaw('p', 0, 9e12, 0).ts).toEqual([]);
+    });
+
+    it('latest: newest by ts, not replaced by late older samples, rebuilt on reopen', async () => {
+      const h = openStore({ tuning });
+      h.ensurePoints([
+        { id: 'a', valueType: 'number' },
+        { id: 'b', valueType: 'boolean' },
+        { id: 'never', valueType: 'number' },
+      ]);
+      await h.ingest([sample('a', T0 + 5000, 5), sample('b', T0, true, 'uncertain', 3)]);
+      await h.ingest([sample('a', T0 + 1000, 1)]);
+      const l = h.latest(['a', 'b', 'never', 'unknown']);
+      expect([...l.keys()]).toEqual(['a', 'b']);
+      expect(l.get('a')).toEqual({ pointId: 'a', ts: T0 + 5000, value: 5, quality: 'good', rawStatus: 0 });
+      expect(l.get('b')).toEqual({ pointId: 'b', ts: T0, value: true, quality: 'uncertain', rawStatus: 3 });
+      await h.ingest([sample('a', T0 + 2 * HOUR_MS, 7)]);
+      await settle();
+      await h.close();
+      const h2 = openStore();
+      expect(h2.latest(['a']).get('a')).toEqual({
+        pointId: 'a',
+        ts: T0 + 2 * HOUR_MS,
+        value: 7,
+        quality: 'good',
+        rawStatus: 0,
+      });
+      expect(h2.latest(['b']).get('b')?.value).toBe(true);
+    });
+
+    it('refuses bucket queries that cannot be answered, naming the point and field', () => {
+      const h = openStore();
+      h.ensurePoints([
+        { id: 'n', valueType: 'number' },
+        { id: 's', valueType: 'string' },
+      ]);
+      const q = { from: T0, to: T0 + HOUR_MS, stepMs: MINUTE_MS, resolution: '1m' as const };
+      expect(() => h.buckets('s', q)).toThrow(/point "s": the point holds strings/);
+      expect(() => h.buckets('n', { ...q, stepMs: 90_000 })).toThrow(/point "n": stepMs must be a multiple of 60000/);
+      expect(() => h.buckets('n', { ...q, resolution: '1h' })).toThrow(/multiple of 3600000/);
+      expect(() => h.buckets('n', { ...q, stepMs: 0, resolution: 'raw' })).toThrow(/stepMs must be a positive integer/);
+      expect(() => h.buckets('n', { ...q, from: NaN })).toThrow(/from must be a finite/);
+      expect(() => h.buckets('x', q)).toThrow(/unknown point "x"/);
+      expect(() => h.readRaw('x', 0, 1)).toThrow(/unknown point "x"/);
+      expect(h.buckets('n', q)).toEqual({ t: [], count: [], min: [], max: [], sum: [], last: [], badCount: [] });
+      expect(h.buckets('n', { ...q, to: q.from })).toEqual({
+        t: [],
+        count: [],
+        min: [],
+        max: [],
+        sum: [],
+        last: [],
+        badCount: [],
+      });
+    });
+  });
+
+  describe('retention and horizon', () => {
+    it('drops raw, then 1-minute, then 1-hour data as the clock passes each retention', async () => {
+      let now = T0 + 3 * HOUR_MS;
+      const retention = { raw: 2 * DAY_MS, m1: 5 * DAY_MS, h1: 10 * DAY_MS };
+      const h = openStore({ now: () => now, retention, tuning: { lateGraceMs: 0 } });
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      const exp = new Expected();
+      const batch = Array.from({ length: 360 * 3 }, (_, i) => sample('p', T0 + i * 10_000, i % 10));
+      exp.add(batch);
+      await h.ingest(batch);
+      expect(h.horizon()).toEqual({ raw: T0, '1m': T0, '1h': T0 });
+      await h.close();
+      const reopen = () => {
+        const x = openStore({ now: () => now, retention, tuning: { lateGraceMs: 0 } });
+        open.splice(open.indexOf(x), 1);
+        return x;
+      };
+      let h2 = reopen();
+      const full = { from: T0, to: T0 + 3 * HOUR_MS };
+      const m1 = () => h2.buckets('p', { ...full, stepMs: MINUTE_MS, resolution: '1m' });
+      const h1 = () => h2.buckets('p', { ...full, stepMs: HOUR_MS, resolution: '1h' });
+      const wantM1 = exp.buckets('p', full.from, full.to, MINUTE_MS, MINUTE_MS);
+      const wantH1 = exp.buckets('p', full.from, full.to, HOUR_MS, HOUR_MS);
+
+      h2.runMaintenance();
+      expect(h2.readRaw('p', full.from, full.to).ts).toHaveLength(1080);
+
+      // past the raw retention for the first two hours only
+      now = T0 + 2 * HOUR_MS + 2 * DAY_MS;
+      h2.runMaintenance();
+      expect(h2.readRaw('p', full.from, full.to).ts).toEqual(exp.raw('p', T0 + 2 * HOUR_MS).ts);
+      expect(h2.horizon().raw).toBe(T0 + 2 * HOUR_MS);
+      expectBuckets(m1(), wantM1);
+      expectBuckets(h1(), wantH1);
+
+      now = T0 + 3 * HOUR_MS + 5 * DAY_MS;
+      h2.runMaintenance();
+      await h2.close();
+      h2 = reopen();
+      expect(h2.readRaw('p', full.from, full.to).ts).toEqual([]);
+      expect(m1().t).toEqual([]);
+      expectBuckets(h1(), wantH1);
+      expect(h2.horizon()).toEqual({ raw: Infinity, '1m': Infinity, '1h': T0 });
+
+      // a late sample for an hour whose raw data is gone still reaches the hour rollup
+      await h2.ingest([sample('p', T0 + 30 * MINUTE_MS, 100)]);
+      h2.runMaintenance();
+      expect(h1().count[0]).toBe(361);
+      expect(h1().max[0]).toBe(100);
+
+      now = T0 + 3 * HOUR_MS + 10 * DAY_MS;
+      h2.runMaintenance();
+      expect(h1().t).toEqual([]);
+      expect(h2.horizon()).toEqual({ raw: Infinity, '1m': Infinity, '1h': Infinity });
+      await h2.close();
+    });
+
+    it('maintenance runs on its own timer and compresses heads that waited too long', async () => {
+      let now = T0;
+      const h = openStore({ now: () => now, tuning: { maintenanceIntervalMs: 10, maxHeadAgeMs: 1000 } });
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      await h.ingest([sample('p', T0, 1)]);
+      expect(h.stats().headSamples).toBe(1);
+      now += 2000;
+      for (let i = 0; i < 50 && h.stats().headSamples > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(h.stats().headSamples).toBe(0);
+      expect(h.readRaw('p', 0, 9e12).values).toEqual([1]);
+    });
+  });
+
+  it('reports stats', async () => {
+    const h = openStore();
+    h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+    await h.ingest([sample('p', T0, 1), sample('p', T0 + 1000, 2)]);
+    const s = h.stats();
+    expect(s).toMatchObject({ points: 1, samplesIngested: 2, queueDepth: 0, headSamples: 2, commits: 1 });
+    expect(s.diskBytes).toBeGreaterThan(0);
+    expect(s.lastCommitMs).toBeGreaterThanOrEqual(0);
+    expect(s.lastError).toBeUndefined();
+  });
+});
