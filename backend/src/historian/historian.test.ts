@@ -227,6 +227,23 @@ describe('historian', () => {
       });
     });
 
+    it('a sample that throws when read rejects its own call and leaves other queued calls intact', async () => {
+      const h = openStore();
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      const ok = h.ingest([sample('p', T0, 1)]);
+      const evil = {
+        pointId: 'p',
+        ts: T0 + 1,
+        quality: 'good',
+        get value(): number {
+          throw new Error('boom');
+        },
+      } as unknown as Sample;
+      await expect(h.ingest([sample('p', T0 + 2, 2), evil])).rejects.toThrow('boom');
+      await expect(ok).resolves.toEqual({ accepted: 1, rejected: [] });
+      expect(h.readRaw('p', 0, 9e12).values).toEqual([1]);
+    });
+
     it('an all-rejected or empty batch resolves without a commit', async () => {
       const h = openStore();
       expect(await h.ingest([])).toEqual({ accepted: 0, rejected: [] });
@@ -481,7 +498,7 @@ describe('historian', () => {
       const batch = Array.from({ length: 360 * 3 }, (_, i) => sample('p', T0 + i * 10_000, i % 10));
       exp.add(batch);
       await h.ingest(batch);
-      expect(h.horizon()).toEqual({ raw: T0, '1m': T0, '1h': T0 });
+      expect(h.horizon()).toEqual({ raw: 0, '1m': 0, '1h': 0 });
       await h.close();
       const reopen = () => {
         const x = openStore({ now: () => now, retention, tuning: { lateGraceMs: 0 } });
@@ -513,7 +530,11 @@ describe('historian', () => {
       expect(h2.readRaw('p', full.from, full.to).ts).toEqual([]);
       expect(m1().t).toEqual([]);
       expectBuckets(h1(), wantH1);
-      expect(h2.horizon()).toEqual({ raw: Infinity, '1m': Infinity, '1h': T0 });
+      expect(h2.horizon()).toEqual({
+        raw: T0 + 3 * HOUR_MS + 3 * DAY_MS,
+        '1m': T0 + 3 * HOUR_MS,
+        '1h': T0 + 3 * HOUR_MS - 5 * DAY_MS,
+      });
 
       // a late sample for an hour whose raw data is gone still reaches the hour rollup
       await h2.ingest([sample('p', T0 + 30 * MINUTE_MS, 100)]);
@@ -524,7 +545,9 @@ describe('historian', () => {
       now = T0 + 3 * HOUR_MS + 10 * DAY_MS;
       h2.runMaintenance();
       expect(h1().t).toEqual([]);
-      expect(h2.horizon()).toEqual({ raw: Infinity, '1m': Infinity, '1h': Infinity });
+      // each resolution is dropped up to the whole hour before now − its retention
+      const cut = (retainMs: number) => Math.floor((now - retainMs) / HOUR_MS) * HOUR_MS;
+      expect(h2.horizon()).toEqual({ raw: cut(retention.raw), '1m': cut(retention.m1), '1h': cut(retention.h1) });
       await h2.close();
     });
 

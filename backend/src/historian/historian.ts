@@ -11,7 +11,6 @@ import { computeBuckets, DEFAULT_RAW_LIMIT, readSeries, toRawSeries, type QueryC
 import { resolveRetention, RetentionTask } from './retention';
 import { stageSample } from './sample-validation';
 import { packBatch, StagedBatch, StagingLog } from './staging-log';
-import { HOUR_MS } from './series';
 import type {
   BucketQuery,
   BucketSeries,
@@ -188,13 +187,20 @@ class EmbeddedHistorian implements Historian {
     batch.reserve(samples.length);
     const rejected: RejectedSample[] = [];
     const before = batch.n;
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i] as Sample;
-      const r = stageSample(batch, this.points, s);
-      if (typeof r === 'string') {
-        const pointId = s !== null && typeof s === 'object' && typeof s.pointId === 'string' ? s.pointId : '';
-        rejected.push({ index: i, pointId, reason: r });
+    const stringsBefore = batch.strings.length;
+    try {
+      for (let i = 0; i < samples.length; i++) {
+        const s = samples[i] as Sample;
+        const r = stageSample(batch, this.points, s);
+        if (typeof r === 'string') {
+          const pointId = s !== null && typeof s === 'object' && typeof s.pointId === 'string' ? s.pointId : '';
+          rejected.push({ index: i, pointId, reason: r });
+        }
       }
+    } catch (err) {
+      // a sample whose properties throw when read: take back this call's samples, keep the others queued
+      batch.truncate(before, stringsBefore);
+      return Promise.reject(err as Error);
     }
     const result: IngestResult = { accepted: batch.n - before, rejected };
     if (result.accepted === 0) return Promise.resolve(result);
@@ -229,8 +235,22 @@ class EmbeddedHistorian implements Historian {
     this.lastCommitMs = performance.now() - started;
     this.commits++;
     this.samplesIngested += batch.n;
-    const now = this.now();
     const touched: PointState[] = [];
+    try {
+      this.appendBatch(batch, id, touched);
+    } catch (err) {
+      // cannot happen with validated samples; the samples are durable and a restart replays them
+      this.backgroundError = err as Error;
+      console.error(`historian in "${this.dir}": adding committed samples to memory failed:`, err);
+    }
+    for (const w of waiters) w.resolve(w.result);
+    for (const p of touched) this.considerFlush(p);
+    this.scheduleFlush();
+  }
+
+  /** adds a committed batch to the heads and the latest cache; collects the points it touched */
+  private appendBatch(batch: StagedBatch, id: number, touched: PointState[]): void {
+    const now = this.now();
     const commitNo = this.commits;
     for (let i = 0; i < batch.n; i++) {
       const p = this.points.byStorageKey(batch.key[i] as number) as PointState;
@@ -250,9 +270,6 @@ class EmbeddedHistorian implements Historian {
         touched.push(p);
       }
     }
-    for (const w of waiters) w.resolve(w.result);
-    for (const p of touched) this.considerFlush(p);
-    this.scheduleFlush();
   }
 
   private considerFlush(p: PointState): void {
@@ -359,13 +376,9 @@ class EmbeddedHistorian implements Historian {
 
   horizon(): Record<StoreResolution, number> {
     this.assertOpen('read the horizon');
-    let headMin = Infinity;
-    for (const p of this.points.all()) if (p.head.n > 0) headMin = Math.min(headMin, p.head.minTs);
-    const raw = Math.min(this.store.oldestChunkTs(), headMin);
-    // below m1DroppedBeforeHour rollup rows keep only their hour columns
-    const m1 = this.store.oldestRollupHour(this.writer.m1DroppedBeforeHour) * HOUR_MS;
-    const h1 = this.store.oldestRollupHour() * HOUR_MS;
-    return { raw, '1m': Math.min(m1, headMin), '1h': Math.min(h1, headMin) };
+    // what retention has dropped, not what was ever written: a young store still answers raw queries that
+    // reach back before its first sample
+    return this.retention.horizon();
   }
 
   stats(): HistorianStats {

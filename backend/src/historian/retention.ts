@@ -3,7 +3,7 @@ import type { ChunkStore } from './chunk-store';
 import { readMeta, writeMeta } from './database';
 import type { HourWriterContext } from './hour-writer';
 import { HOUR_MS } from './series';
-import type { Retention } from './types';
+import type { Retention, StoreResolution } from './types';
 
 export const DAY_MS = 86_400_000;
 
@@ -41,6 +41,15 @@ export class RetentionTask {
   /** samples older than this are past the raw retention */
   rawCutoff(now: number): number {
     return now - this.retention.raw;
+  }
+
+  /** Per resolution, the instant before which this task has dropped data (0 while nothing is dropped). */
+  horizon(): Record<StoreResolution, number> {
+    return {
+      raw: this.writer.rawDroppedBeforeHour * HOUR_MS,
+      '1m': this.writer.m1DroppedBeforeHour * HOUR_MS,
+      '1h': readMeta(this.db, 'h1_dropped_before_hour', 0) * HOUR_MS,
+    };
   }
 
   /** returns how many rows it removed or emptied */

@@ -138,8 +138,8 @@ export interface Historian {
   /** Raw samples in [from, to), at most `limit` (the earliest ones), @default 1 000 000 */
   readRaw(pointId: string, from: number, to: number, limit?: number): RawSeries;
   buckets(pointId: string, q: BucketQuery): BucketSeries;
-  /** Oldest timestamp still held at each resolution, for picking a resolution that has the data; Infinity
-   * when a resolution holds nothing. */
+  /** Per resolution, the instant before which retention has dropped its data (0 while nothing is dropped);
+   * the query planner moves to a coarser resolution for ranges that start earlier. */
   horizon(): Record<StoreResolution, number>;
   stats(): HistorianStats;
   /** Runs the maintenance task now: retention, compressing aged heads, staging-log clean-up. It also runs on a

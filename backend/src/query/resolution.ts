@@ -88,6 +88,8 @@ export function planResolution(
   }
   const unit = res === 'raw' ? 1 : res === '1m' ? MINUTE : HOUR;
   const stepMs = niceStep(wanted, unit);
+  // whole-hour buckets read 60× fewer rows from the hour rollups than from the minute ones
+  if (asked === 'auto' && res === '1m' && stepMs % HOUR === 0 && range.from >= horizon['1h']) res = '1h';
   if ((range.to - range.from) / stepMs > 100_000) {
     throw new QueryError('resolution: more than 100000 buckets per series; use auto or a coarser resolution');
   }
