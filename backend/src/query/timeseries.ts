@@ -36,6 +36,34 @@ function aliasVars(p: Point, labels: Record<string, string>): Record<string, str
   };
 }
 
+/** One point's buckets as they are (the common case: no Map, no sort). */
+function single(b: BucketSeries, agg: TimeseriesQuery['aggregate']): { times: number[]; values: number[] } {
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < b.t.length; i++) {
+    if (b.count[i] === 0) continue;
+    times.push(b.t[i]!);
+    values.push(bucketValue(b, i, agg));
+  }
+  return { times, values };
+}
+
+/** Several points' buckets aligned on bucket start and combined across the group. */
+function combined(all: BucketSeries[], agg: TimeseriesQuery['aggregate']): { times: number[]; values: number[] } {
+  const byTime = new Map<number, number[]>();
+  for (const b of all) {
+    for (let i = 0; i < b.t.length; i++) {
+      if (b.count[i] === 0) continue;
+      const v = bucketValue(b, i, agg);
+      const list = byTime.get(b.t[i]!);
+      if (list) list.push(v);
+      else byTime.set(b.t[i]!, [v]);
+    }
+  }
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  return { times, values: times.map((t) => combineAcross(agg ?? 'avg', byTime.get(t)!)) };
+}
+
 /**
  * One frame per point or group: `time` and `value` fields, the value carrying the canonical unit, labels of the
  * group and a display name from the alias template. Aggregation happens per bucket within a point, then across
@@ -65,26 +93,16 @@ export function timeseries(ctx: QueryContext, q: TimeseriesQuery, env: QueryEnv)
   };
   const frames: DataFrameJSON[] = [];
   for (const g of groupPoints(points, q.groupBy ?? 'point')) {
-    const byTime = new Map<number, number[]>();
-    for (const p of g.points) {
-      const b = ctx.historian.buckets(p.id, {
+    const series = g.points.map((p) =>
+      ctx.historian.buckets(p.id, {
         from: env.from,
         to: env.to,
         stepMs: plan.stepMs,
         resolution: plan.resolution,
         p95: agg === 'p95',
-      });
-      for (let i = 0; i < b.t.length; i++) {
-        if (b.count[i] === 0) continue;
-        const t = b.t[i]!;
-        const list = byTime.get(t);
-        const v = bucketValue(b, i, agg);
-        if (list) list.push(v);
-        else byTime.set(t, [v]);
-      }
-    }
-    const times = [...byTime.keys()].sort((a, b) => a - b);
-    const values = times.map((t) => combineAcross(agg, byTime.get(t)!));
+      }),
+    );
+    const { times, values } = series.length === 1 ? single(series[0]!, agg) : combined(series, agg);
     const first = g.points[0]!;
     const name = q.alias
       ? renderAlias(q.alias, aliasVars(first, g.labels))
