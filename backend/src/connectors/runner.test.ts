@@ -46,7 +46,11 @@ describe('SourceRunner', () => {
     await runner.stop();
     expect(changes.slice(0, 2)).toEqual(['starting→degraded', 'degraded→up']);
     expect(changes.at(-1)).toBe('up→stopped');
-    expect(runner.status).toMatchObject({ state: 'stopped', consecutiveFailures: 0, lastError: expect.stringContaining('device "pdu-a"') });
+    expect(runner.status).toMatchObject({
+      state: 'stopped',
+      consecutiveFailures: 0,
+      lastError: expect.stringContaining('device "pdu-a"'),
+    });
     expect(runner.status.samples).toBe(got.length);
     expect(calls.closed).toBe(true);
   });
@@ -60,7 +64,11 @@ describe('SourceRunner', () => {
         throw new Error('bad address in source "x"');
       },
     };
-    const runner = new SourceRunner(def, { name: 'x', intervalMs: 1000, options: undefined as never, points: [] }, async () => {});
+    const runner = new SourceRunner(
+      def,
+      { name: 'x', intervalMs: 1000, options: undefined as never, points: [] },
+      async () => {},
+    );
     runner.start();
     expect(runner.status).toMatchObject({ state: 'down', lastError: 'bad address in source "x"' });
     await runner.stop();
@@ -73,7 +81,11 @@ describe('SourceRunner', () => {
       options: z.object({}) as never,
       init: () => ({ mode: 'poll', gather: () => new Promise(() => {}), close: async () => {} }),
     };
-    const runner = new SourceRunner(def, { name: 'h', intervalMs: 10, options: undefined as never, points: [] }, async () => {});
+    const runner = new SourceRunner(
+      def,
+      { name: 'h', intervalMs: 10, options: undefined as never, points: [] },
+      async () => {},
+    );
     runner.start();
     const t = Date.now();
     await runner.stop(100);
