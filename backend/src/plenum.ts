@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Catalog } from './catalog/catalog';
 import { formatIssues } from './common/zod-issues';
 import { connectorByName } from './connectors/all';
+import type { JobsConnector } from './connectors/jobs/jobs';
 import { SourceRunner } from './connectors/runner';
 import type { SourceInstance } from './connectors/types';
 import { EventStore } from './events/event-store';
@@ -119,6 +120,10 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       ctx: { catalog, historian, events, now: Date.now },
       ingest,
       sources: () => runners.map((r) => ({ ...r.status })),
+      async onJob(job, time) {
+        for (const r of runners)
+          if (r.status.connector === 'jobs') await (r.connector as JobsConnector | undefined)?.accept(job, time);
+      },
       metrics,
       version: VERSION,
       startedAt: Date.now(),

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { unitConversion, convert, type Sample } from '@plenum/model';
 import { QueryError } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
-import { isJobWebhook, k8sJobSchema, parseJobWebhook, slurmJobSchema } from '../connectors/jobs/payload';
+import {
+  isJobWebhook,
+  k8sJobSchema,
+  parseJobWebhook,
+  slurmJobSchema,
+  type JobTransition,
+} from '../connectors/jobs/payload';
 import type { SourceStatus } from '../connectors/runner';
 import type { IngestPipeline } from '../ingest/pipeline';
 import type { QueryContext } from '../query/context';
@@ -17,6 +23,8 @@ export interface ApiDeps {
   ctx: QueryContext;
   ingest: IngestPipeline;
   sources: () => SourceStatus[];
+  /** hands a job webhook to the `jobs` sources, which turn it into per-rack samples */
+  onJob?: (job: JobTransition, time: number) => Promise<void>;
   metrics: Metrics;
   version: string;
   startedAt: number;
@@ -136,13 +144,15 @@ export const ROUTES: RouteSpec[] = [
     tag: 'events',
     body: z.union([newEventSchema, slurmJobSchema, k8sJobSchema]),
     responses: { '201': 'the stored event with its id', '400': 'an invalid field, named' },
-    handle(deps, req, res) {
+    async handle(deps, req, res) {
       const now = deps.ctx.now();
       if (isJobWebhook(req.body)) {
         const job = parseJobWebhook(req.body, now);
         const time = parseTime(job.start, 'body.start_time', now);
         const timeEnd = job.end === undefined ? undefined : parseTime(job.end, 'body.end_time', now);
-        res.status(201).json(deps.ctx.events.recordJob(job.jobId, { ...job.event, time, timeEnd }));
+        const event = deps.ctx.events.recordJob(job.jobId, { ...job.event, time, timeEnd });
+        await deps.onJob?.(job, job.phase === 'start' ? time : (timeEnd ?? now));
+        res.status(201).json(event);
         return;
       }
       const e = validate(newEventSchema, req.body, 'body');

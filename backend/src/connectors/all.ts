@@ -1,4 +1,5 @@
 import { generator } from './generator';
+import { jobs } from './jobs';
 import { modbus } from './modbus';
 import type { ConnectorDefinition } from './types';
 
@@ -6,6 +7,7 @@ import type { ConnectorDefinition } from './types';
 export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [
   generator as ConnectorDefinition<never>,
   modbus as ConnectorDefinition<never>,
+  jobs as ConnectorDefinition<never>,
 ];
 
 export const CONNECTOR_NAMES: readonly string[] = CONNECTORS.map((c) => c.name);

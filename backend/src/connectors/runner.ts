@@ -37,7 +37,7 @@ const MAX_BACKOFF_MS = 60_000;
  * state to degraded, are kept in `lastError`, and the next attempt waits with backoff.
  */
 export class SourceRunner {
-  private connector?: Connector;
+  private _connector?: Connector;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -52,9 +52,14 @@ export class SourceRunner {
     this.status = { source: source.name, connector: def.name, state: 'starting', consecutiveFailures: 0, samples: 0 };
   }
 
+  /** the running connector, once `start` has initialised it */
+  get connector(): Connector | undefined {
+    return this._connector;
+  }
+
   start(): void {
     try {
-      this.connector = this.def.init(this.source);
+      this._connector = this.def.init(this.source);
     } catch (err) {
       this.fail(err, 'down');
       return;
@@ -63,7 +68,7 @@ export class SourceRunner {
       await this.sink(samples);
       this.status.samples += samples.length;
     };
-    const c = this.connector;
+    const c = this._connector;
     if (c.mode === 'subscribe') {
       this.running = c.start(counted).then(
         () => this.succeed(),
@@ -99,7 +104,7 @@ export class SourceRunner {
   async stop(timeoutMs = 5000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    const c = this.connector;
+    const c = this._connector;
     await bounded(this.running ?? Promise.resolve(), timeoutMs);
     if (c) await bounded(c.mode === 'poll' ? c.close() : c.stop(), timeoutMs);
     this.setState('stopped');
