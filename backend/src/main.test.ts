@@ -39,8 +39,22 @@ describe('npm start (backend main)', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-main-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the sample site, says where it listens, serves health and live generator data, and stops cleanly', async () => {
-    const b = startBackend(['--config', path.join(ROOT, 'plenum.yaml')], { PLENUM_DATA: dir });
+  it('runs a site, says where it listens, serves health and live generator data, and stops cleanly', async () => {
+    // the sample site's topology with the built-in generator as its only source (the simulator is launch.test's)
+    const sample = fs.readFileSync(path.join(ROOT, 'plenum.yaml'), 'utf8');
+    const config = path.join(dir, 'plenum.yaml');
+    fs.writeFileSync(
+      config,
+      `${sample.slice(0, sample.indexOf('\nsources:'))}
+sources:
+  - name: gen
+    connector: generator
+    interval: 1s
+    points:
+      - { asset: 'hall1/*/*/pdu', signal: power, quantity: power, unit: W }
+`,
+    );
+    const b = startBackend(['--config', config], { PLENUM_DATA: dir });
     try {
       const url = await b.url;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

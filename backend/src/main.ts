@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // relative paths in connector options (an OPC UA PKI folder, a token file) are relative to the config file
+  process.chdir(path.dirname(file));
   // A stray rejection must never take the backend (and with it a site's data flow) down: log it and go on.
   process.on('unhandledRejection', (reason) =>
     console.error(`unhandled rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`),

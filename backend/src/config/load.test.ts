@@ -1,3 +1,4 @@
+import { CONNECTOR_NAMES } from '../connectors/all';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,7 +57,7 @@ function lines(text: string, opts: LoadOptions = {}): string[] {
 }
 
 describe('the sample plenum.yaml', () => {
-  const cfg = loadConfig(SAMPLE, { connectors: ['generator'], env: {} });
+  const cfg = loadConfig(SAMPLE, { connectors: CONNECTOR_NAMES, env: {} });
 
   it('describes the simulated hall: 4 rows × 10 racks and 5 hall-level assets', () => {
     expect(cfg.site.id).toBe('sim');
@@ -77,12 +78,15 @@ describe('the sample plenum.yaml', () => {
     expect(hall?.rows[0]?.racks.map((r) => r.x)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
-  it('yields 179 points: 4 per rack × 40, 4 per CRAH × 4, 3 for the CDU', () => {
-    expect(cfg.points).toHaveLength(4 * 40 + 4 * 4 + 3);
+  it('yields 464 points: 11 per rack × 40, 5 per CRAH × 4, 4 for the CDU, from four connectors', () => {
+    expect(cfg.points).toHaveLength(11 * 40 + 5 * 4 + 4);
     expect(new Set(cfg.points.map((p) => p.id)).size).toBe(cfg.points.length);
-    expect(cfg.sources).toHaveLength(1);
-    expect(cfg.sources[0]).toMatchObject({ name: 'gen', connector: 'generator', intervalMs: 1000 });
-    expect(cfg.sources[0]?.points).toHaveLength(cfg.points.length);
+    expect(cfg.sources.map((s) => [s.name, s.connector, s.points.length])).toEqual([
+      ['cooling', 'opcua', 2 * 40 + 5 * 4 + 4],
+      ['pdus', 'modbus', 4 * 40],
+      ['dcgm', 'prometheus', 3 * 40],
+      ['jobs', 'jobs', 2 * 40],
+    ]);
   });
 
   it('fills ids, canonical units, domains and locations', () => {
@@ -96,8 +100,9 @@ describe('the sample plenum.yaml', () => {
       kind: 'measurement',
       writable: false,
       location: { site: 'sim', hall: 'hall1', row: 'A', rack: 'A01', asset: 'pdu' },
-      source: { connector: 'generator', source: 'gen' },
+      source: { connector: 'modbus', source: 'pdus', address: 'unit=1;hr=0;float32;ABCD' },
     });
+    expect(byId.get('sim/hall1/D/D10/pdu/power')?.source.address).toBe('unit=40;hr=0;float32;ABCD');
     expect(byId.get('sim/hall1/D/D10/gpu/utilization')).toMatchObject({ domain: 'IT', unit: '%' });
     expect(byId.get('sim/hall1/C/C05/env/inlet_temp')).toMatchObject({ unit: '°C', grafanaUnit: 'celsius' });
     const sp = byId.get('sim/hall1/-/-/crah2/supply_setpoint');
@@ -110,7 +115,12 @@ describe('the sample plenum.yaml', () => {
     expect(byId.get('sim/hall1/-/-/cdu1/flow')).toMatchObject({ quantity: 'flow', unit: 'l/min' });
     // the model points carry no ingest-only fields; the source's points do
     expect(byId.get('sim/hall1/-/-/cdu1/flow')).not.toHaveProperty('conversion');
-    expect(cfg.sources[0]?.points[0]).toMatchObject({ sourceUnit: 'kW', conversion: { scale: 1, offset: 0 } });
+    expect(cfg.sources[1]?.points[0]).toMatchObject({ sourceUnit: 'kW', conversion: { scale: 1, offset: 0 } });
+    // DCGM reports W; ingest converts to kW
+    expect(cfg.sources[2]?.points.find((p) => p.id.endsWith('gpu_power'))).toMatchObject({
+      sourceUnit: 'W',
+      conversion: { scale: 0.001 },
+    });
   });
 
   it('resolves historian and api settings', () => {

@@ -1,12 +1,14 @@
 import { generator } from './generator';
 import { jobs } from './jobs';
 import { modbus } from './modbus';
+import { opcua } from './opcua';
 import { prometheus } from './prometheus';
 import type { ConnectorDefinition } from './types';
 
 /** Every connector Plenum ships, by the name a source's `connector:` field uses. One explicit list. */
 export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [
   generator as ConnectorDefinition<never>,
+  opcua as ConnectorDefinition<never>,
   modbus as ConnectorDefinition<never>,
   prometheus as ConnectorDefinition<never>,
   jobs as ConnectorDefinition<never>,

@@ -18,6 +18,9 @@ const USAGE = `usage: sim [options]
   --modbus-port <port>     Modbus TCP PDUs, 0 = any free port, "off", @default 5020 (SIM_MODBUS_PORT)
   --dcgm-port <port>       DCGM-style /metrics, @default 9400 (SIM_DCGM_PORT)
   --control-port <port>    control API, @default 4900 (SIM_CONTROL_PORT)
+  --opcua-port <port>      OPC UA server (CRAH, CDU, rack air), @default 4840 (SIM_OPCUA_PORT); users from
+                           SIM_OPCUA_USERS="name:password,…", @default operator:operator
+  --data-dir <dir>         simulator files (OPC UA PKI in <dir>/pki/opcua), @default data/sim (SIM_DATA_DIR)
   --webhook-url <url>      job events are POSTed here (SIM_WEBHOOK_URL)
   --webhook-token <token>  bearer token for it; prefer the variable SIM_WEBHOOK_TOKEN (not in ps output)
   --webhook-format <f>     slurm | plenum-event, @default slurm
@@ -41,6 +44,17 @@ function number(name: string, v: string | undefined, fallback: number): number {
   return n;
 }
 
+/** `name:password,name2:password2` → users; the password may contain ':' (split at the first). */
+function parseUsers(text: string): Record<string, string> {
+  const users: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const i = part.indexOf(':');
+    if (i <= 0) throw new Error('SIM_OPCUA_USERS: expected name:password[,name:password…]');
+    users[part.slice(0, i).trim()] = part.slice(i + 1);
+  }
+  return users;
+}
+
 export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerOptions & { configFile: string } {
   const { values: v } = parseArgs({
     args: argv,
@@ -54,6 +68,8 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
       'modbus-port': { type: 'string' },
       'dcgm-port': { type: 'string' },
       'control-port': { type: 'string' },
+      'opcua-port': { type: 'string' },
+      'data-dir': { type: 'string' },
       'webhook-url': { type: 'string' },
       'webhook-token': { type: 'string' },
       'webhook-format': { type: 'string' },
@@ -80,6 +96,9 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
     modbusPort: port('--modbus-port', v['modbus-port'] ?? env.SIM_MODBUS_PORT, 5020),
     dcgmPort: port('--dcgm-port', v['dcgm-port'] ?? env.SIM_DCGM_PORT, 9400),
     controlPort: port('--control-port', v['control-port'] ?? env.SIM_CONTROL_PORT, 4900),
+    opcuaPort: port('--opcua-port', v['opcua-port'] ?? env.SIM_OPCUA_PORT, 4840),
+    dataDir: path.resolve(v['data-dir'] || env.SIM_DATA_DIR || path.join('data', 'sim')),
+    opcua: env.SIM_OPCUA_USERS ? { users: parseUsers(env.SIM_OPCUA_USERS) } : undefined,
     webhook: url ? { url, token: v['webhook-token'] ?? env.SIM_WEBHOOK_TOKEN ?? undefined, format } : undefined,
     groundTruthFile: v['ground-truth'] ?? env.SIM_GROUND_TRUTH ?? undefined,
     randomFaultsPerDay: number('--faults-per-day', v['faults-per-day'], 0),
@@ -112,7 +131,7 @@ async function main(): Promise<void> {
     console.error(`sim: unhandled rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`),
   );
   const runner = await startSimulation({ ...opts, site });
-  const { modbus, dcgm, control } = runner.ports();
+  const { modbus, dcgm, control, opcua } = runner.ports();
   const host = opts.host ?? '127.0.0.1';
   const m = runner.model;
   console.log(
@@ -121,6 +140,7 @@ async function main(): Promise<void> {
   if (modbus !== undefined) console.log(`sim: Modbus TCP PDUs  ${host}:${modbus} (unit 1…${m.pdus().length})`);
   if (dcgm !== undefined) console.log(`sim: DCGM metrics     http://${host}:${dcgm}/metrics`);
   if (control !== undefined) console.log(`sim: control API      http://${host}:${control}/health`);
+  if (opcua !== undefined) console.log(`sim: OPC UA           opc.tcp://${host}:${opcua} (nsu=urn:plenum:sim)`);
   if (opts.webhook) console.log(`sim: job events →     ${new URL(opts.webhook.url).origin} (${opts.webhook.format})`);
   let stopping = false;
   const shutdown = (signal: string) => {

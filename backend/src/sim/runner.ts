@@ -4,6 +4,7 @@
  * webhook and appends the fault ground truth to a JSONL file. Everything listens on 127.0.0.1 by default.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Site } from '@plenum/model';
 import { errorMessage } from '../common/errors';
 import { ControlApi } from './control-api';
@@ -11,6 +12,7 @@ import { DcgmExporter } from './dcgm-exporter';
 import { JobWebhook, type JobWebhookOptions } from './job-webhook';
 import { PduModbusServer } from './modbus-server';
 import { HallModel, type SimParams } from './model';
+import type { SimOpcUaOptions, SimOpcUaServer } from './opcua/opcua-server';
 
 /** Fastest simulated time per wall second the runner accepts: one tick then integrates an hour (~0.1 s of CPU). */
 export const MAX_SPEED = 3600;
@@ -36,6 +38,12 @@ export interface SimRunnerOptions {
   dcgmPort?: number | null;
   /** @default 4900 */
   controlPort?: number | null;
+  /** OPC UA server (CRAH, CDU, rack air sensors); 0 picks a free port; @default null: off here, main.ts serves 4840 */
+  opcuaPort?: number | null;
+  /** OPC UA users, PKI folder (@default `<dataDir>/pki/opcua`) and limits: opcua/opcua-server.ts */
+  opcua?: Partial<Omit<SimOpcUaOptions, 'host' | 'port' | 'log'>>;
+  /** the simulator's files (the OPC UA server's PKI), @default data/sim under the working directory */
+  dataDir?: string;
   /** job events are posted to `webhook.url` when set (token, format, retry timing: job-webhook.ts) */
   webhook?: Omit<JobWebhookOptions, 'site' | 'hall' | 'log'>;
   /** fault starts and ends are appended here as JSON lines when set */
@@ -64,6 +72,7 @@ export class SimRunner {
   private modbus?: PduModbusServer;
   private dcgm?: DcgmExporter;
   private control?: ControlApi;
+  private opcua?: SimOpcUaServer;
   private webhook?: JobWebhook;
   private jobEventsSent = 0;
   private truthWritten = 0;
@@ -105,8 +114,8 @@ export class SimRunner {
   }
 
   /** Ports the servers listen on (undefined when off or not started). */
-  ports(): { modbus?: number; dcgm?: number; control?: number } {
-    return { modbus: this.modbus?.port, dcgm: this.dcgm?.port, control: this.control?.port };
+  ports(): { modbus?: number; dcgm?: number; control?: number; opcua?: number } {
+    return { modbus: this.modbus?.port, dcgm: this.dcgm?.port, control: this.control?.port, opcua: this.opcua?.port };
   }
 
   /** Starts the servers and the clock. On a failure, what started is stopped again and the error names it. */
@@ -129,6 +138,19 @@ export class SimRunner {
         );
         await this.control.start();
       }
+      if (this.opts.opcuaPort !== undefined && this.opts.opcuaPort !== null) {
+        // loaded only when served: node-opcua takes ~1 s to load
+        const { SimOpcUaServer } = await import('./opcua/opcua-server');
+        const pkiDir = path.join(this.opts.dataDir ?? path.join('data', 'sim'), 'pki', 'opcua');
+        this.opcua = new SimOpcUaServer(this.model, {
+          pkiDir,
+          ...this.opts.opcua,
+          host,
+          port: this.opts.opcuaPort,
+          log,
+        });
+        await this.opcua.start();
+      }
     } catch (err) {
       await this.stop();
       throw err;
@@ -147,6 +169,7 @@ export class SimRunner {
     } catch (err) {
       this.log(`sim: advancing the model failed: ${(err as Error)?.stack ?? String(err)}`);
     }
+    this.opcua?.update();
     const events = this.model.jobEvents();
     for (; this.jobEventsSent < events.length; this.jobEventsSent++) {
       const e = events[this.jobEventsSent];
@@ -160,7 +183,13 @@ export class SimRunner {
     this.stopping ??= (async () => {
       clearInterval(this.timer);
       this.writeGroundTruth();
-      await Promise.allSettled([this.modbus?.stop(), this.dcgm?.stop(), this.control?.stop(), this.webhook?.stop()]);
+      await Promise.allSettled([
+        this.modbus?.stop(),
+        this.dcgm?.stop(),
+        this.control?.stop(),
+        this.opcua?.stop(),
+        this.webhook?.stop(),
+      ]);
     })();
     return this.stopping;
   }

@@ -1,0 +1,730 @@
+/**
+ * The opcua connector (loaded on first start/gather by index.ts, so configs without OPC UA never load node-opcua).
+ *
+ * `OpcUaSubscriber` (mode subscribe): subscriptions with monitored items created in planned calls (plan.ts);
+ * node-opcua's reconnection repairs short breaks; a watchdog rebuilds client, session and subscriptions when the
+ * link is dead (client closed, session closed by the server, reconnection abandoned), node-opcua has been
+ * reconnecting longer than `reconnect.rebuildAfterMs`, or a subscription stays silent past three keep-alives.
+ *
+ * `OpcUaPoller` (mode poll): one batched Read per gather; the runner schedules gathers and backs off on failures.
+ *
+ * Gaps: when the connection is lost (or cannot be opened), every point gets one bad sample with rawStatus
+ * BadCommunicationError (0x80050000) stamped with the time of the loss, delivered at once; values received after
+ * the recovery follow. A value whose source timestamp is older than the last gap marker is stamped with the time
+ * it arrived, so it is not hidden behind the marker.
+ */
+import {
+  AttributeIds,
+  ClientMonitoredItemGroup,
+  DataChangeFilter,
+  DataChangeTrigger,
+  DeadbandType,
+  resolveNodeId,
+  TimestampsToReturn,
+  type ClientMonitoredItemBase,
+  type ClientSubscription,
+  type DataValue,
+} from 'node-opcua';
+import * as path from 'node:path';
+import { errorMessage } from '../../common/errors';
+import type { PolledConnector, SampleSink, SourceInstance, SourceSample, SubscribedConnector } from '../types';
+import { nodeIdText, nodeRefText, resolveNamespace } from './address';
+import type { OpcUaOptions } from './config';
+import { classify, LinkError, OpcUaLink, STATUS, within, type LinkContext, type LinkEvents } from './link';
+import { chunks, effectiveLimit, planMonitoredItems, type MonitorParams, type PlannedCall } from './plan';
+import { publishingInterval, type OpcUaPoint } from './points';
+import { badSample, toSample } from './samples';
+
+/** Counters since `init`, for tests and metrics. */
+export interface OpcUaStats {
+  /** sessions the connector opened (first connect and rebuilds) */
+  connects: number;
+  /** client + session + subscriptions rebuilt from scratch by the watchdog */
+  rebuilds: number;
+  /** sessions repaired by node-opcua's own reconnection */
+  restores: number;
+  /** outages marked with bad samples */
+  gaps: number;
+  /** subscriptions created by the connector */
+  subscriptions: number;
+  /** CreateMonitoredItems calls made by the connector (node-opcua's recreations after a restart not counted) */
+  createMonitoredItemsCalls: number;
+  /** monitored items the server accepted */
+  monitoredItems: number;
+  /** monitored items the server refused (bad sample with its status) */
+  refusedItems: number;
+  /** Read calls (poll mode) */
+  reads: number;
+  /** values received (notifications or read results) */
+  values: number;
+  /** samples the sink accepted */
+  samples: number;
+  sinkErrors: number;
+  /** samples dropped because the sink fell behind by more than MAX_BUFFERED */
+  droppedSamples: number;
+}
+
+export type OpcUaState = 'idle' | 'connecting' | 'up' | 'reconnecting' | 'rebuilding' | 'stopped';
+
+export interface OpcUaDeps {
+  /** @default console.warn with the source name */
+  log?: (message: string) => void;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** How often the watchdog looks at the link, ms. */
+const WATCHDOG_MS = 1000;
+/** Lifetime the connector asks subscriptions for, ms: they outlive a reconnection and can be transferred. */
+const LIFETIME_MS = 120_000;
+/** Samples kept while the sink is slow; beyond, the oldest are dropped (counted). */
+const MAX_BUFFERED = 200_000;
+/** Points named in one log line. */
+const NAMED = 5;
+
+function statusOf(err: unknown): number {
+  const hex = /\(0x([0-9a-f]{8})\)/i.exec(errorMessage(err))?.[1];
+  return hex ? parseInt(hex, 16) : STATUS.badUnexpectedError;
+}
+
+function names(points: readonly OpcUaPoint[]): string {
+  const shown = points.slice(0, NAMED).map((p) => `"${p.point.id}"`);
+  return points.length > NAMED ? `${shown.join(', ')} and ${points.length - NAMED} more` : shown.join(', ');
+}
+
+function filterOf(params: MonitorParams): DataChangeFilter | null {
+  const d = params.deadband;
+  if (d.type === 'none') return null;
+  return new DataChangeFilter({
+    trigger: DataChangeTrigger.StatusValue,
+    deadbandType: d.type === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+    deadbandValue: d.value,
+  });
+}
+
+/** What both modes share: link context, namespace resolution, gap marking, serialised delivery. */
+abstract class OpcUaBase {
+  readonly stats: OpcUaStats = {
+    connects: 0,
+    rebuilds: 0,
+    restores: 0,
+    gaps: 0,
+    subscriptions: 0,
+    createMonitoredItemsCalls: 0,
+    monitoredItems: 0,
+    refusedItems: 0,
+    reads: 0,
+    values: 0,
+    samples: 0,
+    sinkErrors: 0,
+    droppedSamples: 0,
+  };
+  state: OpcUaState = 'idle';
+  /** the last connection problem, without secrets */
+  lastError?: string;
+  protected readonly o: OpcUaOptions;
+  protected readonly pkiDir: string;
+  protected readonly log: (message: string) => void;
+  protected readonly now: () => number;
+  protected link?: OpcUaLink;
+  protected stopped = false;
+  /** bumped for every link: events of replaced links are ignored */
+  protected generation = 0;
+  /** node id text per point for the current NamespaceArray; undefined: namespace URI unknown to the server */
+  protected resolved = new Map<OpcUaPoint, string | undefined>();
+  protected sink?: SampleSink;
+  protected gapOpen = false;
+  /** time of the last gap marker, Unix ms */
+  protected lastGapTs = -Infinity;
+  private queue: SourceSample[] = [];
+  private flushing?: Promise<void>;
+  private flushScheduled = false;
+  private stopSignal!: () => void;
+  /** resolves when stop() is called: aborts connection attempts and backoff sleeps */
+  protected readonly stopping = new Promise<void>((r) => (this.stopSignal = r));
+
+  constructor(
+    protected readonly source: SourceInstance<OpcUaOptions>,
+    protected readonly points: OpcUaPoint[],
+    deps: OpcUaDeps = {},
+  ) {
+    this.o = source.options;
+    this.pkiDir = path.resolve(this.o.pkiDir);
+    this.log = deps.log ?? ((m) => console.warn(`opcua source "${source.name}": ${m}`));
+    this.now = deps.now ?? Date.now;
+  }
+
+  protected signalStop(): void {
+    this.stopped = true;
+    this.state = 'stopped';
+    this.stopSignal();
+  }
+
+  protected context(gen: number, events: LinkEvents): LinkContext {
+    const live =
+      <A extends unknown[]>(f: (...a: A) => void) =>
+      (...a: A) => {
+        if (gen === this.generation && !this.stopped) f(...a);
+      };
+    return {
+      source: this.source.name,
+      options: this.o,
+      pkiDir: this.pkiDir,
+      log: this.log,
+      aborted: this.stopping,
+      events: {
+        lost: live(events.lost),
+        restored: live(events.restored),
+        namespaces: live(events.namespaces),
+        dead: live(events.dead),
+      },
+    };
+  }
+
+  /** Re-resolves every point against a NamespaceArray; returns the points whose namespace is unknown there. */
+  protected resolve(namespaces: readonly string[]): OpcUaPoint[] {
+    const missing: OpcUaPoint[] = [];
+    this.resolved = new Map();
+    for (const p of this.points) {
+      const ns = resolveNamespace(p.address.node, namespaces);
+      this.resolved.set(p, ns === undefined ? undefined : nodeIdText(p.address.node, ns));
+      if (ns === undefined) missing.push(p);
+    }
+    if (missing.length > 0) {
+      const uris = [...new Set(missing.map((p) => String(p.address.node.namespace)))];
+      this.log(
+        `namespace ${uris.map((u) => `"${u}"`).join(', ')} of point${missing.length > 1 ? 's' : ''} ${names(missing)} is not in the server's NamespaceArray (${namespaces.join(', ')}); they are bad (BadNodeIdUnknown)`,
+      );
+    }
+    return missing;
+  }
+
+  /** Marks the start of an outage once: one bad sample per point at the time of the loss. */
+  protected markGap(reason: string): void {
+    this.lastError = reason;
+    if (this.gapOpen) return;
+    this.gapOpen = true;
+    this.stats.gaps++;
+    const ts = this.now();
+    this.lastGapTs = ts;
+    for (const p of this.points) this.enqueue(badSample(p.point, ts, STATUS.badCommunicationError));
+    this.log(
+      `${reason}; ${this.points.length} points marked bad (BadCommunicationError) at ${new Date(ts).toISOString()}`,
+    );
+  }
+
+  protected closeGap(): void {
+    if (!this.gapOpen) return;
+    this.gapOpen = false;
+    this.log(`receiving again after the gap that began ${new Date(this.lastGapTs).toISOString()}`);
+  }
+
+  /** A value from the server, stamped after the last gap marker when its own timestamp is older. */
+  protected deliverValue(p: OpcUaPoint, dv: DataValue): void {
+    this.stats.values++;
+    const now = this.now();
+    const s = toSample(p.point, dv, now);
+    if (s.ts <= this.lastGapTs) s.ts = Math.max(now, this.lastGapTs + 1);
+    this.enqueue(s);
+  }
+
+  protected enqueue(s: SourceSample): void {
+    this.queue.push(s);
+    if (this.queue.length > MAX_BUFFERED) {
+      this.queue.shift();
+      this.stats.droppedSamples++;
+    }
+    if (!this.flushScheduled && this.sink) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Delivers the buffer in order, one sink call at a time; sink failures are counted and logged, never thrown. */
+  protected flush(): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        while (this.queue.length > 0 && this.sink) {
+          const batch = this.queue.splice(0, 10_000);
+          try {
+            await this.sink(batch);
+            this.stats.samples += batch.length;
+          } catch (err) {
+            this.stats.sinkErrors++;
+            if (this.stats.sinkErrors === 1 || this.stats.sinkErrors % 100 === 0) {
+              this.log(
+                `the sink refused ${batch.length} samples (${this.stats.sinkErrors} failures): ${errorMessage(err)}`,
+              );
+            }
+          }
+        }
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Closes a link; its events are ignored from now on. */
+  protected async dropLink(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    this.generation++;
+    if (link) await link.close();
+  }
+
+  /** Waits `ms` or until stop. */
+  protected async sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stopping, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+}
+
+interface Group {
+  group: ClientMonitoredItemGroup;
+  points: OpcUaPoint[];
+}
+
+interface SubscriptionState {
+  subscription: ClientSubscription;
+  groups: Group[];
+  /** Unix ms of the last publish response (data or keep-alive) */
+  lastPublish: number;
+}
+
+/** mode subscribe: values pushed by the server through subscriptions. */
+export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
+  readonly mode = 'subscribe' as const;
+  private subs: SubscriptionState[] = [];
+  private watchdog?: NodeJS.Timeout;
+  private rebuilding?: Promise<void>;
+  private started = false;
+  private probing = false;
+
+  /** Items per CreateMonitoredItems call of the current plan, for tests and diagnostics. */
+  callSizes: number[] = [];
+  /** Items per subscription of the current plan. */
+  subscriptionSizes: number[] = [];
+
+  /**
+   * Connects, subscribes and resolves once values flow. Errors that need a person (untrusted server certificate,
+   * refused user, missing endpoint) reject; other failures are retried with backoff until stop().
+   */
+  async start(sink: SampleSink): Promise<void> {
+    if (this.started) throw new Error(`source "${this.source.name}": already started`);
+    this.started = true;
+    this.sink = sink;
+    await this.openLoop(true);
+    if (this.stopped) return;
+    this.watchdog = setInterval(() => this.check(), WATCHDOG_MS);
+  }
+
+  /** Closes subscriptions, session and socket, and delivers what is buffered; bounded (≈ 5 s), never rejects. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.signalStop();
+    clearInterval(this.watchdog);
+    await within(
+      (async () => {
+        await within(this.rebuilding ?? Promise.resolve(), 500);
+        this.forgetSubscriptions();
+        await this.dropLink();
+      })(),
+      4200,
+    );
+    await within(this.flush(), 500);
+  }
+
+  private events(): LinkEvents {
+    return {
+      lost: (reason) => {
+        this.state = 'reconnecting';
+        this.markGap(`connection to ${this.o.endpoint} lost (${reason})`);
+      },
+      restored: () => {
+        this.stats.restores++;
+        this.state = 'up';
+        const now = this.now();
+        for (const s of this.subs) s.lastPublish = now;
+        this.reportRefused();
+        this.closeGap();
+      },
+      namespaces: (uris) => this.moveNodes(uris),
+      dead: (reason) => this.requestRebuild(reason),
+    };
+  }
+
+  /** Connects and subscribes, retrying with backoff; on the first start, errors that need a person are thrown. */
+  private async openLoop(initial: boolean): Promise<void> {
+    let delay = this.o.reconnect.initialDelayMs;
+    for (let failures = 1; !this.stopped; failures++) {
+      this.state = 'connecting';
+      const gen = ++this.generation;
+      try {
+        this.link = await OpcUaLink.open(this.context(gen, this.events()));
+        this.stats.connects++;
+        await this.subscribeAll(this.link, gen);
+        this.state = 'up';
+        this.closeGap();
+        return;
+      } catch (err) {
+        this.forgetSubscriptions();
+        await this.dropLink();
+        if (this.stopped) return;
+        const e = classify(err, { source: this.source.name, options: this.o, pkiDir: this.pkiDir });
+        if (initial && e.fatal) {
+          this.lastError = e.message;
+          throw e;
+        }
+        this.markGap(e.message);
+        if (failures === 1 || failures % 10 === 0) {
+          this.log(`${e.message}; attempt ${failures} failed, retrying in ${delay} ms`);
+        }
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.o.reconnect.maxDelayMs);
+      }
+    }
+  }
+
+  /** Creates the planned subscriptions and monitored items on a fresh session. */
+  private async subscribeAll(link: OpcUaLink, gen: number): Promise<void> {
+    const missing = this.resolve(link.namespaces);
+    const ts = this.now();
+    for (const p of missing) this.enqueue(badSample(p.point, ts, STATUS.badNodeIdUnknown));
+    const monitored = this.points.filter((p) => this.resolved.get(p) !== undefined);
+    const perCall = effectiveLimit(this.o.maxItemsPerCall, link.limits.maxMonitoredItemsPerCall);
+    const perSubscription = effectiveLimit(
+      this.o.maxItemsPerSubscription,
+      link.limits.maxMonitoredItemsPerSubscription,
+    );
+    const plan = planMonitoredItems(monitored, (p) => p.params, { perCall, perSubscription });
+    const maxSubs = link.limits.maxSubscriptionsPerSession;
+    if (maxSubs !== undefined && plan.length > maxSubs) {
+      this.log(
+        `${monitored.length} points need ${plan.length} subscriptions of ≤ ${perSubscription} items but the server allows ${maxSubs} per session; the rest will be refused`,
+      );
+    }
+    this.callSizes = plan.flatMap((s) => s.calls.map((c) => c.items.length));
+    this.subscriptionSizes = plan.map((s) => s.calls.reduce((n, c) => n + c.items.length, 0));
+    const publishing = publishingInterval(this.source);
+    const keepAlive = Math.max(1, Math.ceil(this.o.keepAliveMs / publishing));
+    for (const planned of plan) {
+      const subscription = await link.session.createSubscription2({
+        requestedPublishingInterval: publishing,
+        requestedMaxKeepAliveCount: keepAlive,
+        requestedLifetimeCount: Math.max(3 * keepAlive, Math.ceil(LIFETIME_MS / publishing)),
+        maxNotificationsPerPublish: 0,
+        publishingEnabled: true,
+        priority: 0,
+      });
+      this.stats.subscriptions++;
+      const state: SubscriptionState = { subscription, groups: [], lastPublish: this.now() };
+      this.subs.push(state);
+      this.wireSubscription(state, gen);
+      for (const call of planned.calls) await this.createItems(link, state, call, gen);
+    }
+  }
+
+  private wireSubscription(state: SubscriptionState, gen: number): void {
+    const s = state.subscription;
+    const alive = () => gen === this.generation && !this.stopped;
+    const touch = () => (state.lastPublish = this.now());
+    s.on('keepalive', touch);
+    s.on('received_notifications', touch);
+    s.on('error', (err: Error) => this.log(`subscription error: ${errorMessage(err)}`));
+    s.on('internal_error', (err: Error) => this.log(`subscription internal error: ${errorMessage(err)}`));
+    s.on('status_changed', (status) => {
+      // BadTimeout: the server let the subscription expire (no publish requests for its lifetime)
+      if (alive() && status.isNotGood())
+        this.requestRebuild(`the server reports subscription status ${status.toString()}`);
+    });
+    s.on('terminated', () => {
+      if (alive() && this.link && !this.link.closed && !this.link.reconnectingSince) {
+        this.requestRebuild('a subscription was terminated');
+      }
+    });
+  }
+
+  /** One CreateMonitoredItems call; refused items get a bad sample with the server's status. */
+  private async createItems(link: OpcUaLink, state: SubscriptionState, call: PlannedCall<OpcUaPoint>, gen: number) {
+    const items = call.items.map((p) => ({
+      nodeId: resolveNodeId(this.resolved.get(p) as string),
+      attributeId: AttributeIds.Value,
+    }));
+    const params = {
+      samplingInterval: call.params.samplingIntervalMs,
+      queueSize: call.params.queueSize,
+      discardOldest: true,
+      filter: filterOf(call.params),
+    };
+    this.stats.createMonitoredItemsCalls++;
+    const group = ClientMonitoredItemGroup.create(state.subscription, items, params, TimestampsToReturn.Both);
+    const points = call.items;
+    group.on('changed', (_item: ClientMonitoredItemBase, dv: DataValue, index: number) => {
+      const p = points[index];
+      if (p && gen === this.generation && !this.stopped) this.deliverValue(p, dv);
+    });
+    group.on('err', () => undefined); // reported through the promise below
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        group.once('initialized', () => resolve());
+        group.once('terminated', (err?: Error) => reject(err ?? new Error('monitored items terminated')));
+        timer = setTimeout(
+          () =>
+            reject(new Error(`no answer to CreateMonitoredItems within ${this.o.requestTimeoutMs} ms (BadTimeout)`)),
+          this.o.requestTimeoutMs,
+        );
+      });
+    } catch (err) {
+      if (link.closed || link.deadReason || link.reconnectingSince) throw err; // the connection broke: retry all
+      // the server refused the whole call: its points are bad, the others go on
+      this.stats.refusedItems += points.length;
+      const ts = this.now();
+      for (const p of points) this.enqueue(badSample(p.point, ts, statusOf(err)));
+      this.log(`the server refused monitored items for ${names(points)}: ${errorMessage(err)}`);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    state.groups.push({ group, points });
+    const refused: OpcUaPoint[] = [];
+    const ts = this.now();
+    group.monitoredItems.forEach((item, i) => {
+      const p = points[i] as OpcUaPoint;
+      if (item.statusCode.isGood()) this.stats.monitoredItems++;
+      else {
+        refused.push(p);
+        this.enqueue(badSample(p.point, ts, item.statusCode.value));
+      }
+    });
+    if (refused.length > 0) {
+      this.stats.refusedItems += refused.length;
+      const first = group.monitoredItems[points.indexOf(refused[0] as OpcUaPoint)];
+      this.log(
+        `the server refused ${refused.length} monitored item${refused.length > 1 ? 's' : ''} (${names(refused)}; first: ${nodeRefText((refused[0] as OpcUaPoint).address.node)} ${first?.statusCode.toString()}); they are bad with that status`,
+      );
+    }
+  }
+
+  /** After node-opcua recreated items on a new session: items the server refused this time get a bad sample. */
+  private reportRefused(): void {
+    const ts = this.now();
+    for (const s of this.subs) {
+      for (const g of s.groups) {
+        g.group.monitoredItems.forEach((item, i) => {
+          const p = g.points[i];
+          if (p && !item.statusCode.isGood()) this.enqueue(badSample(p.point, ts, item.statusCode.value));
+        });
+      }
+    }
+  }
+
+  /**
+   * A new session (restarted server): moves every monitored item to its node's index in the new NamespaceArray
+   * before node-opcua recreates the items. Points whose namespace vanished point at an index past the array, so
+   * the server refuses them (bad, BadNodeIdUnknown).
+   */
+  private moveNodes(namespaces: string[]): void {
+    const missing = this.resolve(namespaces);
+    for (const s of this.subs) {
+      for (const g of s.groups) {
+        g.group.monitoredItems.forEach((item, i) => {
+          const p = g.points[i];
+          if (!p) return;
+          const text = this.resolved.get(p) ?? nodeIdText(p.address.node, namespaces.length);
+          item.itemToMonitor.nodeId = resolveNodeId(text);
+        });
+      }
+    }
+    const ts = this.now();
+    for (const p of missing) this.enqueue(badSample(p.point, ts, STATUS.badNodeIdUnknown));
+  }
+
+  private forgetSubscriptions(): void {
+    for (const s of this.subs) {
+      for (const g of s.groups) g.group.removeAllListeners('changed');
+      s.subscription.removeAllListeners('status_changed');
+      s.subscription.removeAllListeners('terminated');
+    }
+    this.subs = [];
+  }
+
+  private check(): void {
+    const link = this.link;
+    if (this.stopped || this.rebuilding || !link) return;
+    const now = this.now();
+    if (link.deadReason) return this.requestRebuild(link.deadReason);
+    if (link.reconnectingSince !== undefined) {
+      const ms = now - link.reconnectingSince;
+      if (ms > this.o.reconnect.rebuildAfterMs) {
+        this.requestRebuild(`node-opcua has been reconnecting for ${Math.round(ms / 1000)} s`);
+      }
+      return;
+    }
+    // a subscription answers at least every keep-alive period; node-opcua does not notice when it stops (e.g. the
+    // server dropped the session without closing the channel)
+    for (const s of this.subs) {
+      const sub = s.subscription;
+      const period = sub.publishingInterval * Math.max(1, sub.maxKeepAliveCount);
+      const silent = now - s.lastPublish;
+      if (silent > 3 * period) {
+        return this.requestRebuild(`no publish response (data or keep-alive) for ${(silent / 1000).toFixed(1)} s`);
+      }
+      if (silent > 1.5 * period) this.probe(link);
+    }
+  }
+
+  /** A Read of the server's clock: a dropped session answers BadSessionIdInvalid, which means: rebuild. */
+  private probe(link: OpcUaLink): void {
+    if (this.probing) return;
+    this.probing = true;
+    let timer: NodeJS.Timeout | undefined;
+    void Promise.race([
+      link.session.read({ nodeId: 'i=2258', attributeId: AttributeIds.Value }),
+      new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('probe timed out')), this.o.requestTimeoutMs)),
+      ),
+    ])
+      .catch((err: unknown) => {
+        const status = /BadSession(IdInvalid|Closed)/.exec(errorMessage(err))?.[0];
+        if (status && link === this.link) this.requestRebuild(`the server no longer knows the session (${status})`);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.probing = false;
+      });
+  }
+
+  /** Starts a rebuild unless one runs; never rejects. */
+  private requestRebuild(reason: string): void {
+    if (this.stopped || this.rebuilding) return;
+    this.rebuilding = this.rebuild(reason)
+      .catch((err: unknown) => this.log(`rebuild failed: ${errorMessage(err)}`))
+      .finally(() => (this.rebuilding = undefined));
+  }
+
+  private async rebuild(reason: string): Promise<void> {
+    this.stats.rebuilds++;
+    this.state = 'rebuilding';
+    this.log(`rebuilding client, session and subscriptions: ${reason}`);
+    this.markGap(`rebuilding client, session and subscriptions: ${reason}`);
+    this.forgetSubscriptions();
+    await this.dropLink();
+    await this.openLoop(false);
+  }
+}
+
+/** mode poll: a batched Read of every point per gather. */
+export class OpcUaPoller extends OpcUaBase implements PolledConnector {
+  readonly mode = 'poll' as const;
+  /** nodes per Read call of the last gather */
+  readSizes: number[] = [];
+
+  private events(): LinkEvents {
+    return {
+      lost: () => (this.state = 'reconnecting'),
+      restored: () => {
+        this.stats.restores++;
+        this.state = 'up';
+      },
+      namespaces: (uris) => void this.resolve(uris),
+      dead: (reason) => {
+        this.lastError = reason;
+        this.state = 'reconnecting';
+      },
+    };
+  }
+
+  /** Reads every point once. Throws (after delivering bad samples) when the server cannot be read. */
+  async gather(sink: SampleSink): Promise<void> {
+    if (this.stopped) return;
+    const ts = this.now();
+    const allBad = async (status: number, err: LinkError | Error): Promise<never> => {
+      await sink(this.points.map((p) => badSample(p.point, ts, status)));
+      throw err;
+    };
+    let link = this.link;
+    if (
+      link &&
+      (link.deadReason ||
+        (link.reconnectingSince !== undefined && ts - link.reconnectingSince > this.o.reconnect.rebuildAfterMs))
+    ) {
+      this.stats.rebuilds++;
+      await this.dropLink();
+      link = undefined;
+    }
+    if (!link) {
+      this.state = 'connecting';
+      try {
+        link = await OpcUaLink.open(this.context(++this.generation, this.events()));
+      } catch (err) {
+        if (this.stopped) return;
+        const e = classify(err, { source: this.source.name, options: this.o, pkiDir: this.pkiDir });
+        this.lastError = e.message;
+        return allBad(STATUS.badCommunicationError, e);
+      }
+      if (this.stopped) {
+        await link.close();
+        return;
+      }
+      this.link = link;
+      this.stats.connects++;
+      this.state = 'up';
+      this.resolve(link.namespaces);
+    }
+    if (link.reconnectingSince !== undefined) {
+      return allBad(
+        STATUS.badCommunicationError,
+        new LinkError(`source "${this.source.name}": ${this.o.endpoint}: connection lost, reconnecting`, false),
+      );
+    }
+    const samples: SourceSample[] = [];
+    const readable = this.points.filter((p) => this.resolved.get(p) !== undefined);
+    for (const p of this.points)
+      if (this.resolved.get(p) === undefined) samples.push(badSample(p.point, ts, STATUS.badNodeIdUnknown));
+    const perRead = effectiveLimit(this.o.maxItemsPerCall, link.limits.maxNodesPerRead);
+    this.readSizes = [];
+    let failure: LinkError | undefined;
+    for (const batch of chunks(readable, perRead)) {
+      if (failure) {
+        for (const p of batch) samples.push(badSample(p.point, ts, STATUS.badCommunicationError));
+        continue;
+      }
+      try {
+        this.readSizes.push(batch.length);
+        this.stats.reads++;
+        const values = await link.session.read(
+          batch.map((p) => ({ nodeId: this.resolved.get(p) as string, attributeId: AttributeIds.Value })),
+          0,
+        );
+        const now = this.now();
+        batch.forEach((p, i) => {
+          const dv = values[i];
+          this.stats.values++;
+          samples.push(dv ? toSample(p.point, dv, now) : badSample(p.point, now, STATUS.badUnexpectedError));
+        });
+      } catch (err) {
+        failure = new LinkError(
+          `source "${this.source.name}": ${this.o.endpoint}: Read failed: ${errorMessage(err)}`,
+          false,
+        );
+        this.lastError = failure.message;
+        for (const p of batch) samples.push(badSample(p.point, ts, STATUS.badCommunicationError));
+      }
+    }
+    await sink(samples);
+    if (failure) throw failure;
+  }
+
+  /** Closes session and socket; bounded (≈ 4 s), never rejects. */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.signalStop();
+    await within(this.dropLink(), 4500);
+  }
+}

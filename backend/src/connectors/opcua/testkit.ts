@@ -1,0 +1,117 @@
+/**
+ * Test helpers of the opcua connector (not shipped code): the simulator's OPC UA server as the real peer,
+ * points, sources, sample collection. Test files that load node-opcua must stub `hexy` first (see opcua.test.ts).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ValueType } from '@plenum/model';
+import { HallModel } from '../../sim/model';
+import type { SimOpcUaOptions, SimOpcUaServer } from '../../sim/opcua/opcua-server';
+import type { SourceInstance, SourcePoint, SourceSample } from '../types';
+import { opcuaOptions, type OpcUaOptions, type OpcUaOptionsInput } from './config';
+
+export { activeHandles, expectNoLeaks, freePort } from '../modbus/testkit';
+
+export const SIM_NS = 'urn:plenum:sim';
+
+/** A point reading `address` (`nsu=urn:plenum:sim;s=hall1.crah1.supply_temp`). */
+export function opcuaPoint(id: string, address: string, valueType: ValueType = 'number'): SourcePoint {
+  return {
+    id,
+    domain: 'OT',
+    quantity: 'temperature',
+    unit: '°C',
+    grafanaUnit: 'celsius',
+    valueType,
+    kind: 'measurement',
+    writable: false,
+    location: { site: 's' },
+    tags: [],
+    source: { connector: 'opcua', source: 'test', address },
+    sourceUnit: '°C',
+    conversion: { scale: 1, offset: 0 },
+  };
+}
+
+/** Points for the simulator's node ids (`hall1.crah1.supply_temp` → point `hall1.crah1.supply_temp`). */
+export function simPoints(ids: readonly string[], suffix = ''): SourcePoint[] {
+  return ids.map((id) => opcuaPoint(id, `nsu=${SIM_NS};s=${id}${suffix}`));
+}
+
+export function source(
+  options: OpcUaOptionsInput,
+  points: SourcePoint[],
+  intervalMs = 200,
+): SourceInstance<OpcUaOptions> {
+  return { name: 'ua', intervalMs, options: opcuaOptions.parse(options), points };
+}
+
+export function tempDir(prefix = 'plenum-opcua-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The simulator's OPC UA server on a model that runs in wall time, updated every `tickMs`. */
+export interface SimPeer {
+  model: HallModel;
+  server: SimOpcUaServer;
+  endpoint: string;
+  port: number;
+  /** stops the server (the model and its clock stay, for a restart) */
+  stop(): Promise<void>;
+  /** starts a new server on the same port and PKI, e.g. with other namespaces first */
+  restart(opts?: Partial<SimOpcUaOptions>): Promise<void>;
+  /** stops server and clock */
+  close(): Promise<void>;
+}
+
+export async function startSim(opts: Partial<SimOpcUaOptions> & { pkiDir: string }, tickMs = 100): Promise<SimPeer> {
+  // loaded here so helpers like opcuaPoint do not load node-opcua
+  const { SimOpcUaServer } = await import('../../sim/opcua/opcua-server');
+  const model = new HallModel({ startMs: Date.now(), jobSchedule: 'none', params: { stepMs: 100 } });
+  let server = new SimOpcUaServer(model, { port: 0, log: () => undefined, ...opts });
+  const port = await server.start();
+  const timer = setInterval(() => {
+    model.advanceTo(Date.now());
+    server.update();
+  }, tickMs);
+  const peer: SimPeer = {
+    model,
+    get server() {
+      return server;
+    },
+    endpoint: server.endpointUrl as string,
+    port,
+    stop: () => server.stop(),
+    async restart(more = {}) {
+      server = new SimOpcUaServer(model, { log: () => undefined, ...opts, ...more, port });
+      await server.start();
+    },
+    async close() {
+      clearInterval(timer);
+      await server.stop();
+    },
+  };
+  return peer;
+}
+
+/** Collects what a connector delivers; `until` waits for a condition on everything received so far. */
+export function collector() {
+  const samples: SourceSample[] = [];
+  return {
+    samples,
+    sink: async (batch: SourceSample[]) => void samples.push(...batch),
+    async until(what: string, cond: (all: SourceSample[]) => boolean, ms = 10_000): Promise<void> {
+      const end = Date.now() + ms;
+      while (!cond(samples)) {
+        if (Date.now() > end)
+          throw new Error(`timed out after ${ms} ms waiting for ${what}; got ${samples.length} samples`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    /** samples received after index `from` */
+    since(from: number): SourceSample[] {
+      return samples.slice(from);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Point, QueryResponse } from '@plenum/model';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `npm start` end to end: the launcher runs the simulator and the backend as two processes; within 30 s the
+ * catalog lists points of all four connectors and each connector's points have good-quality samples — read over
+ * OPC UA, Modbus TCP, the Prometheus exposition format and a job webhook, never in-process.
+ */
+describe('npm start: simulator + backend over real protocols', () => {
+  it('serves points and good samples from opcua, modbus, prometheus and jobs within 30 s', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-'));
+    const [api, opcua, modbus, dcgm, control] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const child = spawn(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      [path.join(__dirname, 'launch.ts'), '--config', path.join(ROOT, 'plenum.yaml')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          PLENUM_DATA: dir,
+          PLENUM_PORT: String(api),
+          SIM_OPCUA_PORT: String(opcua),
+          SIM_MODBUS_PORT: String(modbus),
+          SIM_DCGM_PORT: String(dcgm),
+          SIM_CONTROL_PORT: String(control),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const url = `http://127.0.0.1:${api}`;
+    const started = Date.now();
+    try {
+      // a job on A01 and A02 from the scheduler (the simulator posts its webhook to the backend)
+      let jobPosted = false;
+      let good = new Map<string, number>();
+      let connectors = new Set<string>();
+      while (Date.now() - started < 30_000) {
+        await sleep(500);
+        try {
+          if (!jobPosted) {
+            const r = await fetch(`http://127.0.0.1:${control}/jobs`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ racks: ['A01', 'A02'], expectedKwPerRack: 90, durationS: 3600, id: 'e2e-1' }),
+            });
+            jobPosted = r.status === 201;
+          }
+          const points = ((await (await fetch(`${url}/api/points?pageSize=1000`)).json()) as { points: Point[] })
+            .points;
+          connectors = new Set(points.map((p) => p.source.connector));
+          const q = (await (
+            await fetch(`${url}/api/query`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({
+                range: { from: 'now-5m', to: 'now' },
+                queries: [{ refId: 'L', queryType: 'latest', selector: {} }],
+              }),
+            })
+          ).json()) as QueryResponse;
+          const byId = new Map(points.map((p) => [p.id, p.source.connector]));
+          good = new Map();
+          for (const f of q.results.L!.frames) {
+            const names = f.schema.fields.map((x) => x.name);
+            const ids = f.data.values[names.indexOf('point')] as string[];
+            const quality = f.data.values[names.indexOf('quality')] as Array<string | null>;
+            ids.forEach((id, i) => {
+              if (quality[i] === 'good') good.set(byId.get(id)!, (good.get(byId.get(id)!) ?? 0) + 1);
+            });
+          }
+          if (['opcua', 'modbus', 'prometheus', 'jobs'].every((c) => (good.get(c) ?? 0) > 0)) break;
+        } catch {
+          // not listening yet
+        }
+      }
+      expect([...connectors].sort()).toEqual(['jobs', 'modbus', 'opcua', 'prometheus']);
+      expect(Object.fromEntries(good)).toEqual({
+        opcua: expect.any(Number),
+        modbus: expect.any(Number),
+        prometheus: expect.any(Number),
+        jobs: expect.any(Number),
+      });
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const events = (await (await fetch(`${url}/api/events?type=job`)).json()) as {
+        events: Array<{ data: { jobId: string } }>;
+      };
+      expect(events.events.map((e) => e.data.jobId)).toContain('e2e-1');
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- launcher output ---\n${out.slice(-4000)}`);
+    } finally {
+      child.kill('SIGTERM');
+      const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(guard);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
