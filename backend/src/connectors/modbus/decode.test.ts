@@ -1,5 +1,5 @@
 import { BYTE_ORDERS, type ByteOrder } from './config';
-import { applyScale, canonicalBytes, decodeRegisters, decodeString } from './decode';
+import { applyScale, canonicalBytes, decodeRegisters, decodeString, shortestFloat32 } from './decode';
 import { NUMERIC_TYPES, type ModbusAddress, type NumericType } from './address';
 
 /**
@@ -88,7 +88,7 @@ describe('decodeRegisters: every type in every order', () => {
     for (const order of BYTE_ORDERS) {
       it(`${type} ${order}`, () => {
         for (const v of VALUES[type]) {
-          expect(decodeRegisters(addr(type, order), wireRegisters(type, v, order))).toBe(v);
+          expect(sameBits(type, decodeRegisters(addr(type, order), wireRegisters(type, v, order)))).toBe(v);
         }
       });
     }
@@ -100,7 +100,7 @@ describe('decodeRegisters: every type in every order', () => {
         const le = littleEndian(type, v);
         const regs: number[] = [];
         for (let i = 0; i < le.length; i += 2) regs.push(le.readUInt16BE(i));
-        expect(decodeRegisters(addr(type, 'DCBA'), regs)).toBe(v);
+        expect(sameBits(type, decodeRegisters(addr(type, 'DCBA'), regs))).toBe(v);
       }
     }
   });
@@ -170,5 +170,26 @@ describe('applyScale', () => {
     expect(applyScale(1000, 0.01, -40)).toBe(-30);
     expect(applyScale(7, 1, 0)).toBe(7);
     expect(applyScale(123456789012345, 0.001, 0)).toBe(123456789012.345);
+  });
+});
+
+/** float32 values come back as their shortest decimal; compare the float32 bits */
+function sameBits(type: NumericType, v: number | boolean | string): unknown {
+  return type === 'float32' && typeof v === 'number' ? Math.fround(v) : v;
+}
+
+describe('shortestFloat32', () => {
+  it('gives the shortest decimal with the same float32 bits', () => {
+    for (const x of [8.044, 415.8, 0.1, 123456.7, -3.4e38, 1e-40, 0]) {
+      const widened = Math.fround(x);
+      const short = shortestFloat32(widened);
+      expect(Math.fround(short)).toBe(widened);
+      expect(
+        String(short).replace(/^-/, '').replace('.', '').replace(/e.*$/, '').replace(/^0+/, '').length,
+      ).toBeLessThanOrEqual(9);
+    }
+    expect(shortestFloat32(Math.fround(8.044))).toBe(8.044);
+    expect(shortestFloat32(Math.fround(415.8))).toBe(415.8);
+    expect(shortestFloat32(NaN)).toBeNaN();
   });
 });

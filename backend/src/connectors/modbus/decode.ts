@@ -65,7 +65,7 @@ export function decodeRegisters(a: ModbusAddress, registers: ArrayLike<number>):
     case 'uint32':
       return canonicalBytes(registers, a.order).readUInt32BE(0);
     case 'float32':
-      return canonicalBytes(registers, a.order).readFloatBE(0);
+      return shortestFloat32(canonicalBytes(registers, a.order).readFloatBE(0));
     case 'float64':
       return canonicalBytes(registers, a.order).readDoubleBE(0);
     case 'bool':
@@ -81,4 +81,17 @@ export function applyScale(raw: number, scale: number, offset: number): number {
   if (scale === 1 && offset === 0) return raw;
   const v = raw * scale + offset;
   return Number.isFinite(v) ? Number(v.toPrecision(15)) : v;
+}
+
+/**
+ * The shortest decimal that is the same float32: a device's 8.044 kW arrives as 8.043999671936035 once widened
+ * to float64, which no person wrote and which compresses badly. Same float32 bits, fewer digits (≤ 9).
+ */
+export function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let digits = 1; digits < 9; digits++) {
+    const d = Number(v.toPrecision(digits));
+    if (Math.fround(d) === v) return d;
+  }
+  return Number(v.toPrecision(9));
 }
