@@ -92,3 +92,40 @@ describe('SourceRunner', () => {
     expect(Date.now() - t).toBeLessThan(1000);
   });
 });
+
+describe('SourceRunner with a subscription', () => {
+  it('folds the link’s own state into the status and records deliveries', async () => {
+    let link: { state: 'up' | 'degraded'; lastError?: string } = { state: 'up' };
+    let push: ((s: SourceSample[]) => Promise<void>) | undefined;
+    const def: ConnectorDefinition<never> = {
+      name: 'sub',
+      description: '',
+      options: z.object({}) as never,
+      init: () => ({
+        mode: 'subscribe',
+        start: async (sink) => void (push = sink),
+        stop: async () => {},
+        health: () => link,
+      }),
+    };
+    const changes: string[] = [];
+    const runner = new SourceRunner(
+      def,
+      { name: 'cooling', intervalMs: 1000, options: undefined as never, points: [] },
+      async () => {},
+      {
+        onStateChange: (s, prev) => changes.push(`${prev}→${s.state}`),
+      },
+    );
+    runner.start();
+    await waitFor(() => push !== undefined && runner.status.state === 'up');
+    await push!([{ pointId: 'p', ts: 1, value: 1, quality: 'good' }]);
+    expect(runner.status).toMatchObject({ samples: 1, lastSuccess: expect.any(Number) });
+    link = { state: 'degraded', lastError: 'session lost: BadSessionIdInvalid' };
+    expect(runner.status).toMatchObject({ state: 'degraded', lastError: 'session lost: BadSessionIdInvalid' });
+    link = { state: 'up' };
+    expect(runner.status.state).toBe('up');
+    await runner.stop();
+    expect(changes).toEqual(['starting→up', 'up→degraded', 'degraded→up', 'up→stopped']);
+  });
+});

@@ -41,7 +41,7 @@ export class SourceRunner {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
-  readonly status: SourceStatus;
+  private readonly _status: SourceStatus;
 
   constructor(
     private readonly def: ConnectorDefinition<never>,
@@ -49,7 +49,18 @@ export class SourceRunner {
     private readonly sink: SampleSink,
     private readonly hooks: RunnerHooks = {},
   ) {
-    this.status = { source: source.name, connector: def.name, state: 'starting', consecutiveFailures: 0, samples: 0 };
+    this._status = { source: source.name, connector: def.name, state: 'starting', consecutiveFailures: 0, samples: 0 };
+  }
+
+  /** The source's status; a running subscription's own link state (dropped, recovering) is folded in on read. */
+  get status(): SourceStatus {
+    const c = this._connector;
+    const h = c?.mode === 'subscribe' && !this.stopped && this._status.state !== 'down' ? c.health?.() : undefined;
+    if (h && h.state !== this._status.state) {
+      if (h.lastError) this._status.lastError = h.lastError;
+      this.setState(h.state);
+    }
+    return this._status;
   }
 
   /** the running connector, once `start` has initialised it */
@@ -66,7 +77,8 @@ export class SourceRunner {
     }
     const counted: SampleSink = async (samples) => {
       await this.sink(samples);
-      this.status.samples += samples.length;
+      this._status.samples += samples.length;
+      this._status.lastSuccess = Date.now();
     };
     const c = this._connector;
     if (c.mode === 'subscribe') {
@@ -87,9 +99,9 @@ export class SourceRunner {
       if (this.stopped) return;
       const backoff = Math.min(
         MAX_BACKOFF_MS,
-        this.source.intervalMs * 2 ** Math.min(this.status.consecutiveFailures, 10),
+        this.source.intervalMs * 2 ** Math.min(this._status.consecutiveFailures, 10),
       );
-      const delay = this.status.consecutiveFailures
+      const delay = this._status.consecutiveFailures
         ? backoff
         : this.source.intervalMs - (Date.now() % this.source.intervalMs);
       this.timer = setTimeout(() => (this.running = tick()), delay);
@@ -111,21 +123,21 @@ export class SourceRunner {
   }
 
   private succeed(): void {
-    this.status.lastSuccess = Date.now();
-    this.status.consecutiveFailures = 0;
+    this._status.lastSuccess = Date.now();
+    this._status.consecutiveFailures = 0;
     this.setState('up');
   }
 
   private fail(err: unknown, state: SourceState): void {
-    this.status.lastError = errorMessage(err);
-    this.status.consecutiveFailures++;
+    this._status.lastError = errorMessage(err);
+    this._status.consecutiveFailures++;
     this.setState(state);
   }
 
   private setState(state: SourceState): void {
-    const previous = this.status.state;
+    const previous = this._status.state;
     if (previous === state) return;
-    this.status.state = state;
-    this.hooks.onStateChange?.({ ...this.status }, previous);
+    this._status.state = state;
+    this.hooks.onStateChange?.({ ...this._status }, previous);
   }
 }

@@ -45,6 +45,8 @@ export interface SubscribedConnector {
   mode: 'subscribe';
   start(sink: SampleSink): Promise<void>;
   stop(): Promise<void>;
+  /** the link's own state after `start` (a subscription can drop and recover on its own); read for health */
+  health?(): { state: 'up' | 'degraded' | 'down'; lastError?: string } | undefined;
 }
 
 export type Connector = PolledConnector | SubscribedConnector;

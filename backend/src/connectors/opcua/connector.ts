@@ -30,6 +30,13 @@ class LazySubscriber implements SubscribedConnector {
     this.stopped = true;
     await this.impl?.stop();
   }
+
+  health(): { state: 'up' | 'degraded'; lastError?: string } | undefined {
+    const s = this.impl?.state;
+    if (s === 'up') return { state: 'up' };
+    if (s === 'connecting' || s === 'reconnecting') return { state: 'degraded', lastError: this.impl?.lastError };
+    return undefined;
+  }
 }
 
 class LazyPoller implements PolledConnector {
