@@ -3,10 +3,12 @@
  * Debian pymodbus peer (fixtures/pymodbus_server.py).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import type { ValueType } from '@plenum/model';
 import type { SourcePoint } from '../types';
+import { freePort } from '../../testing/handles';
+
+export { activeHandles, expectNoLeaks, freePort } from '../../testing/handles';
 
 /** A minimal configured point reading `address`, in its canonical unit. */
 export function sourcePoint(id: string, address: string, valueType: ValueType = 'number'): SourcePoint {
@@ -25,37 +27,6 @@ export function sourcePoint(id: string, address: string, valueType: ValueType = 
     sourceUnit: 'kW',
     conversion: { scale: 1, offset: 0 },
   };
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Open sockets and timers of this process, by kind (`TCPSocketWrap`, `Timeout`, …). */
-export function activeHandles(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo()) out[kind] = (out[kind] ?? 0) + 1;
-  return out;
-}
-
-/** Waits until the open sockets and timers are back to `before` (closing sockets take a tick or two). */
-export async function expectNoLeaks(before: Record<string, number>, ms = 1000): Promise<void> {
-  const kinds = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'PipeWrap', 'TTYWrap', 'FSReqCallback'];
-  const end = Date.now() + ms;
-  for (;;) {
-    const now = activeHandles();
-    const extra = kinds.filter((k) => (now[k] ?? 0) > (before[k] ?? 0));
-    if (extra.length === 0) return;
-    if (Date.now() > end) {
-      throw new Error(`leaked handles: ${extra.map((k) => `${k} ${before[k] ?? 0} → ${now[k]}`).join(', ')}`);
-    }
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 /** Debian's interpreter: the pyenv shims on PATH do not see Debian's python3-pymodbus. */

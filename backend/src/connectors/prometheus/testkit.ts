@@ -12,6 +12,9 @@ import type { Location, ValueType } from '@plenum/model';
 import type { SourceInstance, SourcePoint } from '../types';
 import { prometheusOptions, type PrometheusOptions } from './config';
 import { PrometheusConnector } from './prometheus';
+import { freePort } from '../../testing/handles';
+
+export { activeHandles, expectNoLeaks, freePort } from '../../testing/handles';
 
 /** A configured point reading `address` in W (as DCGM speaks), at `location`. */
 export function sourcePoint(
@@ -59,37 +62,6 @@ const REPO = path.join(__dirname, '..', '..', '..', '..');
 export function siteWith(sources: string): string {
   const plenum = fs.readFileSync(path.join(REPO, 'plenum.yaml'), 'utf8');
   return `${plenum.slice(0, plenum.indexOf('\nsources:'))}\n${sources}`;
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Open sockets, timers and processes of this process, by kind. */
-export function activeHandles(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo()) out[kind] = (out[kind] ?? 0) + 1;
-  return out;
-}
-
-/** Waits until open sockets, timers and processes are back to `before` (closing sockets take a tick or two). */
-export async function expectNoLeaks(before: Record<string, number>, ms = 1000): Promise<void> {
-  const kinds = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'ProcessWrap', 'FSReqCallback', 'FileHandle'];
-  const end = Date.now() + ms;
-  for (;;) {
-    const now = activeHandles();
-    const extra = kinds.filter((k) => (now[k] ?? 0) > (before[k] ?? 0));
-    if (extra.length === 0) return;
-    if (Date.now() > end) {
-      throw new Error(`leaked handles: ${extra.map((k) => `${k} ${before[k] ?? 0} → ${now[k]}`).join(', ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 export interface SeenRequest {
