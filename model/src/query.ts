@@ -115,12 +115,6 @@ export interface QueryRequest {
   queries: PlenumQuery[];
 }
 
-export interface QueryError {
-  /** where it came from: the query (user can fix it) or the server */
-  kind: 'query' | 'internal';
-  message: string;
-}
-
 export interface DataResponse {
   frames: DataFrameJSON[];
   error?: string;
