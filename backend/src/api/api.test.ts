@@ -18,7 +18,15 @@ describe('HTTP API', () => {
   beforeAll(() => {
     bed = openTestBed();
     const sources = () => [
-      { source: 'test', connector: 'generator', state: 'up' as const, consecutiveFailures: 0, samples: 0 },
+      {
+        source: 'test',
+        connector: 'generator',
+        state: 'up' as const,
+        consecutiveFailures: 0,
+        failures: 2,
+        samples: 0,
+        samplesPerSecond: 0,
+      },
     ];
     app = createApp(
       {
@@ -214,6 +222,7 @@ describe('HTTP API', () => {
       'plenum_historian_queue_depth',
       'plenum_query_duration_seconds_bucket',
       'plenum_connector_state{source="test",connector="generator",state="up"} 1',
+      'plenum_connector_failures_total{source="test",connector="generator"} 2',
     ])
       expect(res.text).toContain(name);
     expect(res.text).toMatch(/plenum_ingest_samples_total \d+/);

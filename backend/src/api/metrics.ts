@@ -81,6 +81,16 @@ export class Metrics {
         for (const s of src.sources()) this.inc({ source: s.source, connector: s.connector }, s.samples);
       },
     });
+    new client.Counter({
+      name: 'plenum_connector_failures_total',
+      help: 'Failed gathers or starts of each source since start',
+      labelNames: ['source', 'connector'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of src.sources()) this.inc({ source: s.source, connector: s.connector }, s.failures);
+      },
+    });
     this.queryDuration = new client.Histogram({
       name: 'plenum_query_duration_seconds',
       help: 'Time to answer one query of POST /api/query, by queryType',

@@ -49,6 +49,7 @@ describe('SourceRunner', () => {
     expect(runner.status).toMatchObject({
       state: 'stopped',
       consecutiveFailures: 0,
+      failures: 2,
       lastError: expect.stringContaining('device "pdu-a"'),
     });
     expect(runner.status.samples).toBe(got.length);
@@ -120,7 +121,7 @@ describe('SourceRunner with a subscription', () => {
     runner.start();
     await waitFor(() => push !== undefined && runner.status.state === 'up');
     await push!([{ pointId: 'p', ts: 1, value: 1, quality: 'good' }]);
-    expect(runner.status).toMatchObject({ samples: 1, lastSuccess: expect.any(Number) });
+    expect(runner.status).toMatchObject({ samples: 1, samplesPerSecond: 1 / 60, lastSuccess: expect.any(Number) });
     link = { state: 'degraded', lastError: 'session lost: BadSessionIdInvalid' };
     expect(runner.status).toMatchObject({ state: 'degraded', lastError: 'session lost: BadSessionIdInvalid' });
     link = { state: 'up' };

@@ -13,7 +13,11 @@ export interface SourceStatus {
   /** the last error, without secrets */
   lastError?: string;
   consecutiveFailures: number;
+  /** failed gathers or starts since start-up */
+  failures: number;
   samples: number;
+  /** samples per second over the last minute (a moving average, updated on delivery) */
+  samplesPerSecond: number;
 }
 
 export interface RunnerHooks {
@@ -26,6 +30,25 @@ async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
   let guard: NodeJS.Timeout | undefined;
   await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (guard = setTimeout(r, ms)))]);
   clearTimeout(guard);
+}
+
+/** Events per second over a sliding window, in one-second slots (no timers). */
+class WindowRate {
+  private readonly slots = new Map<number, number>();
+  constructor(private readonly windowMs: number) {}
+
+  add(n: number, now: number): void {
+    const slot = Math.floor(now / 1000);
+    this.slots.set(slot, (this.slots.get(slot) ?? 0) + n);
+    for (const k of this.slots.keys()) if (k <= slot - this.windowMs / 1000) this.slots.delete(k);
+  }
+
+  perSecond(now: number): number {
+    const first = Math.floor(now / 1000) - this.windowMs / 1000;
+    let sum = 0;
+    for (const [k, v] of this.slots) if (k > first) sum += v;
+    return sum / (this.windowMs / 1000);
+  }
 }
 
 /** Backoff after failures, ms: doubles from the interval up to 60 s. */
@@ -42,6 +65,7 @@ export class SourceRunner {
   private running?: Promise<void>;
   private stopped = false;
   private readonly _status: SourceStatus;
+  private readonly rate = new WindowRate(60_000);
 
   constructor(
     private readonly def: ConnectorDefinition<never>,
@@ -49,7 +73,15 @@ export class SourceRunner {
     private readonly sink: SampleSink,
     private readonly hooks: RunnerHooks = {},
   ) {
-    this._status = { source: source.name, connector: def.name, state: 'starting', consecutiveFailures: 0, samples: 0 };
+    this._status = {
+      source: source.name,
+      connector: def.name,
+      state: 'starting',
+      consecutiveFailures: 0,
+      failures: 0,
+      samples: 0,
+      samplesPerSecond: 0,
+    };
   }
 
   /** The source's status; a running subscription's own link state (dropped, recovering) is folded in on read. */
@@ -77,8 +109,11 @@ export class SourceRunner {
     }
     const counted: SampleSink = async (samples) => {
       await this.sink(samples);
+      const now = Date.now();
       this._status.samples += samples.length;
-      this._status.lastSuccess = Date.now();
+      this.rate.add(samples.length, now);
+      this._status.samplesPerSecond = this.rate.perSecond(now);
+      this._status.lastSuccess = now;
     };
     const c = this._connector;
     if (c.mode === 'subscribe') {
@@ -131,6 +166,7 @@ export class SourceRunner {
   private fail(err: unknown, state: SourceState): void {
     this._status.lastError = errorMessage(err);
     this._status.consecutiveFailures++;
+    this._status.failures++;
     this.setState(state);
   }
 
