@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { didYouMean, SLUG_PATTERN } from '../../config/schema';
+import { ms, strict, wholeNumber } from '../common/options';
+import { SLUG_PATTERN } from '../../config/schema';
 
 /**
  * How the bytes of a multi-byte value sit in its registers, named by where the big-endian bytes `A B C D` of a
@@ -42,30 +43,8 @@ export function isUnitId(n: number): boolean {
 }
 export const UNIT_ID_EXPECTED = 'expected a unit id 1–247 (or 255 for a Modbus TCP device addressed directly)';
 
-const wholeNumber = (field: string, min: number, max: number, what: string) =>
-  z
-    .number({ error: `${field}: expected ${what}` })
-    .int(`${field}: expected ${what}`)
-    .min(min, min === 0 ? `${field} cannot be negative; expected ${what}` : `${field} is too small; expected ${what}`)
-    .max(max, `${field} is too large; expected ${what}`);
-
-const ms = (field: string, min: number, max: number) =>
-  wholeNumber(field, min, max, `a whole number of milliseconds ${min}–${max}`);
-
 const byteOrder = (field: string) =>
   z.enum(BYTE_ORDERS, { error: `${field}: expected one of ${BYTE_ORDERS.join(', ')}` });
-
-/** A strict object whose unknown-key error names the key and lists the keys it accepts. */
-function strict<S extends z.core.$ZodLooseShape>(shape: S) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => {
-      if (iss.code !== 'unrecognized_keys') return undefined;
-      const hint = iss.keys.length === 1 ? didYouMean(iss.keys[0] as string, allowed) : '';
-      return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}${hint}; expected one of ${allowed.join(', ')}`;
-    },
-  });
-}
 
 /** A unit behind the gateway with a name, for addresses (`device=pdu-a`) and per-unit overrides. */
 export const modbusDevice = strict({

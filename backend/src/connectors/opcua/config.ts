@@ -3,7 +3,7 @@
  * the schema in `OPCUA_DEFAULTS`; README.md has the table.
  */
 import { z } from 'zod';
-import { didYouMean } from '../../config/schema';
+import { ms, strict, wholeNumber } from '../common/options';
 
 export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
 export type SecurityModeName = (typeof SECURITY_MODES)[number];
@@ -49,30 +49,8 @@ export const OPCUA_DEFAULTS = {
   reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000, rebuildAfterMs: 60_000 },
 } as const;
 
-const wholeNumber = (field: string, min: number, max: number, what: string) =>
-  z
-    .number({ error: `${field}: expected ${what}` })
-    .int(`${field}: expected ${what}`)
-    .min(min, min === 0 ? `${field} cannot be negative; expected ${what}` : `${field} is too small; expected ${what}`)
-    .max(max, `${field} is too large; expected ${what}`);
-
-const ms = (field: string, min: number, max: number) =>
-  wholeNumber(field, min, max, `a whole number of milliseconds ${min}–${max}`);
-
 const text = (field: string, what: string) =>
   z.string({ error: `${field}: expected ${what}` }).min(1, `${field}: expected ${what}`);
-
-/** A strict object whose unknown-key error names the key and lists the keys it accepts. */
-function strict<S extends z.core.$ZodLooseShape>(shape: S) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => {
-      if (iss.code !== 'unrecognized_keys') return undefined;
-      const hint = iss.keys.length === 1 ? didYouMean(iss.keys[0] as string, allowed) : '';
-      return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}${hint}; expected one of ${allowed.join(', ')}`;
-    },
-  });
-}
 
 const AUTH_TYPES = ['anonymous', 'username', 'certificate'] as const;
 

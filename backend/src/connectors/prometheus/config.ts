@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { didYouMean } from '../../config/schema';
+import { strict, wholeNumber } from '../common/options';
 import { compileRe2, LEVELS, MODES, type Level } from './address';
 
 /** Every default of the options, beside the schema. */
@@ -16,25 +16,6 @@ export const MAX_BACKFILL_MS = 7 * 86_400_000;
 
 export const CASES = ['keep', 'upper', 'lower'] as const;
 export type Case = (typeof CASES)[number];
-
-/** A strict object whose unknown-key error names the key and lists the keys it accepts. */
-function strict<S extends z.core.$ZodLooseShape>(shape: S) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => {
-      if (iss.code !== 'unrecognized_keys') return undefined;
-      const hint = iss.keys.length === 1 ? didYouMean(iss.keys[0] as string, allowed) : '';
-      return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}${hint}; expected one of ${allowed.join(', ')}`;
-    },
-  });
-}
-
-const wholeNumber = (field: string, min: number, max: number, what: string) =>
-  z
-    .number({ error: `${field}: expected ${what}` })
-    .int(`${field}: expected ${what}`)
-    .min(min, min === 0 ? `${field} cannot be negative; expected ${what}` : `${field} is too small; expected ${what}`)
-    .max(max, `${field} is too large; expected ${what}`);
 
 const URL_EXPECTED = 'expected an http:// or https:// URL';
 

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { didYouMean } from '../../config/schema';
+
+/**
+ * Building blocks of connector options schemas, so every connector's errors read alike: the field, what is
+ * wrong and what is expected (`retries cannot be negative; expected a whole number 0–10`).
+ */
+
+/** A strict object whose unknown-key error names the key, suggests the nearest one and lists the keys it accepts. */
+export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
+  const allowed = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== 'unrecognized_keys') return undefined;
+      const hint = iss.keys.length === 1 ? didYouMean(iss.keys[0] as string, allowed) : '';
+      return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}${hint}; expected one of ${allowed.join(', ')}`;
+    },
+  });
+}
+
+/** An integer in [min, max]; `what` says what is expected in the message. */
+export const wholeNumber = (field: string, min: number, max: number, what: string) =>
+  z
+    .number({ error: `${field}: expected ${what}` })
+    .int(`${field}: expected ${what}`)
+    .min(min, min === 0 ? `${field} cannot be negative; expected ${what}` : `${field} is too small; expected ${what}`)
+    .max(max, `${field} is too large; expected ${what}`);
+
+/** A duration in whole milliseconds in [min, max]. */
+export const ms = (field: string, min: number, max: number) =>
+  wholeNumber(field, min, max, `a whole number of milliseconds ${min}–${max}`);
