@@ -4,11 +4,11 @@
  * machine (127.0.0.1); README.md lists the routes.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { PlenumError, errorMessage } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
 import { SimInputError, SimNotFoundError, type FaultType, type HallModel, type Job } from './model';
+import { closeHttp, listenHttp } from './http-server';
 
 /** What the API drives: the model, and a way to bring it up to the current simulated time first. */
 export interface ControlTarget {
@@ -109,28 +109,19 @@ export class ControlApi {
       this.handle(req, res).catch((err: unknown) => this.log(`control API: ${errorMessage(err)}`));
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`control API: cannot listen on ${host}:${port}: ${err.message}`)));
-      server.listen(port, host, () => resolve());
-    }).catch((err: unknown) => {
+    try {
+      this.boundPort = await listenHttp(server, host, port, 'control API', (m) => this.log(m));
+    } catch (err) {
       this.server = undefined;
-      server.close();
       throw err;
-    });
-    // an error after listening (accept failing under fd exhaustion) must not crash the process
-    server.on('error', (err) => this.log(`control API: ${err.message}`));
-    this.boundPort = (server.address() as AddressInfo).port;
+    }
     return this.boundPort;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -3,9 +3,9 @@
  * every simulated GPU (dcgm-format.ts), read from the model at request time.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { GpuHostReading } from './model';
 import { formatDcgmMetrics } from './dcgm-format';
+import { closeHttp, listenHttp } from './http-server';
 
 export interface DcgmExporterOptions {
   /** @default 127.0.0.1 */
@@ -38,19 +38,12 @@ export class DcgmExporter {
     const port = this.opts.port ?? 9400;
     const server = http.createServer((req, res) => this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) =>
-        reject(new Error(`dcgm exporter: cannot listen on ${host}:${port}: ${err.message}`)),
-      );
-      server.listen(port, host, () => resolve());
-    }).catch((err: unknown) => {
+    try {
+      this.boundPort = await listenHttp(server, host, port, 'dcgm exporter', (m) => console.warn(m));
+    } catch (err) {
       this.server = undefined;
-      server.close();
       throw err;
-    });
-    // an error after listening (accept failing under fd exhaustion) must not crash the process
-    server.on('error', (err) => console.warn(`dcgm exporter: ${err.message}`));
-    this.boundPort = (server.address() as AddressInfo).port;
+    }
     return this.boundPort;
   }
 
@@ -58,11 +51,7 @@ export class DcgmExporter {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
