@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Catalog } from './catalog/catalog';
-import { formatIssues } from './common/zod-issues';
 import { connectorByName } from './connectors/all';
+import { parseSourceOptions } from './connectors/common/options';
 import type { JobsConnector } from './connectors/jobs/jobs';
 import { SourceRunner } from './connectors/runner';
 import type { SourceInstance } from './connectors/types';
@@ -49,14 +49,12 @@ function sourceInstances(
       errors.push(`sources[${i}].connector: unknown connector "${s.connector}"`);
       return;
     }
-    const parsed = def.options.safeParse(s.options ?? {});
-    if (!parsed.success) {
-      errors.push(
-        ...formatIssues(parsed.error.issues, ['sources', i, 'options']).map((m) => `${m} (source "${s.name}")`),
-      );
+    const parsed = parseSourceOptions(def.options, s, i);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
       return;
     }
-    out.push([{ name: s.name, intervalMs: s.intervalMs, options: parsed.data as never, points: s.points }, def]);
+    out.push([{ name: s.name, intervalMs: s.intervalMs, options: parsed.options as never, points: s.points }, def]);
   });
   if (errors.length) throw new Error(errors.map((e) => `${config.file}: ${e}`).join('\n'));
   return out;

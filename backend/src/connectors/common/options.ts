@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '../../common/zod-issues';
 import { didYouMean } from '../../config/schema';
 
 /**
@@ -29,3 +30,22 @@ export const wholeNumber = (field: string, min: number, max: number, what: strin
 /** A duration in whole milliseconds in [min, max]. */
 export const ms = (field: string, min: number, max: number) =>
   wholeNumber(field, min, max, `a whole number of milliseconds ${min}–${max}`);
+
+/**
+ * Validates a configured source's `options` against its connector's schema (the one place this happens, for
+ * start-up and for the golden tests). Errors read `sources[i].options.<field>: … (source "<name>")`.
+ */
+export function parseSourceOptions<O>(
+  schema: z.ZodType<O>,
+  source: { name: string; options?: unknown },
+  index: number,
+): { ok: true; options: O } | { ok: false; errors: string[] } {
+  const parsed = schema.safeParse(source.options ?? {});
+  if (parsed.success) return { ok: true, options: parsed.data };
+  return {
+    ok: false,
+    errors: formatIssues(parsed.error.issues, ['sources', index, 'options']).map(
+      (m) => `${m} (source "${source.name}")`,
+    ),
+  };
+}

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../config/load';
-import { formatIssues } from '../../common/zod-issues';
+import { parseSourceOptions } from '../common/options';
 import type { SourceSample } from '../types';
 import { modbusOptions } from './config';
 import { modbus } from './index';
@@ -54,16 +54,11 @@ async function runCase(dir: string): Promise<Outcome> {
   const config = parseConfig(text, 'config.yaml', { connectors: ['modbus'] });
   expect(config.sources).toHaveLength(1);
   const source = config.sources[0]!;
-  const parsed = modbus.options.safeParse(source.options);
-  if (!parsed.success) {
-    const lines = formatIssues(parsed.error.issues, ['sources', 0, 'options']).map(
-      (m) => `${m} (source "${source.name}")`,
-    );
-    return { error: lines.join('\n'), samples: [] };
-  }
+  const parsed = parseSourceOptions(modbus.options, source, 0);
+  if (!parsed.ok) return { error: parsed.errors.join('\n'), samples: [] };
   let connector: ModbusConnector;
   try {
-    connector = modbus.init({ ...source, options: parsed.data }) as ModbusConnector;
+    connector = modbus.init({ ...source, options: parsed.options }) as ModbusConnector;
   } catch (e) {
     return { error: (e as Error).message, samples: [] };
   }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LogLevel, setLogLevel } from 'node-opcua';
 import { parseConfig } from '../../config/load';
-import { formatIssues } from '../../common/zod-issues';
+import { parseSourceOptions } from '../common/options';
 import type { SourceSample } from '../types';
 import { opcua } from './index';
 import { activeHandles, collector, expectNoLeaks, startSim, tempDir, type SimPeer } from './testkit';
@@ -46,16 +46,11 @@ async function runCase(caseDir: string): Promise<{ error?: string; samples: Sour
   const config = parseConfig(text, 'config.yaml', { connectors: ['opcua'], env: {} });
   expect(config.sources).toHaveLength(1);
   const source = config.sources[0]!;
-  const parsed = opcua.options.safeParse(source.options);
-  if (!parsed.success) {
-    const lines = formatIssues(parsed.error.issues, ['sources', 0, 'options']).map(
-      (m) => `${m} (source "${source.name}")`,
-    );
-    return { error: lines.join('\n'), samples: [] };
-  }
+  const parsed = parseSourceOptions(opcua.options, source, 0);
+  if (!parsed.ok) return { error: parsed.errors.join('\n'), samples: [] };
   let connector;
   try {
-    connector = opcua.init({ ...source, options: parsed.data });
+    connector = opcua.init({ ...source, options: parsed.options });
   } catch (e) {
     return { error: (e as Error).message, samples: [] };
   }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../config/load';
-import { formatIssues } from '../../common/zod-issues';
+import { parseSourceOptions } from '../common/options';
 import type { SourceSample } from '../types';
 import { prometheus } from './index';
 import type { PrometheusConnector } from './prometheus';
@@ -45,15 +45,13 @@ async function runCase(dir: string): Promise<{ error?: string; samples: SourceSa
   const errors: string[] = [];
   const connectors: PrometheusConnector[] = [];
   config.sources.forEach((source, i) => {
-    const parsed = prometheus.options.safeParse(source.options);
-    if (!parsed.success) {
-      errors.push(
-        ...formatIssues(parsed.error.issues, ['sources', i, 'options']).map((m) => `${m} (source "${source.name}")`),
-      );
+    const parsed = parseSourceOptions(prometheus.options, source, i);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
       return;
     }
     try {
-      connectors.push(prometheus.init({ ...source, options: parsed.data }) as PrometheusConnector);
+      connectors.push(prometheus.init({ ...source, options: parsed.options }) as PrometheusConnector);
     } catch (e) {
       errors.push((e as Error).message);
     }
