@@ -11,6 +11,7 @@ import { EventStore } from './events/event-store';
 import { openHistorian } from './historian/historian';
 import type { Historian } from './historian/types';
 import { IngestPipeline } from './ingest/pipeline';
+import { Arrivals } from './stream/arrivals';
 import { assertBindAllowed } from './api/auth';
 import { createApp } from './api/app';
 import { Metrics } from './api/metrics';
@@ -77,6 +78,8 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     historian,
     config.sources.flatMap((s) => s.points),
   );
+  const arrivals = new Arrivals();
+  ingest.onStored((ids) => arrivals.record(ids));
   const runners = instances.map(
     ([source, def]) =>
       new SourceRunner(
@@ -117,6 +120,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     {
       ctx: { catalog, historian, events, now: Date.now },
       ingest,
+      arrivals,
       sources: () => runners.map((r) => ({ ...r.status })),
       async onJob(job, time) {
         for (const r of runners)
@@ -144,6 +148,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     runners,
     async stop() {
       await Promise.all(runners.map((r) => r.stop()));
+      arrivals.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

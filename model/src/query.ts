@@ -141,3 +141,9 @@ export function isEventsQuery(q: PlenumQuery): q is EventsQuery {
 export function isCatalogQuery(q: PlenumQuery): q is CatalogQuery {
   return q.queryType === 'catalog';
 }
+
+/**
+ * Version of the HTTP API's contract (`/api/query`, `/api/stream`, `/api/points`), reported by `/api/health` as
+ * `apiVersion`. The datasource refuses a backend with another one ("version mismatch") instead of drawing wrong.
+ */
+export const API_VERSION = 1;

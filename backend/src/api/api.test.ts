@@ -32,6 +32,7 @@ describe('HTTP API', () => {
       {
         ctx: bed.ctx,
         ingest: bed.ingest,
+        arrivals: bed.arrivals,
         sources,
         metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
         version: 'test',
@@ -266,6 +267,7 @@ describe('job webhooks on POST /api/events', () => {
       {
         ctx: bed.ctx,
         ingest: bed.ingest,
+        arrivals: bed.arrivals,
         sources,
         metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
         version: 'test',

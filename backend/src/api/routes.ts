@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { unitConversion, convert, type Sample } from '@plenum/model';
+import { API_VERSION, unitConversion, convert, type Sample } from '@plenum/model';
 import { QueryError } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
 import {
@@ -13,7 +13,9 @@ import {
 import type { SourceStatus } from '../connectors/runner';
 import type { IngestPipeline } from '../ingest/pipeline';
 import type { QueryContext } from '../query/context';
-import { runQueries } from '../query/engine';
+import type { Arrivals } from '../stream/arrivals';
+import { runStream, streamRequestSchema } from '../stream/stream-request';
+import { runQueries, type QueryObserver } from '../query/engine';
 import { queryRequestSchema } from '../query/request-schema';
 import { parseRange, parseTime } from '../query/time';
 import type { Metrics } from './metrics';
@@ -22,6 +24,8 @@ import { eventsQuerySchema, newEventSchema, pointsQuerySchema, samplesBodySchema
 export interface ApiDeps {
   ctx: QueryContext;
   ingest: IngestPipeline;
+  /** when samples last arrived, for `POST /api/stream` long polls */
+  arrivals: Arrivals;
   sources: () => SourceStatus[];
   /** hands a job webhook to the `jobs` sources, which turn it into per-rack samples */
   onJob?: (job: JobTransition, time: number) => Promise<void>;
@@ -77,6 +81,15 @@ function toSample(
   };
 }
 
+/** Query latency into the metrics, internal errors into the log. */
+function queryObserver(deps: ApiDeps, route: string): QueryObserver {
+  return {
+    onQuery: (type, seconds, ok) =>
+      deps.metrics.queryDuration.observe({ query_type: type, outcome: ok ? 'ok' : 'error' }, seconds),
+    onInternalError: (refId, err) => deps.log(`${route} ${refId} failed: ${(err as Error)?.stack ?? String(err)}`),
+  };
+}
+
 export const ROUTES: RouteSpec[] = [
   {
     method: 'get',
@@ -90,6 +103,7 @@ export const ROUTES: RouteSpec[] = [
       res.json({
         status: failing.length ? 'degraded' : 'ok',
         version: deps.version,
+        apiVersion: API_VERSION,
         time: new Date().toISOString(),
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
         store: { state: 'open', ...deps.ctx.historian.stats() },
@@ -106,13 +120,23 @@ export const ROUTES: RouteSpec[] = [
     body: queryRequestSchema,
     responses: { '200': 'results per refId', '400': 'the envelope is invalid (range, maxDataPoints, queries)' },
     handle(deps, req, res) {
-      res.json(
-        runQueries(deps.ctx, req.body, {
-          onQuery: (type, seconds, ok) =>
-            deps.metrics.queryDuration.observe({ query_type: type, outcome: ok ? 'ok' : 'error' }, seconds),
-          onInternalError: (refId, err) => deps.log(`query ${refId} failed: ${(err as Error)?.stack ?? String(err)}`),
-        }),
-      );
+      res.json(runQueries(deps.ctx, req.body, queryObserver(deps, 'query')));
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/stream',
+    summary:
+      'Long poll for live panels: the same queries as /api/query (timeseries, latest, rackLayout) answered as soon as a selected point has new samples after `after`, or after `waitMs` (≤ 25 s). Frames cover [from, cursor]; send `cursor` back as `after`.',
+    tag: 'query',
+    body: streamRequestSchema,
+    responses: { '200': 'results per refId, with from and cursor', '400': 'an invalid field, named' },
+    async handle(deps, req, res) {
+      const body = validate(streamRequestSchema, req.body, 'body');
+      const gone = new AbortController();
+      res.on('close', () => gone.abort());
+      const answer = await runStream(deps.ctx, deps.arrivals, body, gone.signal, queryObserver(deps, 'stream'));
+      if (answer && !res.writableEnded) res.json(answer);
     },
   },
   {

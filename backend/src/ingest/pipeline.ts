@@ -13,6 +13,7 @@ export interface IngestCounters {
  */
 export class IngestPipeline {
   private readonly points = new Map<string, SourcePoint>();
+  private readonly listeners = new Set<(pointIds: string[]) => void>();
   readonly counters: IngestCounters = { accepted: 0, rejected: 0 };
 
   constructor(
@@ -43,6 +44,17 @@ export class IngestPipeline {
     const result = await this.historian.ingest(samples);
     this.counters.accepted += result.accepted;
     this.counters.rejected += result.rejected.length;
+    if (result.accepted > 0 && this.listeners.size > 0) {
+      const refused = new Set(result.rejected.map((r) => r.index));
+      const ids = new Set(samples.filter((_, i) => !refused.has(i)).map((s) => s.pointId));
+      for (const l of this.listeners) l([...ids]);
+    }
     return result;
+  }
+
+  /** Calls `listener` with the ids of points that just had samples stored (durable); returns an unsubscribe. */
+  onStored(listener: (pointIds: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

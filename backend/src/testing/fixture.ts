@@ -6,6 +6,7 @@ import { EventStore } from '../events/event-store';
 import { openHistorian } from '../historian/historian';
 import type { Historian } from '../historian/types';
 import { IngestPipeline } from '../ingest/pipeline';
+import { Arrivals } from '../stream/arrivals';
 import type { QueryContext } from '../query/context';
 import { TEST_POINTS, TEST_SITE } from './site';
 
@@ -15,6 +16,8 @@ export interface TestBed {
   historian: Historian;
   events: EventStore;
   ingest: IngestPipeline;
+  /** fed by `ingest`, as in the running backend */
+  arrivals: Arrivals;
   close(): Promise<void>;
 }
 
@@ -25,13 +28,18 @@ export function openTestBed(now: () => number = Date.now): TestBed {
   historian.ensurePoints(TEST_POINTS.map((p) => ({ id: p.id, valueType: p.valueType })));
   const events = new EventStore(dir);
   const ctx: QueryContext = { catalog: new Catalog(TEST_SITE, TEST_POINTS), historian, events, now };
+  const ingest = new IngestPipeline(historian, TEST_POINTS);
+  const arrivals = new Arrivals(now);
+  ingest.onStored((ids) => arrivals.record(ids));
   return {
     dir,
     ctx,
     historian,
     events,
-    ingest: new IngestPipeline(historian, TEST_POINTS),
+    ingest,
+    arrivals,
     async close() {
+      arrivals.close();
       await historian.close();
       events.close();
       fs.rmSync(dir, { recursive: true, force: true });
