@@ -6,3 +6,4 @@ export * from './units';
 export * from './point';
 export * from './dataframe';
 export * from './query';
+export * from './api';

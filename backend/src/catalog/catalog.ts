@@ -1,4 +1,4 @@
-import type { Domain, Point, Quantity, Rack, Selector, Site } from '@plenum/model';
+import type { Domain, Point, PointPage, PointSearch, Quantity, Rack, Selector, Site } from '@plenum/model';
 import { globToRegExp } from './glob';
 
 /** A rack with where it sits, for layout frames and search. */
@@ -7,21 +7,6 @@ export interface RackPlacement {
   hall: string;
   row: string;
   rack: Rack;
-}
-
-/** Filters of `GET /api/points`; lists are alternatives, `tags` must all be present. */
-export interface PointSearch extends Selector {
-  /** 1-based, @default 1 */
-  page?: number;
-  /** @default 100 */
-  pageSize?: number;
-}
-
-export interface PointPage {
-  total: number;
-  page: number;
-  pageSize: number;
-  points: Point[];
 }
 
 const has = <T>(list: readonly T[] | undefined, value: T | undefined): boolean =>

@@ -1,8 +1,9 @@
+import type { ConnectorState } from '@plenum/model';
 import { errorMessage } from '../common/errors';
 import type { Connector, ConnectorDefinition, SampleSink, SourceInstance } from './types';
 
 /** up: last gather/start succeeded; degraded: recent failures, retrying; down: not running (failed start). */
-export type SourceState = 'starting' | 'up' | 'degraded' | 'down' | 'stopped';
+export type SourceState = ConnectorState;
 
 export interface SourceStatus {
   source: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlenumQuery, QueryResponse } from '@plenum/model';
+import type { PlenumQuery, StreamResponse } from '@plenum/model';
 import type { QueryContext } from '../query/context';
 import { runQueries, type QueryObserver } from '../query/engine';
 import { plenumQuerySchema } from '../query/request-schema';
@@ -31,13 +31,6 @@ export const streamRequestSchema = z.strictObject({
 });
 
 export type StreamRequest = z.infer<typeof streamRequestSchema>;
-
-export interface StreamResponse extends QueryResponse {
-  /** first time (ms) the frames cover: rows from here on replace what the client holds */
-  from: number;
-  /** send back as `after` on the next call */
-  cursor: number;
-}
 
 const STREAMABLE: ReadonlySet<PlenumQuery['queryType']> = new Set(['timeseries', 'latest', 'rackLayout']);
 
