@@ -1,11 +1,5 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Point, QueryResponse } from '@plenum/model';
-import { freePort } from './testing/handles';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { startStack } from './testing/stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,36 +10,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('npm start: simulator + backend over real protocols', () => {
   it('serves points and good samples from opcua, modbus, prometheus and jobs within 30 s', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-'));
-    const [api, opcua, modbus, dcgm, control] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    const child = spawn(
-      path.join(ROOT, 'node_modules/.bin/tsx'),
-      [path.join(__dirname, 'launch.ts'), '--config', path.join(ROOT, 'plenum.yaml')],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          PLENUM_DATA: dir,
-          PLENUM_PORT: String(api),
-          SIM_OPCUA_PORT: String(opcua),
-          SIM_MODBUS_PORT: String(modbus),
-          SIM_DCGM_PORT: String(dcgm),
-          SIM_CONTROL_PORT: String(control),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const url = `http://127.0.0.1:${api}`;
+    const stack = await startStack();
+    const { url } = stack;
+    const control = stack.controlUrl;
     const started = Date.now();
     try {
       // a job on A01 and A02 from the scheduler (the simulator posts its webhook to the backend)
@@ -56,7 +23,7 @@ describe('npm start: simulator + backend over real protocols', () => {
         await sleep(500);
         try {
           if (!jobPosted) {
-            const r = await fetch(`http://127.0.0.1:${control}/jobs`, {
+            const r = await fetch(`${control}/jobs`, {
               method: 'POST',
               headers: { 'Content-Type': 'application/json' },
               body: JSON.stringify({ racks: ['A01', 'A02'], expectedKwPerRack: 90, durationS: 3600, id: 'e2e-1' }),
@@ -104,13 +71,9 @@ describe('npm start: simulator + backend over real protocols', () => {
       };
       expect(events.events.map((e) => e.data.jobId)).toContain('e2e-1');
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- launcher output ---\n${out.slice(-4000)}`);
+      throw new Error(`${(err as Error).message}\n--- launcher output ---\n${stack.output().slice(-4000)}`);
     } finally {
-      child.kill('SIGTERM');
-      const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(guard);
-      fs.rmSync(dir, { recursive: true, force: true });
+      await stack.stop();
     }
   }, 60_000);
 });

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './handles';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+export interface Stack {
+  /** the backend, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** the simulator's control API (jobs, faults) */
+  controlUrl: string;
+  /** everything both processes printed so far, for failure messages */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * What `npm start` runs — the simulator and the backend as two processes over real protocols — on free ports
+ * and a temporary data folder, for end-to-end tests. `env` adds settings such as `PLENUM_API_TOKEN`.
+ */
+export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-'));
+  const [api, opcua, modbus, dcgm, control] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const child = spawn(
+    path.join(ROOT, 'node_modules/.bin/tsx'),
+    [path.join(ROOT, 'backend/src/launch.ts'), '--config', path.join(ROOT, 'plenum.yaml')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PLENUM_DATA: dir,
+        PLENUM_PORT: String(api),
+        SIM_OPCUA_PORT: String(opcua),
+        SIM_MODBUS_PORT: String(modbus),
+        SIM_DCGM_PORT: String(dcgm),
+        SIM_CONTROL_PORT: String(control),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    url: `http://127.0.0.1:${api}`,
+    controlUrl: `http://127.0.0.1:${control}`,
+    output: () => out,
+    async stop() {
+      child.kill('SIGTERM');
+      const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(guard);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every 250 ms until it returns a value (not undefined) or `ms` pass; names what it waited for. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
