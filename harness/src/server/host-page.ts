@@ -101,6 +101,8 @@ export function hostPage(settings: ReturnType<typeof frontendSettings>, basePath
     <meta charset="utf-8" />
     <base href="${basePath}/" />
     <title>Plenum harness</title>
+    <!-- no favicon request: its 404 would be a console error in every test -->
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="harness/host.css" />
     <script>
       window.grafanaBootData = ${json};

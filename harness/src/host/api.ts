@@ -1,0 +1,162 @@
+/**
+ * `window.harness`: what browser tests call with `page.evaluate`. Every argument and result is plain JSON (plus
+ * what playwright serialises besides: NaN, ±Infinity, Date), so nothing here refers to a browser-only type.
+ */
+
+/** A relative or absolute time range as a dashboard's time picker holds it, e.g. `{from: 'now-1h', to: 'now'}`. */
+export interface HarnessTimeRange {
+  from: string;
+  to: string;
+}
+
+export type HarnessTheme = 'dark' | 'light';
+
+/** A dashboard variable (see `template-srv.ts`). */
+export interface HarnessVariableInput {
+  name: string;
+  type?: string;
+  label?: string;
+  multi?: boolean;
+  includeAll?: boolean;
+  allValue?: string | null;
+  current: { text: string | string[]; value: string | string[] };
+  options?: { text: string; value: string; selected?: boolean }[];
+}
+
+/** A query (`DataQuery`): `refId` plus whatever the datasource defines. */
+export interface HarnessQuery {
+  refId: string;
+  [key: string]: unknown;
+}
+
+export interface HarnessQueryOptions {
+  /** @default {from: 'now-1h', to: 'now'} */
+  range?: HarnessTimeRange;
+  /** @default 1000 */
+  maxDataPoints?: number;
+  /** `ScopedVars`: name → `{text, value}` */
+  scopedVars?: Record<string, { text?: unknown; value: unknown }>;
+  /** @default 'browser' */
+  timezone?: string;
+  /** collect this many emissions, then unsubscribe (for streaming queries); without it, the first non-Loading one */
+  emissions?: number;
+  /** how long to wait for the response(s), in ms. @default 15000 */
+  timeoutMs?: number;
+}
+
+export interface HarnessField {
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  labels?: Record<string, string>;
+  values: unknown[];
+}
+
+export interface HarnessFrame {
+  name?: string;
+  refId?: string;
+  meta?: Record<string, unknown>;
+  length: number;
+  fields: HarnessField[];
+}
+
+export interface HarnessQueryError {
+  message?: string;
+  refId?: string;
+  status?: number;
+  statusText?: string;
+  data?: unknown;
+}
+
+/** One `DataQueryResponse`, frames read through `toDataFrame`. */
+export interface HarnessQueryResponse {
+  state: string;
+  errors: HarnessQueryError[];
+  key?: string;
+  data: HarnessFrame[];
+}
+
+/** An `AnnotationEvent` as a dashboard receives it. */
+export interface HarnessAnnotationEvent {
+  time?: number;
+  timeEnd?: number;
+  isRegion?: boolean;
+  title?: string;
+  text?: string;
+  tags?: string[];
+  color?: string;
+  id?: string | number;
+  type?: string;
+  [key: string]: unknown;
+}
+
+/** An annotation query as saved in a dashboard: `{name, enable, iconColor, datasource, target, …}`. */
+export interface HarnessAnnotationQuery {
+  name?: string;
+  enable?: boolean;
+  iconColor?: string;
+  target?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A data frame for `mountPanel`: `DataFrameJSON` (`{schema, data}`) or a simple frame (`{name, fields: [...]}`). */
+export type HarnessFrameInput = Record<string, unknown>;
+
+export interface MountPanelOptions {
+  /** saved options; when given, the plugin's migration handler runs first, as for a saved dashboard */
+  options?: Record<string, unknown>;
+  /** saved field config `{defaults, overrides}` */
+  fieldConfig?: { defaults?: Record<string, unknown>; overrides?: unknown[] };
+  /** the plugin version the options were saved by; the migration handler runs when it differs from the plugin's */
+  pluginVersion?: string;
+  /** data given directly … */
+  frames?: HarnessFrameInput[];
+  /** … or queried from a datasource */
+  datasourceUid?: string;
+  targets?: HarnessQuery[];
+  /** px. @default 600 */
+  width?: number;
+  /** px. @default 400 */
+  height?: number;
+  /** @default the page's theme */
+  theme?: HarnessTheme;
+  /** @default {from: 'now-6h', to: 'now'} (a new dashboard's range) */
+  timeRange?: HarnessTimeRange;
+  /** @default 'Panel' */
+  title?: string;
+  /** @default 'browser' */
+  timezone?: string;
+}
+
+export interface MountQueryEditorOptions {
+  /** @default {from: 'now-1h', to: 'now'} */
+  range?: HarnessTimeRange;
+}
+
+export interface HarnessApi {
+  /** resolves once shared modules, registries and services are set up */
+  ready: Promise<void>;
+  loadPlugin(id: string): Promise<{ id: string; type: string }>;
+  setVariables(variables: HarnessVariableInput[]): Promise<void>;
+  /** renders the datasource's ConfigEditor with a "Save & test" button (`harness-save-test`, `harness-test-result`) */
+  mountDatasourceConfig(uid: string): Promise<void>;
+  /** renders the datasource's QueryEditor (`harness-query-json`, `harness-query-result`) */
+  mountQueryEditor(uid: string, query: HarnessQuery, options?: MountQueryEditorOptions): Promise<void>;
+  /** the query as the mounted QueryEditor last changed it */
+  getQuery(): Promise<HarnessQuery | undefined>;
+  /** one response, or `emissions` responses, of `ds.query()` for a request built as Grafana builds it */
+  runQuery(
+    uid: string,
+    targets: HarnessQuery[],
+    options?: HarnessQueryOptions,
+  ): Promise<HarnessQueryResponse | HarnessQueryResponse[]>;
+  metricFindQuery(uid: string, query: unknown, options?: HarnessQueryOptions): Promise<unknown[]>;
+  runAnnotations(
+    uid: string,
+    annotation: HarnessAnnotationQuery,
+    range?: HarnessTimeRange,
+  ): Promise<HarnessAnnotationEvent[]>;
+  /** renders a panel plugin as a dashboard does (`harness-panel`, errors in `harness-panel-error`) */
+  mountPanel(pluginId: string, options?: MountPanelOptions): Promise<void>;
+  resizePanel(width: number, height: number): Promise<void>;
+}

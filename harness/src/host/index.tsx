@@ -1,0 +1,58 @@
+import type { HarnessApi } from './api';
+import type {} from './globals';
+import { initI18n } from './i18n';
+import { HarnessSession } from './session';
+import { setUpServices } from './services';
+import { registerSharedModules } from './shared-modules';
+import { HarnessView } from './views/HarnessShell';
+
+/*
+ * The host bundle. It runs after the boot data and before SystemJS (see server/host-page.ts); the page calls
+ * `__plenumHarnessStart()` once SystemJS and its extras have loaded, which registers the shared modules, sets up
+ * i18n, registries and services, and resolves `window.harness.ready`.
+ */
+
+let started: Promise<HarnessSession> | undefined;
+let resolveSession: (session: HarnessSession) => void = () => {};
+let rejectSession: (err: unknown) => void = () => {};
+const session = new Promise<HarnessSession>((resolve, reject) => {
+  resolveSession = resolve;
+  rejectSession = reject;
+});
+
+async function start(): Promise<HarnessSession> {
+  registerSharedModules(window.System);
+  await initI18n();
+  const services = setUpServices();
+  const root = document.getElementById('harness-root');
+  if (!root) throw new Error('the host page has no #harness-root');
+  const mode = window.grafanaBootData.user.theme === 'light' ? 'light' : 'dark';
+  return new HarnessSession(services, new HarnessView(root), mode);
+}
+
+window.__plenumHarnessStart = () => {
+  started ??= start();
+  started.then(resolveSession, rejectSession);
+};
+
+/** Every call waits for the start, so a test may call before `ready` resolves. */
+function call<K extends keyof Omit<HarnessApi, 'ready'>>(name: K) {
+  return (async (...args: unknown[]) => {
+    const s = await session;
+    return (s[name] as (...a: unknown[]) => unknown).apply(s, args);
+  }) as unknown as HarnessApi[K];
+}
+
+window.harness = {
+  ready: session.then(() => undefined),
+  loadPlugin: call('loadPlugin'),
+  setVariables: call('setVariables'),
+  mountDatasourceConfig: call('mountDatasourceConfig'),
+  mountQueryEditor: call('mountQueryEditor'),
+  getQuery: call('getQuery'),
+  runQuery: call('runQuery'),
+  metricFindQuery: call('metricFindQuery'),
+  runAnnotations: call('runAnnotations'),
+  mountPanel: call('mountPanel'),
+  resizePanel: call('resizePanel'),
+};
