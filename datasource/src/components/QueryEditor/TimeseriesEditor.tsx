@@ -1,0 +1,50 @@
+import React from 'react';
+import { Stack } from '@grafana/ui';
+import { AGGREGATE_OPTIONS, GROUP_BY_OPTIONS, RESOLUTION_OPTIONS } from '../../data/editor-options';
+import type { TimeseriesQuery } from '../../types';
+import { ChoiceField } from '../fields/ChoiceField';
+import { LiveField } from '../fields/LiveField';
+import { AliasField } from './AliasField';
+import { SelectorEditor } from './SelectorEditor';
+import type { QueryTypeEditorProps } from './types';
+
+export function TimeseriesEditor({ query, datasource, site, onChange }: QueryTypeEditorProps<TimeseriesQuery>) {
+  return (
+    <Stack direction="column" gap={1}>
+      <SelectorEditor
+        selector={query.selector}
+        datasource={datasource}
+        site={site}
+        onChange={(selector) => onChange({ ...query, selector })}
+      />
+      <Stack wrap="wrap" gap={0}>
+        <ChoiceField
+          label="Aggregate"
+          tooltip="How the samples in one time bucket, and the points of a group, combine"
+          testId="plenum-aggregate"
+          value={query.aggregate ?? 'avg'}
+          options={AGGREGATE_OPTIONS}
+          onChange={(aggregate) => onChange({ ...query, aggregate })}
+        />
+        <ChoiceField
+          label="Group by"
+          testId="plenum-group-by"
+          value={query.groupBy ?? 'point'}
+          options={GROUP_BY_OPTIONS}
+          onChange={(groupBy) => onChange({ ...query, groupBy })}
+        />
+        <ChoiceField
+          label="Resolution"
+          testId="plenum-resolution"
+          value={query.resolution ?? 'auto'}
+          options={RESOLUTION_OPTIONS}
+          onChange={(resolution) => onChange({ ...query, resolution })}
+        />
+      </Stack>
+      <Stack wrap="wrap" gap={0}>
+        <AliasField value={query.alias} onCommit={(alias) => onChange({ ...query, alias })} />
+        <LiveField value={query.live} onChange={(live) => onChange({ ...query, live })} />
+      </Stack>
+    </Stack>
+  );
+}
