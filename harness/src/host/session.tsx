@@ -16,7 +16,7 @@ import {
   type QueryEditorProps,
   type ScopedVars,
 } from '@grafana/data';
-import { config, ThemeChangedEvent } from '@grafana/runtime';
+import { config, isFetchError, ThemeChangedEvent } from '@grafana/runtime';
 import type { ComponentType } from 'react';
 import type {
   HarnessAnnotationEvent,
@@ -203,7 +203,7 @@ export class HarnessSession implements Api {
     } catch (err) {
       await this.render(
         <div key={key} data-testid="harness-panel" style={{ width, height }}>
-          <PanelError message={err instanceof Error ? err.message : String(err)} />
+          <PanelError message={errorMessage(err)} />
         </div>,
         theme,
       );
@@ -249,6 +249,14 @@ export class HarnessSession implements Api {
     if (errors.length) throw new Error(`query failed: ${errors.map((e) => e.message).join('; ')}`);
     return (response?.data ?? []).map((frame) => toDataFrame(frame));
   }
+}
+
+/** What went wrong, whether `err` is an Error or Grafana's FetchError `{status, statusText, data: {message}}`. */
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (isFetchError(err))
+    return (err.data as { message?: string } | null)?.message || `HTTP error ${err.statusText ?? err.status}`;
+  return String(err);
 }
 
 /** DataFrameJSON (`{schema, data}`) or any shape `toDataFrame` reads (`{name, fields: [...]}`, …). */

@@ -74,6 +74,7 @@ describe('harness server', () => {
       [`/public/plugins/${FIXTURE_DATASOURCE_ID}/img/logo.svg`, 'image/svg+xml'],
       ['/public/build/img/icons/unicons/check.svg', 'image/svg+xml'],
       ['/public/fonts/inter/Inter-Regular.woff2', 'font/woff2'],
+      ['/public/fonts/roboto/L0xTDF4xlVMF-BfR8bXMIhJHg45mwgGEFl0_3vrtSM1J-gEPT5Ese6hmHSh0mQ.woff2', 'font/woff2'],
     ];
     for (const [p, type] of cases) {
       const res = await get(p);

@@ -46,6 +46,15 @@ function staticRoots(): [prefix: string, dir: string][] {
 
 const PROXY_PREFIX = '/api/datasources/proxy/uid/';
 
+/**
+ * Grafana's monospace font: its CSS asks for Google's Roboto Mono latin subset under `public/fonts/roboto/<hash>.woff2`
+ * (one file for weights 400 and 500); any such request gets @fontsource's latin 400 file, the same glyphs.
+ */
+const ROBOTO_PREFIX = '/public/fonts/roboto/';
+function robotoMonoFile(): string {
+  return path.join(packageDir('@fontsource/roboto-mono'), 'files', 'roboto-mono-latin-400-normal.woff2');
+}
+
 /** Starts the harness: host page, static files, Grafana's datasource settings API and data source proxy. */
 export async function startHarnessServer(options: HarnessServerOptions): Promise<HarnessServer> {
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
@@ -100,6 +109,9 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(html);
       return;
+    }
+    if (pathname.startsWith(ROBOTO_PREFIX) && pathname.endsWith('.woff2') && !pathname.includes('..')) {
+      return sendFile(req, res, robotoMonoFile());
     }
     const pluginMatch = /^\/public\/plugins\/([^/]+)\/(.+)$/.exec(pathname);
     if (pluginMatch) {
