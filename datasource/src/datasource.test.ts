@@ -133,12 +133,22 @@ describe('DataSource.query', () => {
       message:
         'cannot reach the Plenum backend at http://plenum:8080: Bad Gateway; check the URL and that the backend runs',
     });
-    // Grafana's proxy answers 400 for the backend's 401, keeping the backend's body
     routes['/api/query'] = () =>
-      throwError(() => ({ status: 400, data: { error: 'authorization: invalid bearer token' } }));
+      throwError(() => ({ status: 401, data: { error: 'authorization: invalid bearer token' } }));
     const denied = await firstValueFrom(ds.query(request([{ refId: 'A', queryType: 'catalog', selector: {} }])));
     expect(denied.errors![0]!.message).toBe(
       'Plenum at http://plenum:8080 refused the API token (authorization: invalid bearer token); check the token in the data source settings'
+    );
+    // what Grafana's data source proxy makes of the backend's 401
+    routes['/api/query'] = () =>
+      throwError(() => ({
+        status: 400,
+        statusText: 'Bad Request',
+        data: { error: 'Bad Request', message: 'Authentication to data source failed' },
+      }));
+    const proxied = await firstValueFrom(ds.query(request([{ refId: 'A', queryType: 'catalog', selector: {} }])));
+    expect(proxied.errors![0]!.message).toBe(
+      'Plenum at http://plenum:8080 refused the API token (Authentication to data source failed); check the token in the data source settings'
     );
   });
 

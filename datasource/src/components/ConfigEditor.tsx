@@ -9,7 +9,7 @@ type Props = DataSourcePluginOptionsEditorProps<PlenumOptions, PlenumSecureJsonD
 /** width of the text inputs, in 8 px units */
 const INPUT_WIDTH = 60;
 /** label width of the TLS switches, in 8 px units */
-const SWITCH_LABEL_WIDTH = 28;
+const SWITCH_LABEL_WIDTH = 36;
 
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields } = options;

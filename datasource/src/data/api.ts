@@ -31,13 +31,21 @@ export function describeFetchError(err: unknown, backendUrl: string | undefined,
   if (!isFetchError(err)) {
     return new PlenumApiError(err instanceof Error ? err.message : String(err), 'server');
   }
-  const data = (err.data ?? {}) as { error?: unknown; message?: unknown };
-  const said = typeof data.error === 'string' ? data.error : typeof data.message === 'string' ? data.message : '';
+  // the backend answers `{error}`; Grafana's backendSrv turns a text body into `{error: statusText, message: text}`
+  const data = (err.data ?? {}) as { error?: unknown; message?: unknown } | string;
+  const said =
+    typeof data === 'string'
+      ? data.trim()
+      : typeof data.message === 'string' && data.message
+        ? data.message
+        : typeof data.error === 'string'
+          ? data.error
+          : '';
   const where = backendUrl ? ` at ${backendUrl}` : '';
   const status = err.status;
-  // Grafana's proxy turns an upstream 401 into 400 (so the browser session is not dropped) but keeps the body,
-  // whose `authorization:` prefix is the backend's own
-  if (status === 401 || status === 403 || said.startsWith('authorization:')) {
+  // Grafana's proxy turns an upstream 401 into a 400 saying "Authentication to data source failed" (so the
+  // browser session is not dropped); a direct 401 from the backend says `authorization: …`
+  if (status === 401 || status === 403 || /^authorization:|authentication to data source failed/i.test(said)) {
     return new PlenumApiError(
       `Plenum${where} refused the API token${said ? ` (${said})` : ` (HTTP ${status})`}; check the token in the data source settings`,
       'auth',
