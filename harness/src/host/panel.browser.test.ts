@@ -165,4 +165,27 @@ describe('harness: a panel plugin in the browser', () => {
     );
     expect(pageErrors(page).splice(0)).toEqual([expect.stringMatching(/status of 404/)]);
   });
+
+  it('works the same under a base path (the preview is served at /preview)', async () => {
+    const prefixed = await startHarnessServer({
+      plugins: FIXTURE_PLUGINS,
+      datasources: [fixtureDatasource(upstream.url, TOKEN)],
+      basePath: '/preview',
+    });
+    const other = await openHarness(browser, prefixed);
+    try {
+      const requested: string[] = [];
+      other.on('request', (r) => requested.push(new URL(r.url()).pathname));
+      await other.evaluate(() =>
+        window.harness.mountPanel('harness-fixture-panel', { datasourceUid: 'fixture', targets: [{ refId: 'A' }] }),
+      );
+      expect(await other.getByTestId('fixture-panel-value').count()).toBe(3);
+      expect(requested.length).toBeGreaterThan(0);
+      expect(requested.filter((p) => !p.startsWith('/preview/'))).toEqual([]);
+      expect(pageErrors(other)).toEqual([]);
+    } finally {
+      await other.context().close();
+      await prefixed.close();
+    }
+  });
 });

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_DIR } from './paths';
+import { startHarnessServer } from './server';
+import type { DatasourceSettings, PluginSource } from './types';
+
+/**
+ * The preview: the harness serving the repository's built plugins (`datasource/dist`, `panels/<name>/dist`) with one
+ * Plenum data source provisioned from the environment, as Grafana provisioning would.
+ *
+ *   PLENUM_URL        backend the data source proxies to   (default http://127.0.0.1:8080)
+ *   PLENUM_API_TOKEN  its API token, kept server side        (default: none)
+ *
+ *   tsx harness/src/server/main.ts [--port 3001] [--host 127.0.0.1] [--base-path /preview]
+ */
+
+/** Each plugin under `dir` with a built `dist/plugin.json`, by its id. */
+function builtPlugins(dirs: string[]): PluginSource[] {
+  const found: PluginSource[] = [];
+  for (const dir of dirs) {
+    const dist = path.join(dir, 'dist');
+    const file = path.join(dist, 'plugin.json');
+    if (!fs.existsSync(file)) {
+      console.warn(`harness: ${path.relative(REPO_DIR, dir)} is not built (no dist/plugin.json): run npm run build`);
+      continue;
+    }
+    const { id } = JSON.parse(fs.readFileSync(file, 'utf8')) as { id: string };
+    found.push({ id, dir: dist });
+  }
+  return found;
+}
+
+function pluginDirs(): string[] {
+  const panels = path.join(REPO_DIR, 'panels');
+  const panelDirs = fs.existsSync(panels) ? fs.readdirSync(panels).map((name) => path.join(panels, name)) : [];
+  return [path.join(REPO_DIR, 'datasource'), ...panelDirs.filter((d) => fs.statSync(d).isDirectory())];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '3001' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'base-path': { type: 'string', default: '' },
+    },
+  });
+  const plugins = builtPlugins(pluginDirs());
+  const datasourcePlugin = plugins.find((p) => p.id.endsWith('-datasource'));
+  const datasources: DatasourceSettings[] = datasourcePlugin
+    ? [
+        {
+          uid: 'plenum',
+          name: 'Plenum',
+          type: datasourcePlugin.id,
+          access: 'proxy',
+          isDefault: true,
+          jsonData: { url: process.env.PLENUM_URL ?? 'http://127.0.0.1:8080' },
+          secureJsonData: process.env.PLENUM_API_TOKEN ? { apiToken: process.env.PLENUM_API_TOKEN } : {},
+        },
+      ]
+    : [];
+  const server = await startHarnessServer({
+    plugins,
+    datasources,
+    host: values.host,
+    port: Number(values.port),
+    basePath: values['base-path'],
+    log: (line) => console.log(`harness: ${line}`),
+  });
+  console.log(`harness: serving ${plugins.map((p) => p.id).join(', ') || 'no plugins'} at ${server.url}`);
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
