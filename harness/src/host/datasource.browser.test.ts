@@ -65,6 +65,47 @@ describe('harness: a datasource plugin in the browser', () => {
     expect(takeErrors()).toEqual([]);
   });
 
+  it('shares the host’s modules with plugins under create-plugin’s external names', async () => {
+    const names = [
+      'react',
+      'react-dom',
+      'react/jsx-runtime',
+      'react/jsx-dev-runtime',
+      '@grafana/data',
+      '@grafana/ui',
+      '@grafana/runtime',
+      '@grafana/data/unstable',
+      '@emotion/css',
+      '@emotion/react',
+      'emotion',
+      'rxjs',
+      'rxjs/operators',
+      'lodash',
+      'moment',
+      'i18next',
+      'redux',
+      'react-redux',
+      'react-router',
+      'prismjs',
+      'slate',
+    ];
+    const shapes = await page.evaluate(async (ids) => {
+      const out: Record<string, string> = {};
+      for (const id of ids) {
+        const ns = await window.System.import(id);
+        // what the AMD extra hands a plugin: the default for wrapped libraries, else the namespace
+        const value = (ns.__useDefault ? ns.default : ns) as Record<string, unknown>;
+        out[id] = typeof value;
+      }
+      return out;
+    }, names);
+    expect(Object.keys(shapes)).toEqual(names);
+    // lodash and moment are functions (wrapped `{default, __useDefault}`), the rest namespaces
+    expect(shapes.lodash).toBe('function');
+    expect(shapes.moment).toBe('function');
+    expect(Object.entries(shapes).filter(([, t]) => t !== 'object' && t !== 'function')).toEqual([]);
+  });
+
   it('Save & test stores the typed token server side and reports the plugin’s success', async () => {
     await page.evaluate(() => window.harness.mountDatasourceConfig('fresh'));
     await page.getByTestId('fixture-token').fill(TOKEN);

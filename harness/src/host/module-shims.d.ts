@@ -18,3 +18,21 @@ declare module '@grafana/runtime/unstable' {
 declare module '@grafana/i18n/internal' {
   export function initializeI18n(options: { language?: string; ns?: string[] }): Promise<{ language?: string }>;
 }
+
+// Shared with plugins as they are (shared-modules.ts); these packages ship no types.
+declare module 'react-router' {
+  const namespace: Record<string, unknown>;
+  export = namespace;
+}
+declare module 'prismjs' {
+  const namespace: Record<string, unknown>;
+  export = namespace;
+}
+declare module 'slate' {
+  const namespace: Record<string, unknown>;
+  export = namespace;
+}
+declare module 'slate-plain-serializer' {
+  const namespace: Record<string, unknown>;
+  export = namespace;
+}

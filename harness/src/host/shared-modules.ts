@@ -9,12 +9,18 @@ import * as grafanaUiUnstable from '@grafana/ui/unstable';
 import i18next from 'i18next';
 import lodash from 'lodash';
 import moment from 'moment';
+import * as prismjs from 'prismjs';
 import * as React from 'react';
 import * as ReactDOM from 'react-dom';
 import * as jsxDevRuntime from 'react/jsx-dev-runtime';
 import * as jsxRuntime from 'react/jsx-runtime';
+import * as reactRedux from 'react-redux';
+import * as reactRouter from 'react-router';
+import * as redux from 'redux';
 import * as rxjs from 'rxjs';
 import * as rxjsOperators from 'rxjs/operators';
+import * as slate from 'slate';
+import * as slatePlainSerializer from 'slate-plain-serializer';
 import type { SystemJSLike } from './globals';
 
 /** Grafana's prefix for shared dependencies in the SystemJS registry (`package:react`, …). */
@@ -31,7 +37,8 @@ function useDefault(value: unknown): object {
 /**
  * The externals of @grafana/create-plugin's webpack config (`.config/bundler/externals.ts`) that plugins import by
  * bare name, each the host's own instance: one React, one emotion cache, one `@grafana/data` registry.
- * `emotion` is the name old plugins used for `@emotion/css`, as Grafana maps it.
+ * `emotion` is the name old plugins used for `@emotion/css`, as Grafana maps it. Not shared: jquery, d3, angular and
+ * `@grafana/slate-react` (not installed; Grafana 13 no longer loads Angular plugins).
  */
 export const SHARED_MODULES: Record<string, object> = {
   react: React,
@@ -52,6 +59,13 @@ export const SHARED_MODULES: Record<string, object> = {
   lodash: useDefault(lodash),
   moment: useDefault(moment),
   i18next: useDefault(i18next),
+  // in the bundle anyway through @grafana/ui and @grafana/runtime, so sharing them costs nothing
+  'react-redux': reactRedux,
+  redux,
+  'react-router': reactRouter,
+  prismjs,
+  slate,
+  'slate-plain-serializer': slatePlainSerializer,
 };
 
 /**
