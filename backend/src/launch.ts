@@ -1,18 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 /**
  * `npm start`: runs the simulated AI data hall and the backend as two processes, as docker-compose runs them as
- * two services. The backend reads the simulator only through its connectors over real sockets (OPC UA, Modbus
+ * two services, and — once `npm run build` has built the plugins — the harness preview at /preview, which loads
+ * the built plugins as Grafana does and reaches the backend through its data source proxy. The backend reads the simulator only through its connectors over real sockets (OPC UA, Modbus
  * TCP, Prometheus exposition) and the simulator posts job webhooks to the backend's `POST /api/events`.
  * Output of both is prefixed; SIGINT/SIGTERM stop both; if one dies, the other is stopped and the exit code is
  * non-zero, so a supervisor notices.
  */
 const TSX = path.resolve(__dirname, '../../node_modules/.bin/tsx');
 
+const REPO = path.resolve(__dirname, '../..');
+
+/** Runs a TypeScript entry point (`script` relative to the repository) with tsx, its output prefixed by `name`. */
 function run(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(TSX, [path.join(__dirname, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [path.join(REPO, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) => {
     let rest = '';
     stream.on('data', (d: Buffer) => {
@@ -47,10 +52,25 @@ function main(): void {
   if (!values['no-sim']) {
     children.push([
       'sim',
-      run('sim', 'sim/main.ts', ['--config', config, ...(values.speed ? ['--speed', values.speed] : [])], env),
+      run(
+        'sim',
+        'backend/src/sim/main.ts',
+        ['--config', config, ...(values.speed ? ['--speed', values.speed] : [])],
+        env,
+      ),
     ]);
   }
-  children.push(['backend', run('backend', 'main.ts', ['--config', config], env)]);
+  children.push(['backend', run('backend', 'backend/src/main.ts', ['--config', config], env)]);
+  const built = ['harness/dist/host.js', 'datasource/dist/plugin.json'].every((f) => fs.existsSync(path.join(REPO, f)));
+  if (built) {
+    // PLENUM_PREVIEW_PORT=0 picks a free port (tests); the harness prints the URL it serves
+    const previewPort = process.env.PLENUM_PREVIEW_PORT ?? '3001';
+    const previewEnv = { ...env, PLENUM_URL: process.env.PLENUM_URL ?? `http://127.0.0.1:${port}` };
+    const args = ['--port', previewPort, '--base-path', '/preview'];
+    children.push(['preview', run('preview', 'harness/src/server/main.ts', args, previewEnv)]);
+  } else {
+    console.log('[launch] the /preview of the Grafana plugins needs them built first: npm run build');
+  }
 
   let stopping = false;
   const stopAll = (signal: NodeJS.Signals) => {

@@ -42,6 +42,7 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
         SIM_MODBUS_PORT: String(modbus),
         SIM_DCGM_PORT: String(dcgm),
         SIM_CONTROL_PORT: String(control),
+        PLENUM_PREVIEW_PORT: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -226,6 +226,26 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
     await screenshot(page, 'datasource-query-editor');
   });
 
+  it('is what npm start serves at /preview: the query editor on live data', async () => {
+    const url = await waitFor(
+      'the preview URL in the launcher output',
+      async () => /query Plenum in the browser at (\S+)/.exec(stack.output())?.[1],
+    );
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/preview\/\?view=explore$/);
+    const preview = await browser.newPage();
+    try {
+      await preview.goto(url);
+      await preview.waitForFunction(
+        () =>
+          /\d+ points match/.test(document.querySelector('[data-testid="plenum-point-preview"]')?.textContent ?? ''),
+        undefined,
+        { timeout: 20_000 },
+      );
+    } finally {
+      await preview.close();
+    }
+  });
+
   it('never hands the API token to the browser and logs no errors', () => {
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.filter((body) => body.includes(TOKEN))).toEqual([]);

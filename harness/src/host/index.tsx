@@ -30,9 +30,21 @@ async function start(): Promise<HarnessSession> {
   return new HarnessSession(services, new HarnessView(root), mode);
 }
 
+/**
+ * What the page shows a person who opens it (the `/preview` of `npm start`) rather than a test driving
+ * `window.harness`: `?view=explore[&ds=<uid>]` mounts the data source's query editor, whose "run" shows the answer.
+ * Dashboards join here when they exist.
+ */
+async function landing(s: HarnessSession): Promise<void> {
+  const params = new URLSearchParams(window.location.search);
+  if (params.get('view') !== 'explore') return;
+  await s.mountQueryEditor(params.get('ds') ?? 'plenum', { refId: 'A' });
+}
+
 window.__plenumHarnessStart = () => {
   started ??= start();
   started.then(resolveSession, rejectSession);
+  started.then(landing).catch((err: unknown) => console.error('harness: landing view failed', err));
 };
 
 /** Every call waits for the start, so a test may call before `ready` resolves. */

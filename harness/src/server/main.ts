@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(`harness: ${line}`),
   });
   console.log(`harness: serving ${plugins.map((p) => p.id).join(', ') || 'no plugins'} at ${server.url}`);
+  if (datasourcePlugin) console.log(`harness: query Plenum in the browser at ${server.url}?view=explore`);
   const stop = () => {
     server.close().then(
       () => process.exit(0),
