@@ -15,6 +15,9 @@ const TSX = path.resolve(__dirname, '../../node_modules/.bin/tsx');
 
 const REPO = path.resolve(__dirname, '../..');
 
+/** what `npm run build` makes and the preview serves */
+const PREVIEW_NEEDS = ['harness/dist/host.js', 'datasource/dist/plugin.json'];
+
 /** Runs a TypeScript entry point (`script` relative to the repository) with tsx, its output prefixed by `name`. */
 function run(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(TSX, [path.join(REPO, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,49 +52,56 @@ function main(): void {
     }),
   };
   const children: Array<[string, ChildProcess]> = [];
-  if (!values['no-sim']) {
-    children.push([
-      'sim',
-      run(
-        'sim',
-        'backend/src/sim/main.ts',
-        ['--config', config, ...(values.speed ? ['--speed', values.speed] : [])],
-        env,
-      ),
-    ]);
-  }
-  children.push(['backend', run('backend', 'backend/src/main.ts', ['--config', config], env)]);
-  const built = ['harness/dist/host.js', 'datasource/dist/plugin.json'].every((f) => fs.existsSync(path.join(REPO, f)));
-  if (built) {
-    // PLENUM_PREVIEW_PORT=0 picks a free port (tests); the harness prints the URL it serves
-    const previewPort = process.env.PLENUM_PREVIEW_PORT ?? '3001';
-    const previewEnv = { ...env, PLENUM_URL: process.env.PLENUM_URL ?? `http://127.0.0.1:${port}` };
-    const args = ['--port', previewPort, '--base-path', '/preview'];
-    children.push(['preview', run('preview', 'harness/src/server/main.ts', args, previewEnv)]);
-  } else {
-    console.log('[launch] the /preview of the Grafana plugins needs them built first: npm run build');
-  }
-
   let stopping = false;
+  let exitCode = 0;
   const stopAll = (signal: NodeJS.Signals) => {
     stopping = true;
     for (const [, c] of children) if (c.exitCode === null) c.kill(signal);
   };
-  let exitCode = 0;
-  let alive = children.length;
-  for (const [name, c] of children) {
+  /** Supervises a child: if one dies unasked, the rest are stopped and the launcher exits non-zero. */
+  const supervise = (name: string, c: ChildProcess) => {
+    children.push([name, c]);
     c.on('exit', (code, signal) => {
-      alive--;
       if (!stopping) {
         console.error(`[launch] ${name} exited (${signal ?? code}); stopping the rest`);
         exitCode = 1;
         stopAll('SIGTERM');
       } else if (code !== 0 && code !== null) exitCode = code;
-      if (alive === 0) process.exit(exitCode);
+      if (children.every(([, x]) => x.exitCode !== null || x.signalCode !== null)) process.exit(exitCode);
     });
-  }
+  };
   process.on('SIGINT', () => stopAll('SIGINT'));
   process.on('SIGTERM', () => stopAll('SIGTERM'));
+
+  if (!values['no-sim']) {
+    const simArgs = ['--config', config, ...(values.speed ? ['--speed', values.speed] : [])];
+    supervise('sim', run('sim', 'backend/src/sim/main.ts', simArgs, env));
+  }
+  supervise('backend', run('backend', 'backend/src/main.ts', ['--config', config], env));
+
+  // the preview: the built plugins in the harness, reaching the backend through its data source proxy
+  const startPreview = () => {
+    if (stopping) return;
+    // PLENUM_PREVIEW_PORT=0 picks a free port (tests); the harness prints the URL it serves
+    const args = ['--port', process.env.PLENUM_PREVIEW_PORT ?? '3001', '--base-path', '/preview'];
+    const previewEnv = { ...env, PLENUM_URL: process.env.PLENUM_URL ?? `http://127.0.0.1:${port}` };
+    supervise('preview', run('preview', 'harness/src/server/main.ts', args, previewEnv));
+  };
+  const missing = PREVIEW_NEEDS.filter((f) => !fs.existsSync(path.join(REPO, f)));
+  if (missing.length === 0) {
+    startPreview();
+    return;
+  }
+  // the sim and the backend do not wait for this; a failed build leaves them running without /preview
+  console.log(`[launch] building the Grafana plugins for /preview (missing ${missing.join(', ')}) …`);
+  const build = spawn('npm', ['run', 'build'], { cwd: REPO, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  build.stdout!.on('data', (d: Buffer) => (log += d));
+  build.stderr!.on('data', (d: Buffer) => (log += d));
+  build.on('exit', (code) => {
+    if (code === 0) startPreview();
+    else console.error(`[launch] npm run build failed (${code}); no /preview:\n${log.slice(-3000)}`);
+  });
 }
 
 main();
