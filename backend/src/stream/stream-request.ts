@@ -70,9 +70,10 @@ export async function runStream(
     typeof q.queryType === 'string' && !STREAMABLE.has(q.queryType as PlenumQuery['queryType']);
   // hidden rather than removed, so the engine's error messages keep each query's index
   const queries = body.queries.map((q) => (cannot(q) ? { ...q, hide: true } : q));
+  // `to` is exclusive in the store: + 1 ms so a sample stored in the answer's own millisecond is in it
   const res = runQueries(
     ctx,
-    { range: { from, to: cursor }, maxDataPoints: body.maxDataPoints, intervalMs: body.intervalMs, queries },
+    { range: { from, to: cursor + 1 }, maxDataPoints: body.maxDataPoints, intervalMs: body.intervalMs, queries },
     obs,
   );
   body.queries.forEach((q, i) => {
