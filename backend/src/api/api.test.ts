@@ -1,10 +1,9 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { promtoolCheck, PROMTOOL_FORMAT_ERROR } from '../testing/promtool';
-import { openTestBed, type TestBed } from '../testing/fixture';
+import { apiDeps, openTestBed, type TestBed } from '../testing/fixture';
 import { createApp } from './app';
 import { assertBindAllowed } from './auth';
-import { Metrics } from './metrics';
 import { ROUTES } from './routes';
 
 const TOKEN = 'test-token-123';
@@ -17,7 +16,7 @@ describe('HTTP API', () => {
 
   beforeAll(() => {
     bed = openTestBed();
-    const sources = () => [
+    const sources = [
       {
         source: 'test',
         connector: 'generator',
@@ -28,19 +27,7 @@ describe('HTTP API', () => {
         samplesPerSecond: 0,
       },
     ];
-    app = createApp(
-      {
-        ctx: bed.ctx,
-        ingest: bed.ingest,
-        arrivals: bed.arrivals,
-        sources,
-        metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
-        version: 'test',
-        startedAt: Date.now(),
-        log: (m) => logs.push(m),
-      },
-      { token: TOKEN, maxBodyBytes: 64 * 1024 },
-    );
+    app = createApp(apiDeps(bed, { sources, log: (m) => logs.push(m) }), { token: TOKEN, maxBodyBytes: 64 * 1024 });
   });
   afterAll(() => bed.close());
 
@@ -262,20 +249,7 @@ describe('binding', () => {
 describe('job webhooks on POST /api/events', () => {
   it('accept the jobs token on that route only and keep one event per job', async () => {
     const bed = openTestBed();
-    const sources = () => [];
-    const app = createApp(
-      {
-        ctx: bed.ctx,
-        ingest: bed.ingest,
-        arrivals: bed.arrivals,
-        sources,
-        metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
-        version: 'test',
-        startedAt: Date.now(),
-        log: () => {},
-      },
-      { token: 'api-token', jobsToken: 'jobs-token' },
-    );
+    const app = createApp(apiDeps(bed), { token: 'api-token', jobsToken: 'jobs-token' });
     try {
       const jobs = { Authorization: 'Bearer jobs-token' };
       const start = {

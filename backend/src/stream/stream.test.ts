@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../api/app';
-import { Metrics } from '../api/metrics';
-import { openTestBed, type TestBed } from '../testing/fixture';
+import { apiDeps, openTestBed, type TestBed } from '../testing/fixture';
 
 const INLET = 's/h1/A/A01/env/inlet_temp';
 const POWER = 's/h1/A/A01/pdu/power';
@@ -15,17 +14,7 @@ describe('POST /api/stream (long poll)', () => {
 
   beforeAll(async () => {
     bed = openTestBed();
-    const sources = () => [];
-    const app = createApp({
-      ctx: bed.ctx,
-      ingest: bed.ingest,
-      arrivals: bed.arrivals,
-      sources,
-      metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
-      version: 'test',
-      startedAt: Date.now(),
-      log: () => {},
-    });
+    const app = createApp(apiDeps(bed));
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ApiDeps } from '../api/routes';
+import { Metrics } from '../api/metrics';
 import { Catalog } from '../catalog/catalog';
+import type { SourceStatus } from '../connectors/runner';
 import { EventStore } from '../events/event-store';
 import { openHistorian } from '../historian/historian';
 import type { Historian } from '../historian/types';
@@ -44,5 +47,20 @@ export function openTestBed(now: () => number = Date.now): TestBed {
       events.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The API's dependencies over a test bed: no sources unless given, version `test`, log dropped unless given. */
+export function apiDeps(bed: TestBed, opts: { sources?: SourceStatus[]; log?: (msg: string) => void } = {}): ApiDeps {
+  const sources = () => opts.sources ?? [];
+  return {
+    ctx: bed.ctx,
+    ingest: bed.ingest,
+    arrivals: bed.arrivals,
+    sources,
+    metrics: new Metrics({ historian: () => bed.historian.stats(), ingest: bed.ingest.counters, sources }),
+    version: 'test',
+    startedAt: Date.now(),
+    log: opts.log ?? (() => {}),
   };
 }
