@@ -111,6 +111,8 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
         },
       ),
   );
+  /** copies, so a caller cannot change a runner's status */
+  const sourceStates = () => runners.map((r) => ({ ...r.status }));
   const metrics = new Metrics({
     historian: () => historian.stats(),
     ingest: ingest.counters,
@@ -118,10 +120,10 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   });
   const app = createApp(
     {
-      ctx: { catalog, historian, events, now: Date.now },
+      ctx: { catalog, historian, events, now: Date.now, sources: sourceStates },
       ingest,
       arrivals,
-      sources: () => runners.map((r) => ({ ...r.status })),
+      sources: sourceStates,
       async onJob(job, time) {
         for (const r of runners)
           if (r.status.connector === 'jobs') await (r.connector as JobsConnector | undefined)?.accept(job, time);

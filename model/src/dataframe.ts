@@ -37,6 +37,8 @@ export interface FrameMeta {
   typeVersion?: [number, number];
   executedQueryString?: string;
   notices?: QueryResultMetaNotice[];
+  /** how Grafana shows the frame when the panel does not say: `table`, `graph`, … */
+  preferredVisualisationType?: string;
   /** Plenum: which store resolution answered (`raw`, `1m`, `1h`) and the bucket width in ms */
   custom?: Record<string, unknown>;
 }

@@ -8,9 +8,9 @@ import type { Quantity } from './units';
  * out. `queryType` keys the union; one bad query yields an error on its own refId, never a failed batch.
  */
 
-export type QueryType = 'timeseries' | 'latest' | 'rackLayout' | 'events' | 'catalog';
+export type QueryType = 'timeseries' | 'latest' | 'rackLayout' | 'events' | 'catalog' | 'sources';
 
-export const QUERY_TYPES: readonly QueryType[] = ['timeseries', 'latest', 'rackLayout', 'events', 'catalog'];
+export const QUERY_TYPES: readonly QueryType[] = ['timeseries', 'latest', 'rackLayout', 'events', 'catalog', 'sources'];
 
 export type Aggregate = 'avg' | 'min' | 'max' | 'sum' | 'last' | 'p95';
 
@@ -70,6 +70,13 @@ export interface LatestQuery extends QueryBase {
   /** combines the latest values of a group, @default 'avg' */
   aggregate?: Aggregate;
   alias?: string;
+  /**
+   * only the points that need attention — latest sample bad or uncertain, older than `staleAfterMs`, or none at
+   * all — as one table with a `problem` column (for data-quality dashboards); ignores groupBy
+   */
+  problemsOnly?: boolean;
+  /** a latest sample older than this is stale, ms, @default 300000 (5 min) */
+  staleAfterMs?: number;
 }
 
 export interface RackLayoutQuery extends QueryBase {
@@ -90,6 +97,8 @@ export interface EventsQuery extends QueryBase {
   rack?: string[];
   tags?: string[];
   text?: string;
+  /** only events still open (no end yet: running jobs, unresolved alarms), whenever they started */
+  open?: boolean;
   /** @default 1000, at most 10000 */
   limit?: number;
 }
@@ -101,7 +110,12 @@ export interface CatalogQuery extends QueryBase {
   limit?: number;
 }
 
-export type PlenumQuery = TimeseriesQuery | LatestQuery | RackLayoutQuery | EventsQuery | CatalogQuery;
+/** The backend's sources (connectors) with their state, last error and ingest rate, for health dashboards. */
+export interface SourcesQuery extends QueryBase {
+  queryType: 'sources';
+}
+
+export type PlenumQuery = TimeseriesQuery | LatestQuery | RackLayoutQuery | EventsQuery | CatalogQuery | SourcesQuery;
 
 /** Epoch ms, or anything Grafana serialises a time as: an ISO 8601 string or a numeric string. */
 export type TimeValue = number | string;
@@ -140,6 +154,9 @@ export function isEventsQuery(q: PlenumQuery): q is EventsQuery {
 }
 export function isCatalogQuery(q: PlenumQuery): q is CatalogQuery {
   return q.queryType === 'catalog';
+}
+export function isSourcesQuery(q: PlenumQuery): q is SourcesQuery {
+  return q.queryType === 'sources';
 }
 
 /**

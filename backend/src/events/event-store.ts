@@ -14,6 +14,8 @@ export interface EventFilter {
   tags?: readonly string[];
   /** case-insensitive substring of title or text */
   text?: string;
+  /** only events without an end that started before `to`, however long ago (`from` is not applied) */
+  open?: boolean;
   /** newest first, @default 1000 */
   limit?: number;
 }
@@ -111,7 +113,7 @@ export class EventStore {
 
   /** Events overlapping the range, newest first. Tag and text filters run in SQL too (JSON tags). */
   find(f: EventFilter): PlenumEvent[] {
-    const where = ['time < @to', 'COALESCE(time_end, time) >= @from'];
+    const where = f.open ? ['time < @to', 'time_end IS NULL'] : ['time < @to', 'COALESCE(time_end, time) >= @from'];
     const params: Record<string, unknown> = { from: f.from, to: f.to, limit: f.limit ?? 1000 };
     const inList = (col: string, values: readonly string[] | undefined) => {
       if (!values?.length) return;

@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog';
 import type { EventStore } from '../events/event-store';
+import type { SourceStatus } from '../connectors/runner';
 import type { Historian } from '../historian/types';
 
 /** What query handlers read from. `now` is injectable so relative times are testable. */
@@ -8,6 +9,8 @@ export interface QueryContext {
   historian: Historian;
   events: EventStore;
   now: () => number;
+  /** the running sources' states, for `sources` queries; none when unset */
+  sources?: () => SourceStatus[];
 }
 
 /** Request-wide settings every handler sees. */

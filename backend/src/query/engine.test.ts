@@ -165,4 +165,74 @@ describe('runQueries against a real historian', () => {
       'extra: unknown field',
     );
   });
+
+  it('lists only the points that need attention with problemsOnly: uncertain, stale, no data — oldest first', () => {
+    const res = run([
+      { refId: 'P', queryType: 'latest', selector: { hall: ['h1'] }, problemsOnly: true, staleAfterMs: 3_000_000 },
+    ]);
+    const [f] = res.results.P!.frames;
+    expect(res.results.P!.frames).toHaveLength(1);
+    const rows = field(f!, 'point').values.map((id, i) => [id, field(f!, 'problem').values[i]]);
+    // samples end at T0 + 590 s, NOW is T0 + 3,600 s: 3,010 s old > 3,000 s → stale; the breaker at T0 even more
+    expect(rows).toEqual([
+      ['s/h1/-/-/crah1/fan_speed', 'no data'],
+      [`${A02}/pdu/breaker`, 'no data'],
+      [`${A01}/pdu/breaker`, 'stale'],
+      [`${A01}/env/inlet_temp`, 'stale'],
+      [`${A01}/pdu/power`, 'stale'],
+      [`${A02}/env/inlet_temp`, 'uncertain'],
+      [`${A02}/pdu/power`, 'stale'],
+    ]);
+    const fresh = run([
+      {
+        refId: 'F',
+        queryType: 'latest',
+        selector: { rack: ['A01'], quantity: ['power'] },
+        problemsOnly: true,
+        staleAfterMs: 3_600_000,
+      },
+    ]);
+    expect(field(fresh.results.F!.frames[0]!, 'point').values).toEqual([]);
+  });
+
+  it('answers open events only when asked, whenever they started', () => {
+    bed.events.add({
+      time: T0 - 86_400_000,
+      type: 'alarm',
+      severity: 'critical',
+      title: 'CDU pump 2 failed',
+      tags: [],
+    });
+    const open = run([{ refId: 'E', queryType: 'events', open: true }]);
+    expect(field(open.results.E!.frames[0]!, 'title').values).toEqual(['CDU pump 2 failed']);
+    const all = run([{ refId: 'E', queryType: 'events' }]);
+    expect(field(all.results.E!.frames[0]!, 'title').values).toEqual(['job 7 started']);
+  });
+
+  it('lists the sources with state and ingest rate', () => {
+    const ctx = {
+      ...bed.ctx,
+      sources: () => [
+        {
+          source: 'pdus',
+          connector: 'modbus',
+          state: 'degraded' as const,
+          lastError: 'timeout',
+          consecutiveFailures: 2,
+          failures: 5,
+          samples: 100,
+          samplesPerSecond: 12.5,
+        },
+      ],
+    };
+    const res = runQueries(ctx, { range: { from: T0, to: NOW }, queries: [{ refId: 'S', queryType: 'sources' }] });
+    const f = res.results.S!.frames[0]!;
+    expect(f.schema.meta?.preferredVisualisationType).toBe('table');
+    expect(field(f, 'state').values).toEqual(['degraded']);
+    expect(field(f, 'samplesPerSecond').values).toEqual([12.5]);
+    expect(
+      runQueries(bed.ctx, { range: { from: T0, to: NOW }, queries: [{ refId: 'S', queryType: 'sources' }] }).results.S!
+        .frames[0]!.data.values[0],
+    ).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import type { QueryContext, QueryEnv } from './context';
 import { events } from './events';
 import { latest } from './latest';
 import { rackLayout } from './rack-layout';
+import { sources } from './sources';
 import { plenumQuerySchema, queryRequestSchema } from './request-schema';
 import { parseRange } from './time';
 import { timeseries } from './timeseries';
@@ -13,7 +14,14 @@ import { timeseries } from './timeseries';
 type Handler = (ctx: QueryContext, q: never, env: QueryEnv) => DataFrameJSON[];
 
 /** One handler per queryType; the union is checked by the schema before a handler runs. */
-const HANDLERS: Record<PlenumQuery['queryType'], Handler> = { timeseries, latest, rackLayout, events, catalog };
+const HANDLERS: Record<PlenumQuery['queryType'], Handler> = {
+  timeseries,
+  latest,
+  rackLayout,
+  events,
+  catalog,
+  sources,
+};
 
 export interface QueryObserver {
   /** seconds a query took, by type and outcome */

@@ -14,6 +14,7 @@ export function events(ctx: QueryContext, q: EventsQuery, env: QueryEnv): DataFr
     rack: q.rack,
     tags: q.tags,
     text: q.text,
+    open: q.open,
     limit: q.limit ?? 1000,
   });
   return [

@@ -21,6 +21,7 @@ const text = (name: string): FieldSchema => ({ name, type: 'string' });
 export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
   const points = ctx.catalog.select(q.selector);
   const samples = ctx.historian.latest(points.map((p) => p.id));
+  if (q.problemsOnly) return [problems(ctx, q, points, samples)];
   const byQuantity = new Map<string, Point[]>();
   for (const p of points) {
     const list = byQuantity.get(p.quantity);
@@ -102,4 +103,58 @@ export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
     );
   }
   return frames;
+}
+
+/** Why a point needs attention, or undefined when its latest sample is good and fresh. */
+export function problemOf(s: Sample | undefined, now: number, staleAfterMs: number): string | undefined {
+  if (!s) return 'no data';
+  if (s.quality !== 'good') return s.quality;
+  if (now - s.ts > staleAfterMs) return 'stale';
+  return undefined;
+}
+
+/**
+ * The points that need attention as one table (all quantities; the value column carries no unit, `unit` says
+ * it), oldest first so the longest-dead sensors lead.
+ */
+function problems(ctx: QueryContext, q: LatestQuery, points: Point[], samples: Map<string, Sample>): DataFrameJSON {
+  const now = ctx.now();
+  const rows = points
+    .map((p) => ({ p, s: samples.get(p.id), problem: problemOf(samples.get(p.id), now, q.staleAfterMs ?? 300_000) }))
+    .filter((r) => r.problem !== undefined)
+    .sort((a, b) => (a.s?.ts ?? -Infinity) - (b.s?.ts ?? -Infinity));
+  const loc = (k: 'hall' | 'row' | 'rack' | 'asset') => rows.map((r) => r.p.location[k] ?? null);
+  return frame(
+    'problems',
+    q.refId,
+    [
+      text('point'),
+      text('name'),
+      text('hall'),
+      text('row'),
+      text('rack'),
+      text('asset'),
+      text('quantity'),
+      { name: 'time', type: 'time' },
+      { name: 'value', type: 'string' },
+      text('unit'),
+      text('quality'),
+      text('problem'),
+    ],
+    [
+      rows.map((r) => r.p.id),
+      rows.map((r) => r.p.name ?? r.p.id),
+      loc('hall'),
+      loc('row'),
+      loc('rack'),
+      loc('asset'),
+      rows.map((r) => r.p.quantity),
+      rows.map((r) => r.s?.ts ?? null),
+      rows.map((r) => (r.s === undefined ? null : String(r.s.value))),
+      rows.map((r) => r.p.unit),
+      rows.map((r) => r.s?.quality ?? null),
+      rows.map((r) => r.problem!),
+    ],
+    { preferredVisualisationType: 'table' },
+  );
 }

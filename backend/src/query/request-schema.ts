@@ -65,6 +65,14 @@ export const latestQuerySchema = z.strictObject({
   groupBy: z.enum(GROUP_BYS).optional(),
   aggregate: z.enum(AGGREGATES).optional(),
   alias,
+  problemsOnly: z.boolean().optional().describe('only bad, uncertain, stale or missing latest values'),
+  staleAfterMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(30 * 86_400_000)
+    .optional()
+    .describe('@default 300000'),
 });
 
 export const rackLayoutQuerySchema = z.strictObject({
@@ -84,6 +92,7 @@ export const eventsQuerySchema = z.strictObject({
   rack: list(slug).optional(),
   tags: list(slug).optional(),
   text: z.string().max(200).optional(),
+  open: z.boolean().optional().describe('only events without an end, whenever they started'),
   limit,
 });
 
@@ -94,12 +103,18 @@ export const catalogQuerySchema = z.strictObject({
   limit,
 });
 
+export const sourcesQuerySchema = z.strictObject({
+  ...grafanaQueryFields,
+  queryType: z.literal('sources'),
+});
+
 export const querySchemas = {
   timeseries: timeseriesQuerySchema,
   latest: latestQuerySchema,
   rackLayout: rackLayoutQuerySchema,
   events: eventsQuerySchema,
   catalog: catalogQuerySchema,
+  sources: sourcesQuerySchema,
 } as const;
 
 export const plenumQuerySchema = z.discriminatedUnion('queryType', [
@@ -108,6 +123,7 @@ export const plenumQuerySchema = z.discriminatedUnion('queryType', [
   rackLayoutQuerySchema,
   eventsQuerySchema,
   catalogQuerySchema,
+  sourcesQuerySchema,
 ]);
 
 const timeValue = z.union([z.number(), z.string().max(100)]).describe('Unix ms, ISO 8601, or now-<n><unit>');
