@@ -61,6 +61,10 @@ export interface LatestQuery extends Base {
   aggregate?: Aggregate;
   alias?: string;
   live?: boolean;
+  /** only bad, uncertain, stale or missing latest values, as one table with a `problem` column */
+  problemsOnly?: boolean;
+  /** older than this is stale, ms, @default 300000 */
+  staleAfterMs?: number;
 }
 
 export interface RackLayoutQuery extends Base {
@@ -82,6 +86,8 @@ export interface EventsQuery extends Base {
   rack?: string[];
   tags?: string[];
   text?: string;
+  /** only events without an end (running jobs, unresolved alarms), whenever they started */
+  open?: boolean;
   /** @default 1000 */
   limit?: number;
 }
@@ -93,7 +99,12 @@ export interface CatalogQuery extends Base {
   limit?: number;
 }
 
-export type PlenumQuery = TimeseriesQuery | LatestQuery | RackLayoutQuery | EventsQuery | CatalogQuery;
+/** The backend's sources (connectors): state, last error, ingest rate. */
+export interface SourcesQuery extends Base {
+  queryType: 'sources';
+}
+
+export type PlenumQuery = TimeseriesQuery | LatestQuery | RackLayoutQuery | EventsQuery | CatalogQuery | SourcesQuery;
 
 /** A query before Grafana gives it a refId (distributes over the union, unlike a plain Omit). */
 export type NewQuery = PlenumQuery extends infer T ? (T extends PlenumQuery ? Omit<T, 'refId'> : never) : never;
@@ -148,6 +159,12 @@ export const QUERY_TYPES: ReadonlyArray<{
     label: 'Point catalog',
     description: 'The points a selector matches, as a table',
     defaultQuery: { queryType: 'catalog', selector: {} },
+  },
+  {
+    value: 'sources',
+    label: 'Sources',
+    description: 'The connectors with their state, last error and ingest rate, for health dashboards',
+    defaultQuery: { queryType: 'sources' },
   },
 ];
 

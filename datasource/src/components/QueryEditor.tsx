@@ -62,5 +62,7 @@ function TypeEditor({ query, ...props }: QueryTypeEditorProps<PlenumQuery>) {
       return <EventsEditor query={query} {...props} />;
     case 'catalog':
       return <CatalogEditor query={query} {...props} />;
+    case 'sources':
+      return null;
   }
 }

@@ -7,6 +7,7 @@ import { topologyOptions } from '../../data/editor-topology';
 import type { EventsQuery } from '../../types';
 import { LimitField } from '../fields/LimitField';
 import { ListField } from '../fields/ListField';
+import { SwitchField } from '../fields/SwitchField';
 import { TextField } from '../fields/TextField';
 import type { QueryTypeEditorProps } from './types';
 
@@ -69,6 +70,13 @@ export function EventsEditor({ query, site, onChange }: QueryTypeEditorProps<Eve
           width={24}
         />
         <LimitField value={query.limit} onCommit={(limit) => onChange({ ...query, limit })} />
+        <SwitchField
+          label="Open only"
+          tooltip="Only events without an end — running jobs, unresolved alarms — however long ago they started"
+          testId="plenum-open-only"
+          value={query.open}
+          onChange={(open) => onChange({ ...query, open: open || undefined })}
+        />
       </Stack>
     </Stack>
   );

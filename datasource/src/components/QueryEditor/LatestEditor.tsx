@@ -4,6 +4,7 @@ import { AGGREGATE_OPTIONS, GROUP_BY_OPTIONS } from '../../data/editor-options';
 import type { LatestQuery } from '../../types';
 import { ChoiceField } from '../fields/ChoiceField';
 import { LiveField } from '../fields/LiveField';
+import { SwitchField } from '../fields/SwitchField';
 import { AliasField } from './AliasField';
 import { SelectorEditor } from './SelectorEditor';
 import type { QueryTypeEditorProps } from './types';
@@ -37,6 +38,13 @@ export function LatestEditor({ query, datasource, site, onChange }: QueryTypeEdi
       <Stack wrap="wrap" gap={0}>
         <AliasField value={query.alias} onCommit={(alias) => onChange({ ...query, alias })} />
         <LiveField value={query.live} onChange={(live) => onChange({ ...query, live })} />
+        <SwitchField
+          label="Problems only"
+          tooltip="Only points whose latest value is bad, uncertain, stale or missing, as one table with a problem column"
+          testId="plenum-problems-only"
+          value={query.problemsOnly}
+          onChange={(problemsOnly) => onChange({ ...query, problemsOnly: problemsOnly || undefined })}
+        />
       </Stack>
     </Stack>
   );

@@ -1,6 +1,5 @@
-import React, { useId } from 'react';
-import { InlineField, InlineSwitch } from '@grafana/ui';
-import { LABEL_WIDTH } from './layout';
+import React from 'react';
+import { SwitchField } from './SwitchField';
 
 interface Props {
   value?: boolean;
@@ -9,21 +8,13 @@ interface Props {
 
 /** Keeps the panel updating from the backend's stream instead of re-running the query. */
 export function LiveField({ value, onChange }: Props) {
-  const id = useId();
   return (
-    <InlineField
+    <SwitchField
       label="Live"
       tooltip="Updates every second from /api/stream, without re-querying history"
-      labelWidth={LABEL_WIDTH}
-      htmlFor={id}
-    >
-      <InlineSwitch
-        id={id}
-        aria-label="Live"
-        data-testid="plenum-live"
-        value={!!value}
-        onChange={(e) => onChange(e.currentTarget.checked)}
-      />
-    </InlineField>
+      testId="plenum-live"
+      value={value}
+      onChange={onChange}
+    />
   );
 }
