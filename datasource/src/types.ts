@@ -1,6 +1,6 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import type { Aggregate, EventType, GroupBy, QueryType, Resolution, Severity } from '@plenum/model';
+import type { Aggregate, EventType, GroupBy, QueryType, RackMeasure, Resolution, Severity } from '@plenum/model';
 
 /**
  * The saved query model of `plenum-itot-datasource`: a union keyed by `queryType`, mirroring the backend's
@@ -73,8 +73,10 @@ export interface RackLayoutQuery extends Base {
   hall?: string[];
   /** the values per rack: latest of these points, combined per rack */
   selector?: PointSelector;
-  /** @default 'avg' */
+  /** @default 'avg' ('sum' for headroom) */
   aggregate?: Aggregate;
+  /** `headroom`: rated kW minus the rack's power. @default 'value' */
+  measure?: RackMeasure;
   live?: boolean;
 }
 

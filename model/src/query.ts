@@ -85,9 +85,18 @@ export interface RackLayoutQuery extends QueryBase {
   hall?: string[];
   /** values per rack: latest of the points selected here, combined per rack by `aggregate` */
   selector?: Selector;
-  /** @default 'avg' */
+  /** @default 'avg' ('sum' for headroom) */
   aggregate?: Aggregate;
+  /**
+   * `value`: the combined latest value per rack; `headroom`: the rack's rated kW minus its combined power (needs
+   * power points; racks without a rating get no value). @default 'value'
+   */
+  measure?: RackMeasure;
 }
+
+export type RackMeasure = 'value' | 'headroom';
+
+export const RACK_MEASURES: readonly RackMeasure[] = ['value', 'headroom'];
 
 export interface EventsQuery extends QueryBase {
   queryType: 'events';

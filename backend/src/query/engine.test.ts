@@ -128,6 +128,19 @@ describe('runQueries against a real historian', () => {
     expect(mixed.results.M!.error).toMatch(/queries\[0\]\.selector: matches .*set selector\.quantity/);
   });
 
+  it('gives each rack its kW headroom: rated kW minus the summed power', () => {
+    const res = run([{ refId: 'H', queryType: 'rackLayout', selector: { quantity: ['power'] }, measure: 'headroom' }]);
+    const values = res.results.H!.frames[1]!;
+    expect(field(values, 'value').values).toEqual([100 - 59, 100 - 50]);
+    expect(field(values, 'value').schema.config).toMatchObject({ unit: 'kwatt', displayNameFromDS: 'kW headroom' });
+    const temps = run([
+      { refId: 'T', queryType: 'rackLayout', selector: { quantity: ['temperature'] }, measure: 'headroom' },
+    ]);
+    expect(temps.results.T!.error).toBe(
+      'queries[0].measure: headroom needs power points; the selector matches temperature',
+    );
+  });
+
   it('returns events as an annotation-shaped frame and the catalog as a table', () => {
     const res = run([
       { refId: 'E', queryType: 'events', types: ['job'] },

@@ -53,6 +53,10 @@ export function rackLayout(ctx: QueryContext, q: RackLayoutQuery): DataFrameJSON
       `selector: matches ${quantities.join(', ')}; rack values need one quantity — set selector.quantity`,
     );
   }
+  const headroom = q.measure === 'headroom';
+  if (headroom && quantities.some((x) => x !== 'power')) {
+    throw new QueryError(`measure: headroom needs power points; the selector matches ${quantities.join(', ')}`);
+  }
   const samples = ctx.historian.latest(points.map((p) => p.id));
   const perRack = new Map<string, Sample[]>();
   for (const p of points) {
@@ -63,7 +67,7 @@ export function rackLayout(ctx: QueryContext, q: RackLayoutQuery): DataFrameJSON
     if (list) list.push(s);
     else perRack.set(key, [s]);
   }
-  const agg = q.aggregate ?? 'avg';
+  const agg = q.aggregate ?? (headroom ? 'sum' : 'avg');
   const rows = racks.filter((r) => perRack.has(`${r.hall}/${r.rack.id}`));
   const time: number[] = [];
   const value: Array<number | null> = [];
@@ -72,7 +76,10 @@ export function rackLayout(ctx: QueryContext, q: RackLayoutQuery): DataFrameJSON
     const list = perRack.get(`${r.hall}/${r.rack.id}`)!;
     const usable = list.filter((s) => s.quality !== 'bad').map((s) => Number(s.value));
     time.push(Math.max(...list.map((s) => s.ts)));
-    value.push(usable.length ? combineAcross(agg, usable) : null);
+    const combined = usable.length ? combineAcross(agg, usable) : null;
+    value.push(
+      headroom ? (combined === null || r.rack.ratedKw === undefined ? null : r.rack.ratedKw - combined) : combined,
+    );
     quality.push(worstQuality(list.map((s) => s.quality)));
   }
   const quantity = quantities[0] ?? '';
@@ -87,7 +94,7 @@ export function rackLayout(ctx: QueryContext, q: RackLayoutQuery): DataFrameJSON
         name: 'value',
         type: 'number',
         labels: { quantity },
-        config: points[0] ? { ...unitConfig(points[0]), displayNameFromDS: quantity } : {},
+        config: points[0] ? { ...unitConfig(points[0]), displayNameFromDS: headroom ? 'kW headroom' : quantity } : {},
       },
       { name: 'quality', type: 'string' },
     ],

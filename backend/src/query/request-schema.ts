@@ -6,6 +6,7 @@ import {
   GROUP_BYS,
   POINT_KINDS,
   QUANTITIES,
+  RACK_MEASURES,
   RESOLUTIONS,
   SEVERITIES,
 } from '@plenum/model';
@@ -81,6 +82,7 @@ export const rackLayoutQuerySchema = z.strictObject({
   hall: list(slug).optional(),
   selector: selectorSchema.optional(),
   aggregate: z.enum(AGGREGATES).optional(),
+  measure: z.enum(RACK_MEASURES).optional().describe("@default 'value'; 'headroom' = rated kW − power"),
 });
 
 export const eventsQuerySchema = z.strictObject({

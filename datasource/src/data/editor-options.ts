@@ -6,9 +6,11 @@ import {
   GROUP_BYS,
   POINT_KINDS,
   QUANTITIES,
+  RACK_MEASURES,
   RESOLUTIONS,
   SEVERITIES,
   type Aggregate,
+  type RackMeasure,
   type Domain,
   type GroupBy,
   type PointKind,
@@ -27,6 +29,11 @@ export interface EditorOption {
 function describe<T extends string>(values: readonly T[], descriptions: Record<T, string>): EditorOption[] {
   return values.map((value) => ({ value, label: value, description: descriptions[value] }));
 }
+
+export const MEASURE_OPTIONS = describe<RackMeasure>(RACK_MEASURES, {
+  value: 'the points’ latest values combined per rack',
+  headroom: 'rated kW minus the rack’s power (select power points)',
+});
 
 export const AGGREGATE_OPTIONS = describe<Aggregate>(AGGREGATES, {
   avg: 'mean of the samples',

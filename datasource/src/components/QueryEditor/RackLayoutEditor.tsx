@@ -1,6 +1,6 @@
 import React, { useMemo } from 'react';
 import { Stack } from '@grafana/ui';
-import { AGGREGATE_OPTIONS } from '../../data/editor-options';
+import { AGGREGATE_OPTIONS, MEASURE_OPTIONS } from '../../data/editor-options';
 import { listValue } from '../../data/editor-query';
 import { topologyOptions } from '../../data/editor-topology';
 import type { RackLayoutQuery } from '../../types';
@@ -38,6 +38,13 @@ export function RackLayoutEditor({ query, datasource, site, onChange }: QueryTyp
           value={query.aggregate ?? 'avg'}
           options={AGGREGATE_OPTIONS}
           onChange={(aggregate) => onChange({ ...query, aggregate })}
+        />
+        <ChoiceField
+          label="Measure"
+          testId="plenum-measure"
+          value={query.measure ?? 'value'}
+          options={MEASURE_OPTIONS}
+          onChange={(measure) => onChange({ ...query, measure })}
         />
         <LiveField value={query.live} onChange={(live) => onChange({ ...query, live })} />
       </Stack>
