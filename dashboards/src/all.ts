@@ -1,0 +1,15 @@
+import type { Dashboard } from '@grafana/schema';
+import { dataQuality } from './data-quality';
+import { hall } from './hall';
+import { nocWall } from './noc-wall';
+import { rack } from './rack';
+import { workloadCooling } from './workload-cooling';
+
+/** Every provisioned dashboard by file name (dashboards/<name>.json). */
+export const DASHBOARDS: Record<string, () => Dashboard> = {
+  'noc-wall': nocWall,
+  hall,
+  rack,
+  'workload-cooling': workloadCooling,
+  'data-quality': dataQuality,
+};

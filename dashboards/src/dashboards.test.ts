@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Dashboard, Panel, RowPanel } from '@grafana/schema';
+import { plenumQuerySchema } from '../../backend/src/query/request-schema';
+import { toWireQuery } from '../../datasource/src/data/request';
+import type { PlenumQuery } from '../../datasource/src/types';
+import { DASHBOARDS } from './all';
+import { CORRELATION_PANEL, HEATMAP_PANEL, PLENUM } from './build';
+import { DASHBOARD_DIR, dashboardJson } from './write';
+
+const REPO = path.resolve(__dirname, '../..');
+/** core Grafana panels the dashboards may use, and ours */
+const PANEL_TYPES = new Set(['timeseries', 'stat', 'table', 'bargauge', 'row', HEATMAP_PANEL, CORRELATION_PANEL]);
+/** sample values for each dashboard variable, as a user would pick them */
+const SAMPLE_VARS: Record<string, string> = { hall: 'hall1', row: 'A', rack: 'A01' };
+
+const load = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, `${name}.json`), 'utf8')) as Dashboard;
+const flat = (d: Dashboard): Panel[] =>
+  (d.panels ?? []).flatMap((p) => (p.type === 'row' ? [p as Panel, ...((p as RowPanel).panels ?? [])] : [p as Panel]));
+
+describe.each(Object.keys(DASHBOARDS))('dashboards/%s.json', (name) => {
+  const d = load(name);
+
+  it('is what its typed source generates (npm run dashboards)', () => {
+    expect(fs.readFileSync(path.join(DASHBOARD_DIR, `${name}.json`), 'utf8')).toBe(dashboardJson(name));
+  });
+
+  it('uses the provisioned Plenum data source for every panel, target and variable', () => {
+    for (const p of flat(d).filter((x) => x.type !== 'row')) {
+      expect([p.title, p.datasource]).toEqual([p.title, PLENUM]);
+      for (const t of p.targets ?? []) expect([p.title, t.datasource]).toEqual([p.title, PLENUM]);
+      expect([p.title, PANEL_TYPES.has(p.type)]).toEqual([p.title, true]);
+    }
+    for (const v of d.templating?.list ?? []) expect([v.name, v.datasource]).toEqual([v.name, PLENUM]);
+  });
+
+  it('places panels inside the 24-column grid without overlaps', () => {
+    const cells = new Map<string, string>();
+    for (const p of flat(d)) {
+      const g = p.gridPos!;
+      expect([p.title, g.x >= 0 && g.w > 0 && g.x + g.w <= 24 && g.h > 0]).toEqual([p.title, true]);
+      for (let x = g.x; x < g.x + g.w; x++) {
+        for (let y = g.y; y < g.y + g.h; y++) {
+          const other = cells.get(`${x},${y}`);
+          expect([p.title, other]).toEqual([p.title, undefined]);
+          cells.set(`${x},${y}`, p.title ?? '');
+        }
+      }
+    }
+  });
+
+  it('selects by template variables, never by hard-coded hall or rack ids', () => {
+    const ids = /"(hall\d+|[A-D]\d{2})"/;
+    for (const p of flat(d)) expect([p.title, ids.test(JSON.stringify(p.targets ?? []))]).toEqual([p.title, false]);
+    const used = JSON.stringify(d.panels).match(/\$\{?(\w+)/g) ?? [];
+    const defined = new Set((d.templating?.list ?? []).map((v) => v.name));
+    for (const ref of used) {
+      const v = ref.replace(/^\$\{?/, '');
+      if (!v.startsWith('__')) expect([ref, defined.has(v)]).toEqual([ref, true]);
+    }
+  });
+
+  it('has targets the backend accepts once variables are picked', () => {
+    for (const p of flat(d)) {
+      for (const t of (p.targets ?? []) as unknown as PlenumQuery[]) {
+        const picked = JSON.parse(JSON.stringify(t).replace(/\$(\w+)/g, (m, v: string) => SAMPLE_VARS[v] ?? m));
+        const { datasource: _ds, ...wire } = toWireQuery(picked) as unknown as Record<string, unknown>;
+        const r = plenumQuerySchema.safeParse(wire);
+        expect([p.title, t.refId, r.success ? 'ok' : r.error.message]).toEqual([p.title, t.refId, 'ok']);
+      }
+    }
+  });
+});
+
+it('every dashboard has its own uid, and the plugin panels they use are built plugins', () => {
+  const uids = Object.keys(DASHBOARDS).map((n) => load(n).uid);
+  expect(new Set(uids).size).toBe(uids.length);
+  for (const [id, dir] of [
+    [HEATMAP_PANEL, 'panels/rack-heatmap'],
+    [CORRELATION_PANEL, 'panels/cooling-correlation'],
+    [PLENUM.type, 'datasource'],
+  ]) {
+    expect(JSON.parse(fs.readFileSync(path.join(REPO, dir!, 'src/plugin.json'), 'utf8')).id).toBe(id);
+  }
+});

@@ -1,0 +1,76 @@
+import type { Dashboard } from '@grafana/schema';
+import { dashboard, panel } from './build';
+import { BY_THRESHOLDS, WALL_STAT, colouredColumn, hallVariable, thresholds } from './common';
+
+const hide = (names: string[]) =>
+  names.map((name) => ({
+    matcher: { id: 'byName', options: name },
+    properties: [{ id: 'custom.hidden', value: true }],
+  }));
+
+/** Is the data trustworthy? Connector states and errors, ingest rates, and the points that need attention. */
+export function dataQuality(): Dashboard {
+  return dashboard({
+    uid: 'plenum-data-quality',
+    title: 'Plenum — Data quality',
+    description: 'Connector states, ingest rates, and stale, bad-quality or missing points.',
+    tags: ['data-quality', 'connectors'],
+    refresh: '30s',
+    variables: [hallVariable()],
+    panels: [
+      panel('table', 'Connectors', { x: 0, y: 0, w: 16, h: 8 }, [{ refId: 'A', queryType: 'sources' }], {
+        fieldConfig: { defaults: {}, overrides: [colouredColumn('state')] },
+        options: { showHeader: true },
+      }),
+      panel('bargauge', 'Ingest rate per source', { x: 16, y: 0, w: 8, h: 8 }, [{ refId: 'A', queryType: 'sources' }], {
+        fieldConfig: { defaults: { unit: 'none', decimals: 1, displayName: '${__data.fields.source}' }, overrides: [] },
+        options: {
+          reduceOptions: { calcs: ['lastNotNull'], fields: '/^samplesPerSecond$/', values: true },
+          orientation: 'horizontal',
+          displayMode: 'gradient',
+          showUnfilled: true,
+        },
+      }),
+      panel(
+        'stat',
+        'Points needing attention',
+        { x: 0, y: 8, w: 6, h: 10 },
+        [{ refId: 'A', queryType: 'latest', selector: { hall: ['$hall'] }, problemsOnly: true }],
+        {
+          fieldConfig: {
+            defaults: {
+              unit: 'none',
+              color: BY_THRESHOLDS,
+              thresholds: thresholds(['green', null], ['orange', 1], ['red', 20]),
+            },
+            overrides: [],
+          },
+          options: { ...WALL_STAT, reduceOptions: { calcs: ['count'], fields: '/^point$/', values: false } },
+        },
+      ),
+      panel(
+        'table',
+        'Stale (> 5 min), bad, uncertain or missing points — oldest first',
+        { x: 6, y: 8, w: 18, h: 10 },
+        [{ refId: 'A', queryType: 'latest', selector: { hall: ['$hall'] }, problemsOnly: true }],
+        {
+          fieldConfig: {
+            defaults: {},
+            overrides: [colouredColumn('problem'), ...hide(['point', 'hall', 'rawStatus'])],
+          },
+          options: { showHeader: true },
+        },
+      ),
+      panel(
+        'table',
+        'Recent events',
+        { x: 0, y: 18, w: 24, h: 8 },
+        [{ refId: 'A', queryType: 'events', hall: ['$hall'], limit: 200 }],
+        {
+          fieldConfig: { defaults: {}, overrides: [colouredColumn('severity'), ...hide(['tags', 'id', 'hall'])] },
+          options: { showHeader: true, sortBy: [{ displayName: 'time', desc: true }] },
+        },
+      ),
+    ],
+  });
+}

@@ -1,0 +1,193 @@
+import type { Dashboard } from '@grafana/schema';
+import { dashboard, HEATMAP_PANEL, panel } from './build';
+import { BY_THRESHOLDS, INLET_THRESHOLDS, WALL_STAT, colouredColumn, fixedColor, hallVariable } from './common';
+
+/**
+ * The NOC wall: one hall on a 1080p TV in kiosk mode, readable at 5 m, nothing behind a hover. 27 grid rows of
+ * 30 px + margins fill 1080 px. Live queries keep the floor, load and stats moving every second.
+ */
+export function nocWall(): Dashboard {
+  return dashboard({
+    uid: 'plenum-noc-wall',
+    title: 'Plenum — NOC wall',
+    description: 'Hall heatmap, IT load against the cooling response, jobs, connectors and alarms, for wall displays.',
+    tags: ['noc', 'wall'],
+    refresh: '10s',
+    variables: [hallVariable()],
+    panels: [
+      panel(
+        HEATMAP_PANEL,
+        'Rack inlet temperature — $hall',
+        { x: 0, y: 0, w: 14, h: 18 },
+        [
+          {
+            refId: 'A',
+            queryType: 'rackLayout',
+            hall: ['$hall'],
+            selector: { quantity: ['temperature'], tags: ['inlet'] },
+            aggregate: 'max',
+            live: true,
+          },
+        ],
+        {
+          fieldConfig: { defaults: { unit: 'celsius', decimals: 1, thresholds: INLET_THRESHOLDS }, overrides: [] },
+          options: { tvMode: true },
+        },
+      ),
+      panel(
+        'stat',
+        'IT load',
+        { x: 14, y: 0, w: 5, h: 5 },
+        [
+          {
+            refId: 'A',
+            queryType: 'latest',
+            selector: { hall: ['$hall'], quantity: ['power'], tags: ['pdu'] },
+            groupBy: 'hall',
+            aggregate: 'sum',
+            live: true,
+          },
+        ],
+        {
+          fieldConfig: {
+            defaults: {
+              unit: 'kwatt',
+              decimals: 0,
+              color: fixedColor('blue'),
+            },
+            overrides: [],
+          },
+          options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+        },
+      ),
+      panel(
+        'stat',
+        'Racks running jobs',
+        { x: 19, y: 0, w: 5, h: 5 },
+        [
+          {
+            refId: 'A',
+            queryType: 'latest',
+            selector: { hall: ['$hall'], tags: ['job'], quantity: ['state'] },
+            groupBy: 'hall',
+            aggregate: 'sum',
+            live: true,
+          },
+        ],
+        {
+          fieldConfig: {
+            defaults: { unit: 'none', decimals: 0, color: fixedColor('purple') },
+            overrides: [],
+          },
+          options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+        },
+      ),
+      panel(
+        'timeseries',
+        'IT load vs cooling response',
+        { x: 14, y: 5, w: 10, h: 13 },
+        [
+          {
+            refId: 'A',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], quantity: ['power'], tags: ['pdu'] },
+            groupBy: 'hall',
+            aggregate: 'sum',
+            alias: 'IT load',
+            live: true,
+          },
+          {
+            refId: 'B',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], quantity: ['speed'], tags: ['fan'] },
+            groupBy: 'hall',
+            aggregate: 'avg',
+            alias: 'CRAH fan speed',
+            live: true,
+          },
+          {
+            refId: 'C',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], quantity: ['position'], tags: ['valve'] },
+            groupBy: 'hall',
+            aggregate: 'avg',
+            alias: 'Chilled-water valve',
+            live: true,
+          },
+        ],
+        {
+          fieldConfig: {
+            defaults: { custom: { lineWidth: 3, fillOpacity: 10, showPoints: 'never' } },
+            overrides: ['B', 'C'].map((refId) => ({
+              matcher: { id: 'byFrameRefID', options: refId },
+              properties: [
+                { id: 'unit', value: 'percent' },
+                { id: 'min', value: 0 },
+                { id: 'max', value: 100 },
+                { id: 'custom.axisPlacement', value: 'right' },
+              ],
+            })),
+          },
+          options: {
+            legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: ['lastNotNull'] },
+            tooltip: { mode: 'multi', sort: 'none' },
+          },
+        },
+      ),
+      panel('table', 'Connectors', { x: 0, y: 18, w: 8, h: 9 }, [{ refId: 'A', queryType: 'sources' }], {
+        fieldConfig: {
+          defaults: { custom: { align: 'auto' } },
+          overrides: [
+            colouredColumn('state'),
+            ...['connector', 'lastSuccess', 'consecutiveFailures', 'failures', 'samples'].map((name) => ({
+              matcher: { id: 'byName', options: name },
+              properties: [{ id: 'custom.hidden', value: true }],
+            })),
+          ],
+        },
+        options: { showHeader: true, cellHeight: 'lg' },
+      }),
+      panel(
+        'table',
+        'Running jobs & open alarms',
+        { x: 8, y: 18, w: 10, h: 9 },
+        [{ refId: 'A', queryType: 'events', types: ['job', 'alarm'], hall: ['$hall'], open: true, limit: 50 }],
+        {
+          fieldConfig: {
+            defaults: { custom: { align: 'auto' } },
+            overrides: [
+              colouredColumn('severity'),
+              ...['timeEnd', 'text', 'tags', 'hall', 'source', 'id'].map((name) => ({
+                matcher: { id: 'byName', options: name },
+                properties: [{ id: 'custom.hidden', value: true }],
+              })),
+            ],
+          },
+          options: { showHeader: true, cellHeight: 'lg', sortBy: [{ displayName: 'time', desc: true }] },
+        },
+      ),
+      panel(
+        'stat',
+        'Hottest inlet',
+        { x: 18, y: 18, w: 6, h: 9 },
+        [
+          {
+            refId: 'A',
+            queryType: 'latest',
+            selector: { hall: ['$hall'], quantity: ['temperature'], tags: ['inlet'] },
+            groupBy: 'hall',
+            aggregate: 'max',
+            live: true,
+          },
+        ],
+        {
+          fieldConfig: {
+            defaults: { unit: 'celsius', decimals: 1, thresholds: INLET_THRESHOLDS, color: BY_THRESHOLDS },
+            overrides: [],
+          },
+          options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+        },
+      ),
+    ],
+  });
+}
