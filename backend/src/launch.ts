@@ -34,6 +34,22 @@ function run(name: string, script: string, args: string[], env: NodeJS.ProcessEn
   return child;
 }
 
+/** What a first-time user needs: where things are, and how to put the plugins into a Grafana they already run. */
+function printWelcome(port: string, previewPort: string): void {
+  const ids = 'plenum-itot-datasource,plenum-rackheatmap-panel,plenum-coolingcorrelation-panel';
+  console.log(
+    [
+      `[launch] Plenum backend:   http://127.0.0.1:${port}  (API document: /api/openapi.json)`,
+      `[launch] preview:          http://127.0.0.1:${previewPort}/preview/  — every provisioned dashboard with the built`,
+      '[launch]                   plugins and live simulator data, once the preview process says it is serving',
+      '[launch] existing Grafana: copy datasource/dist and panels/*/dist to <grafana plugins>/<plugin id>',
+      `[launch]                   (or unzip the archives of \`npm run package\`), set allow_loading_unsigned_plugins = ${ids},`,
+      '[launch]                   copy provisioning/ into /etc/grafana/provisioning and dashboards/*.json to',
+      '[launch]                   /var/lib/grafana/dashboards/plenum, set PLENUM_URL and PLENUM_API_TOKEN for Grafana',
+    ].join('\n'),
+  );
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: { config: { type: 'string', short: 'c' }, speed: { type: 'string' }, 'no-sim': { type: 'boolean' } },
@@ -78,6 +94,7 @@ function main(): void {
     supervise('sim', run('sim', 'backend/src/sim/main.ts', simArgs, env));
   }
   supervise('backend', run('backend', 'backend/src/main.ts', ['--config', config], env));
+  printWelcome(port, process.env.PLENUM_PREVIEW_PORT ?? '3001');
 
   // the preview: the built plugins in the harness, reaching the backend through its data source proxy
   const startPreview = () => {
