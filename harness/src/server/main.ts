@@ -12,7 +12,10 @@ import type { DatasourceSettings, PluginSource } from './types';
  *   PLENUM_URL        backend the data source proxies to   (default http://127.0.0.1:8080)
  *   PLENUM_API_TOKEN  its API token, kept server side        (default: none)
  *
- *   tsx harness/src/server/main.ts [--port 3001] [--host 127.0.0.1] [--base-path /preview]
+ * Dashboards: every `*.json` under the repository's `dashboards/` folder, as Grafana's file provisioning reads them,
+ * at `?dashboard=<uid>` (and `/d/<uid>`); the landing page lists them.
+ *
+ *   tsx harness/src/server/main.ts [--port 3001] [--host 127.0.0.1] [--base-path /preview] [--dashboards dir]
  */
 
 /** Each plugin under `dir` with a built `dist/plugin.json`, by its id. */
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '3001' },
       host: { type: 'string', default: '127.0.0.1' },
       'base-path': { type: 'string', default: '' },
+      dashboards: { type: 'string', default: path.join(REPO_DIR, 'dashboards') },
     },
   });
   const plugins = builtPlugins(pluginDirs());
@@ -66,9 +70,11 @@ async function main(): Promise<void> {
     host: values.host,
     port: Number(values.port),
     basePath: values['base-path'],
+    dashboardsDir: path.resolve(values.dashboards),
     log: (line) => console.log(`harness: ${line}`),
   });
   console.log(`harness: serving ${plugins.map((p) => p.id).join(', ') || 'no plugins'} at ${server.url}`);
+  console.log(`harness: dashboards from ${path.resolve(values.dashboards)} listed at ${server.url}`);
   if (datasourcePlugin) console.log(`harness: query Plenum in the browser at ${server.url}?view=explore`);
   const stop = () => {
     server.close().then(

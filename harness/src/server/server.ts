@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { proxyDatasourceRequest, type ProxyContext } from './datasource-proxy';
+import { dashboardWithMeta, DashboardDirectory, searchDashboards } from './dashboards';
 import { DatasourceStore } from './datasource-store';
 import { frontendSettings, GRAFANA_VERSION, hostPage, type ThemeMode } from './host-page';
 import { HOST_DIST_DIR, packageDir } from './paths';
@@ -21,6 +22,8 @@ export interface HarnessServerOptions {
   basePath?: string;
   /** data proxy wait for upstream response headers, in ms. @default 30000 (Grafana's `dataproxy.timeout`) */
   proxyTimeoutMs?: number;
+  /** provisioned dashboards: a directory of `*.json` dashboard models (may not exist). @default none */
+  dashboardsDir?: string;
   /** where proxy failures and warnings go. @default nowhere */
   log?: (line: string) => void;
 }
@@ -72,6 +75,7 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     log: options.log ?? (() => {}),
   };
   const roots = staticRoots();
+  const dashboards = new DashboardDirectory(options.dashboardsDir, options.log);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
@@ -100,7 +104,7 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
       const uid = decodeURIComponent(slash === -1 ? rest : rest.slice(0, slash));
       return proxyDatasourceRequest(proxy, req, res, uid, slash === -1 ? '' : rest.slice(slash + 1), query);
     }
-    if (pathname.startsWith('/api/')) return api(req, res, pathname, method);
+    if (pathname.startsWith('/api/')) return api(req, res, pathname, method, query);
     if (method !== 'GET' && method !== 'HEAD') return notFound(res, pathname);
 
     if (pathname === '/') {
@@ -108,6 +112,15 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
       const html = hostPage(frontendSettings(store, catalog, basePath, origin(req)), basePath, theme);
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(html);
+      return;
+    }
+    const dashboardUrl = /^\/d\/([^/]+)(?:\/[^/]*)?$/.exec(pathname);
+    if (dashboardUrl) {
+      // Grafana's dashboard URL `/d/<uid>/<slug>?var-x=…` opens the dashboard view of the landing page
+      const params = new URLSearchParams(query);
+      params.set('dashboard', decodeURIComponent(dashboardUrl[1] ?? ''));
+      res.writeHead(302, { Location: `${basePath}/?${params}` });
+      res.end();
       return;
     }
     if (pathname.startsWith(ROBOTO_PREFIX) && pathname.endsWith('.woff2') && !pathname.includes('..')) {
@@ -127,8 +140,22 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     return notFound(res, pathname);
   }
 
-  async function api(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, method: string) {
+  async function api(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    pathname: string,
+    method: string,
+    query: string,
+  ) {
     if (pathname === '/api/datasources' && method === 'GET') return sendJson(res, 200, store.list());
+    if (pathname === '/api/search' && method === 'GET') {
+      return sendJson(res, 200, searchDashboards(dashboards.list(), new URLSearchParams(query), basePath));
+    }
+    const dashboardMatch = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(pathname);
+    if (dashboardMatch && method === 'GET') {
+      const found = dashboardWithMeta(dashboards.list(), decodeURIComponent(dashboardMatch[1] ?? ''), basePath);
+      return found ? sendJson(res, 200, found) : sendJson(res, 404, { message: 'Dashboard not found' });
+    }
     if (pathname === '/api/frontend/settings' && method === 'GET') {
       return sendJson(res, 200, frontendSettings(store, catalog, basePath, origin(req)));
     }
