@@ -34,6 +34,8 @@ export interface HarnessQueryOptions {
   range?: HarnessTimeRange;
   /** @default 1000 */
   maxDataPoints?: number;
+  /** lower limit of `$__interval` (a panel's "Min interval"), e.g. `1m`. @default the datasource's `interval` */
+  minInterval?: string;
   /** `ScopedVars`: name → `{text, value}` */
   scopedVars?: Record<string, { text?: unknown; value: unknown }>;
   /** @default 'browser' */
@@ -133,6 +135,30 @@ export interface MountQueryEditorOptions {
   range?: HarnessTimeRange;
 }
 
+export interface MountDashboardOptions {
+  /** px. @default the page's width */
+  width?: number;
+  /** @default the page's theme */
+  theme?: HarnessTheme;
+  /** @default the dashboard's `time` */
+  timeRange?: HarnessTimeRange;
+  /** selected values by variable name, as `?var-<name>=` gives them; `$__all` selects All */
+  variables?: Record<string, string | string[]>;
+  /** Grafana's kiosk mode: no variables bar. @default false */
+  kiosk?: boolean;
+  /** how long to wait for every panel to leave `loading`, in ms. @default 20000 */
+  timeoutMs?: number;
+}
+
+/** A dashboard panel as `dashboardState()` reports it (rows and panels of collapsed rows are not listed). */
+export interface DashboardPanelState {
+  title: string;
+  type: string;
+  /** `loading` until the plugin and the first answer are in; `nodata` when every frame is empty */
+  state: 'loading' | 'ok' | 'nodata' | 'error';
+  error?: string;
+}
+
 export interface HarnessApi {
   /** resolves once shared modules, registries and services are set up */
   ready: Promise<void>;
@@ -159,4 +185,12 @@ export interface HarnessApi {
   /** renders a panel plugin as a dashboard does (`harness-panel`, errors in `harness-panel-error`) */
   mountPanel(pluginId: string, options?: MountPanelOptions): Promise<void>;
   resizePanel(width: number, height: number): Promise<void>;
+  /**
+   * renders a dashboard (its JSON model, or the uid of one the server provisions) as Grafana's dashboard view does
+   * (`harness-dashboard`, panels `harness-dashboard-panel`); resolves once no panel is `loading`, rejects naming
+   * those still loading after `timeoutMs`
+   */
+  mountDashboard(dashboard: Record<string, unknown> | string, options?: MountDashboardOptions): Promise<void>;
+  /** each panel of the mounted dashboard, in grid order */
+  dashboardState(): Promise<DashboardPanelState[]>;
 }

@@ -2,7 +2,8 @@ import type { HarnessApi } from './api';
 import type {} from './globals';
 import { initI18n } from './i18n';
 import { HarnessSession } from './session';
-import { setUpServices } from './services';
+import { dashboardLanding } from './dashboard/landing';
+import { setUpServices, type HarnessServices } from './services';
 import { registerSharedModules } from './shared-modules';
 import { HarnessView } from './views/HarnessShell';
 
@@ -20,10 +21,12 @@ const session = new Promise<HarnessSession>((resolve, reject) => {
   rejectSession = reject;
 });
 
+let services: HarnessServices | undefined;
+
 async function start(): Promise<HarnessSession> {
   registerSharedModules(window.System);
   await initI18n();
-  const services = setUpServices();
+  services = setUpServices();
   const root = document.getElementById('harness-root');
   if (!root) throw new Error('the host page has no #harness-root');
   const mode = window.grafanaBootData.user.theme === 'light' ? 'light' : 'dark';
@@ -32,13 +35,14 @@ async function start(): Promise<HarnessSession> {
 
 /**
  * What the page shows a person who opens it (the `/preview` of `npm start`) rather than a test driving
- * `window.harness`: `?view=explore[&ds=<uid>]` mounts the data source's query editor, whose "run" shows the answer.
- * Dashboards join here when they exist.
+ * `window.harness`: `?view=explore[&ds=<uid>]` mounts the data source's query editor, whose "run" shows the answer;
+ * `?dashboard=<uid>` a provisioned dashboard; the bare page (no query at all: tests always pass `?theme=`) or
+ * `?list` the provisioned dashboards (see dashboard/landing.ts).
  */
 async function landing(s: HarnessSession): Promise<void> {
   const params = new URLSearchParams(window.location.search);
-  if (params.get('view') !== 'explore') return;
-  await s.mountQueryEditor(params.get('ds') ?? 'plenum', { refId: 'A' });
+  if (params.get('view') === 'explore') return s.mountQueryEditor(params.get('ds') ?? 'plenum', { refId: 'A' });
+  return dashboardLanding(s, params, services!.backendSrv);
 }
 
 window.__plenumHarnessStart = () => {
@@ -67,4 +71,6 @@ window.harness = {
   runAnnotations: call('runAnnotations'),
   mountPanel: call('mountPanel'),
   resizePanel: call('resizePanel'),
+  mountDashboard: call('mountDashboard'),
+  dashboardState: call('dashboardState'),
 };

@@ -25,8 +25,8 @@ export function toTimeRange(raw: HarnessTimeRange, timezone = 'browser'): TimeRa
 
 /**
  * A `DataQueryRequest` as Grafana's PanelQueryRunner builds it: request id `Q<n>`, the interval from the range,
- * `maxDataPoints` (default 1000) and the datasource's minimum interval, `__interval`/`__interval_ms` added to the
- * scoped variables, each target given the datasource's ref when it has none.
+ * `maxDataPoints` (default 1000) and the minimum interval (the panel's, else the datasource's),
+ * `__interval`/`__interval_ms` added to the scoped variables, each target given the datasource's ref when it has none.
  */
 export function buildQueryRequest(
   ds: DataSourceApi,
@@ -38,7 +38,7 @@ export function buildQueryRequest(
   const raw = options.range ?? DEFAULT_QUERY_RANGE;
   const range = toTimeRange(raw, timezone);
   const maxDataPoints = options.maxDataPoints ?? 1000;
-  const norm = rangeUtil.calculateInterval(range, maxDataPoints, ds.interval ?? undefined);
+  const norm = rangeUtil.calculateInterval(range, maxDataPoints, options.minInterval ?? ds.interval ?? undefined);
   const scopedVars: ScopedVars = {
     ...(options.scopedVars as ScopedVars | undefined),
     __interval: { text: norm.interval, value: norm.interval },

@@ -19,6 +19,7 @@ import {
 import { config, isFetchError, ThemeChangedEvent } from '@grafana/runtime';
 import type { ComponentType } from 'react';
 import type {
+  DashboardPanelState,
   HarnessAnnotationEvent,
   HarnessAnnotationQuery,
   HarnessApi,
@@ -28,9 +29,15 @@ import type {
   HarnessTheme,
   HarnessTimeRange,
   HarnessVariableInput,
+  MountDashboardOptions,
   MountPanelOptions,
   MountQueryEditorOptions,
 } from './api';
+import { DashboardList, type DashboardHit } from './dashboard/DashboardList';
+import { DashboardRuntime } from './dashboard/runtime';
+import { DashboardView } from './dashboard/DashboardView';
+import type { DashboardJson } from './dashboard/model';
+import type { ResolvedVariable } from './dashboard/variables';
 import { runAnnotationQuery } from './annotations';
 import { optionsWithDefaults } from './panel-defaults';
 import { buildQueryRequest, collectResponses, DEFAULT_QUERY_RANGE, queryResponses, toTimeRange } from './query-runner';
@@ -44,6 +51,8 @@ import { QueryEditorView } from './views/QueryEditorView';
 /** A new dashboard's time range, the default of `mountPanel`. */
 const DEFAULT_PANEL_RANGE: HarnessTimeRange = { from: 'now-6h', to: 'now' };
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** How long `mountDashboard` waits for every panel to leave loading, in ms. */
+const DEFAULT_DASHBOARD_TIMEOUT_MS = 20_000;
 
 type Api = Omit<HarnessApi, 'ready'>;
 
@@ -53,6 +62,7 @@ export class HarnessSession implements Api {
   private mounts = 0;
   private query: HarnessQuery | undefined;
   private panel: { props: PanelViewProps; key: number } | undefined;
+  private dashboard: DashboardRuntime | undefined;
 
   constructor(
     private readonly services: HarnessServices,
@@ -217,6 +227,55 @@ export class HarnessSession implements Api {
     await this.renderPanel();
   }
 
+  /**
+   * A dashboard model, or the uid of one `GET /api/dashboards/uid/:uid` answers, rendered as Grafana's dashboard
+   * page renders it (see dashboard/DashboardView.tsx); `onVariablesChange` is for the landing page's URL.
+   */
+  async mountDashboard(
+    dashboard: Record<string, unknown> | string,
+    options: MountDashboardOptions = {},
+    onVariablesChange?: (variables: ResolvedVariable[]) => void,
+  ): Promise<void> {
+    const model =
+      typeof dashboard === 'string'
+        ? (
+            await this.services.backendSrv.get<{ dashboard: DashboardJson }>(
+              `/api/dashboards/uid/${encodeURIComponent(dashboard)}`,
+            )
+          ).dashboard
+        : (structuredClone(dashboard) as DashboardJson);
+    const theme = options.theme ? createTheme({ colors: { mode: options.theme } }) : this.pageTheme;
+    const runtime = new DashboardRuntime(this.services);
+    this.panel = undefined;
+    this.dashboard = runtime;
+    await this.render(
+      <DashboardView
+        key={++this.mounts}
+        dashboard={model}
+        runtime={runtime}
+        theme={theme}
+        width={options.width}
+        rawRange={options.timeRange ?? model.time ?? DEFAULT_PANEL_RANGE}
+        requested={options.variables ?? {}}
+        kiosk={options.kiosk ?? false}
+        minRefresh={String(config.minRefreshInterval ?? '5s')}
+        onVariablesChange={onVariablesChange}
+      />,
+      theme,
+    );
+    await runtime.settled(options.timeoutMs ?? DEFAULT_DASHBOARD_TIMEOUT_MS);
+  }
+
+  /** The landing page's list of provisioned dashboards. */
+  async showDashboardList(dashboards: DashboardHit[], theme?: string): Promise<void> {
+    this.panel = undefined;
+    await this.render(<DashboardList key={++this.mounts} dashboards={dashboards} theme={theme} />, this.pageTheme);
+  }
+
+  async dashboardState(): Promise<DashboardPanelState[]> {
+    return this.dashboard?.snapshot() ?? [];
+  }
+
   private async renderPanel(): Promise<void> {
     const { key, props } = this.panel!;
     await this.render(<PanelView key={key} {...props} />, props.theme);
@@ -268,7 +327,7 @@ function toFrame(input: HarnessFrameInput): DataFrame {
  * A saved panel's options after the plugin's migration handler, which Grafana's PanelModel runs when the saved
  * `pluginVersion` differs from the plugin's (or `shouldMigrate` says so), passing the panel model itself.
  */
-async function migrate(
+export async function migrate(
   plugin: Awaited<ReturnType<HarnessServices['loader']['panel']>>,
   pluginId: string,
   title: string,

@@ -20,7 +20,8 @@ export interface FixtureUpstream {
  * The API the fixture datasource (`fixtures/plugins/harness-fixture-datasource`) calls through the proxy, on
  * 127.0.0.1 and a free port. Every call must carry `Authorization: Bearer <token>`, else 401.
  * - `GET /health` → `{status, version}`
- * - `POST /query` → one frame per target: `time` and `value` (°C) with 3 points, or an error for text `fail`;
+ * - `POST /query` → one frame per target: `time` and `value` (°C) with 3 points, an error for text `fail`, no
+ *   frames for text `empty`;
  *   queryType `annotations` answers two events (one a region) as time, timeEnd, title, text and tags fields
  * - `GET /values?q=` → the `|`-separated names in `q`, or `rack-1`, `rack-2`
  * - `GET /stream?seq=n` → a long poll answering `{seq, value: n*10}` after `streamDelayMs` (default 20 ms)
@@ -62,6 +63,10 @@ export async function startFixtureUpstream(token: string, streamDelayMs = 20): P
           }
           if (t.text === 'fail') {
             results[t.refId] = { error: `query ${t.refId} failed on purpose` };
+            continue;
+          }
+          if (t.text === 'empty') {
+            results[t.refId] = { frames: [] };
             continue;
           }
           const step = (q.to - q.from) / 2;

@@ -32,6 +32,14 @@ export interface PanelViewProps {
   eventBus: EventBus;
   replaceVariables: InterpolateFunction;
   renderCounter: number;
+  /** the panel's id on its dashboard. @default 1 */
+  id?: number;
+  /** annotation frames (`data.annotations`). @default none */
+  annotations?: DataFrame[];
+  /** the query's state (`data.state`). @default Done */
+  loadingState?: LoadingState;
+  /** @default false */
+  transparent?: boolean;
 }
 
 /** The panel's own error, shown where Grafana shows it (the panel body) and findable by tests. */
@@ -93,14 +101,14 @@ export function PanelView(props: PanelViewProps) {
   );
 }
 
-interface PanelContentProps extends PanelViewProps {
+export interface PanelContentProps extends PanelViewProps {
   onOptionsChange: (options: Record<string, unknown>) => void;
   onFieldConfigChange: (config: FieldConfigSource) => void;
   onTimeRangeChange: (range: TimeRange) => void;
 }
 
 /** Inside the boundary, so a throw from field overrides or from the panel lands in the boundary too. */
-function PanelContent(props: PanelContentProps) {
+export function PanelContent(props: PanelContentProps) {
   const { plugin, options, fieldConfig, frames, theme, timeRange, timeZone, eventBus, replaceVariables } = props;
   const series = useMemo(
     () =>
@@ -114,9 +122,10 @@ function PanelContent(props: PanelContentProps) {
       }),
     [frames, fieldConfig, plugin, replaceVariables, theme, timeZone],
   );
+  const { annotations, loadingState } = props;
   const data: PanelData = useMemo(
-    () => ({ state: LoadingState.Done, series, annotations: [], timeRange }),
-    [series, timeRange],
+    () => ({ state: loadingState ?? LoadingState.Done, series, annotations: annotations ?? [], timeRange }),
+    [series, timeRange, annotations, loadingState],
   );
   const context: PanelContext = useMemo(
     () => ({ eventsScope: '__global_', eventBus, app: CoreApp.Dashboard, canAddAnnotations: () => false }),
@@ -128,14 +137,14 @@ function PanelContent(props: PanelContentProps) {
     <PluginContextProvider meta={plugin.meta}>
       <PanelContextProvider value={context}>
         <Panel
-          id={1}
+          id={props.id ?? 1}
           data={data}
           title={props.title}
           timeRange={timeRange}
           timeZone={timeZone}
           options={options}
           fieldConfig={fieldConfig}
-          transparent={false}
+          transparent={props.transparent ?? false}
           width={props.width}
           height={props.height}
           renderCounter={props.renderCounter}

@@ -1,0 +1,122 @@
+import {
+  FieldType,
+  getFieldDisplayName,
+  identityOverrideProcessor,
+  PluginType,
+  type DataFrame,
+  type DisplayValue,
+  type Field,
+  type FieldConfigEditorBuilder,
+  type PanelOptionsEditorBuilder,
+  type PanelPluginMeta,
+} from '@grafana/data';
+import { useTheme2 } from '@grafana/ui';
+import { reduceValues } from '../reduce';
+
+/** Options have no editor here (no options pane): registered only so their defaults and saved values apply. */
+const NoEditor = () => null;
+
+/** Registers a panel option by path with its default, as Grafana's core panel declares it. */
+export function option(builder: PanelOptionsEditorBuilder<never>, path: string, defaultValue: unknown): void {
+  builder.addCustomEditor({ id: path, path, name: path, editor: NoEditor, defaultValue: defaultValue as never });
+}
+
+/** Registers a custom field config property (`custom.<path>`), kept by applyFieldOverrides and overrides. */
+export function customField(builder: FieldConfigEditorBuilder<never>, path: string, defaultValue: unknown): void {
+  builder.addCustomEditor({
+    id: path,
+    path,
+    name: path,
+    editor: NoEditor,
+    override: NoEditor,
+    process: identityOverrideProcessor,
+    shouldApply: () => true,
+    defaultValue: defaultValue as never,
+  });
+}
+
+/** What Grafana's plugin settings give a core panel, enough for the panel mount path. */
+export function coreMeta(id: string, name: string, skipDataQuery = false): PanelPluginMeta {
+  return {
+    id,
+    name,
+    type: PluginType.panel,
+    module: `core:plugin/${id}`,
+    baseUrl: `public/app/plugins/panel/${id}`,
+    sort: 0,
+    skipDataQuery,
+    info: {
+      author: { name: 'Grafana Labs (harness stand-in)' },
+      description: `Stand-in for Grafana's core ${name} panel`,
+      links: [],
+      logos: { small: '', large: '' },
+      screenshots: [],
+      updated: '',
+      version: '',
+    },
+  } as PanelPluginMeta;
+}
+
+/** Grafana's PanelDataErrorView for an empty answer: "No data", centred. */
+export function NoData({ message = 'No data' }: { message?: string }) {
+  const theme = useTheme2();
+  return (
+    <div
+      data-testid="harness-core-panel-nodata"
+      style={{
+        display: 'flex',
+        alignItems: 'center',
+        justifyContent: 'center',
+        height: '100%',
+        color: theme.colors.text.secondary,
+      }}
+    >
+      {message}
+    </div>
+  );
+}
+
+/** `reduceOptions` of stat, gauge and bar gauge. */
+export interface ReduceOptions {
+  /** every value instead of one per field. @default false */
+  values?: boolean;
+  /** the first is used. @default ['lastNotNull'] */
+  calcs?: string[];
+  /** `''` numeric fields, a field name, or `/regex/` on display names. @default '' */
+  fields?: string;
+  /** with `values`: at most this many. @default 5000 */
+  limit?: number;
+}
+
+/** One value to show: its display (text, colour by thresholds, title), the field, and the field's frame. */
+export interface ReducedValue {
+  display: DisplayValue;
+  field: Field;
+  frame: DataFrame;
+}
+
+/**
+ * Grafana's `getFieldDisplayValues` reduced to what the stand-ins need: the chosen fields of every frame, each
+ * reduced by the first calc (or, with `values`, each value), formatted by the field's display processor (unit,
+ * decimals, mappings, thresholds) and titled by its display name.
+ */
+export function reducedValues(series: DataFrame[], reduce: ReduceOptions = {}): ReducedValue[] {
+  const calc = reduce.calcs?.[0] ?? 'lastNotNull';
+  const pattern = reduce.fields ? /^\/(.*)\/([a-z]*)$/.exec(reduce.fields) : null;
+  const result: ReducedValue[] = [];
+  for (const frame of series) {
+    for (const field of frame.fields) {
+      const name = getFieldDisplayName(field, frame, series);
+      const wanted = !reduce.fields
+        ? field.type === FieldType.number
+        : pattern
+          ? new RegExp(pattern[1]!, pattern[2]).test(name)
+          : reduce.fields === name || reduce.fields === field.name;
+      if (!wanted || field.config.custom?.hideFrom?.viz) continue;
+      const display = field.display ?? ((v: unknown) => ({ text: String(v ?? ''), numeric: Number(v) }));
+      const values = reduce.values ? field.values.slice(0, reduce.limit ?? 5000) : [reduceValues(field.values, calc)];
+      for (const value of values) result.push({ display: { ...display(value), title: name }, field, frame });
+    }
+  }
+  return result;
+}
