@@ -5,7 +5,7 @@ import { proxyDatasourceRequest, type ProxyContext } from './datasource-proxy';
 import { dashboardWithMeta, DashboardDirectory, searchDashboards } from './dashboards';
 import { DatasourceStore } from './datasource-store';
 import { frontendSettings, GRAFANA_VERSION, hostPage, type ThemeMode } from './host-page';
-import { HOST_DIST_DIR, packageDir } from './paths';
+import { HARNESS_DIR, HOST_DIST_DIR, packageDir } from './paths';
 import { PluginCatalog } from './plugins';
 import { readJson, sendJson } from './respond';
 import { resolveInside, sendFile } from './static-files';
@@ -54,6 +54,9 @@ const PROXY_PREFIX = '/api/datasources/proxy/uid/';
  * (one file for weights 400 and 500); any such request gets @fontsource's latin 400 file, the same glyphs.
  */
 const ROBOTO_PREFIX = '/public/fonts/roboto/';
+
+/** PanelChrome's streaming indicator: Grafana ships this icon in its app, @grafana/ui's package does not. */
+const STREAMING_ICON = '/public/build/img/icons/mono/circle-mono.svg';
 function robotoMonoFile(): string {
   return path.join(packageDir('@fontsource/roboto-mono'), 'files', 'roboto-mono-latin-400-normal.woff2');
 }
@@ -123,6 +126,8 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
       res.end();
       return;
     }
+    if (pathname === STREAMING_ICON)
+      return sendFile(req, res, path.join(HARNESS_DIR, 'assets', 'icons', 'mono', 'circle-mono.svg'));
     if (pathname.startsWith(ROBOTO_PREFIX) && pathname.endsWith('.woff2') && !pathname.includes('..')) {
       return sendFile(req, res, robotoMonoFile());
     }
