@@ -116,6 +116,11 @@ export interface MountPanelOptions {
   /** … or queried from a datasource */
   datasourceUid?: string;
   targets?: HarnessQuery[];
+  /**
+   * annotation frames the panel gets as `data.annotations` (fields time, timeEnd, title, text, tags), as a dashboard
+   * hands a panel the events of its annotation queries. @default none
+   */
+  annotations?: HarnessFrameInput[];
   /** px. @default 600 */
   width?: number;
   /** px. @default 400 */

@@ -207,6 +207,7 @@ export class HarnessSession implements Api {
           eventBus: this.services.appEvents.newScopedBus('panel', { onlyLocal: false }),
           replaceVariables,
           renderCounter: 1,
+          annotations: options.annotations?.map(toFrame),
         },
       };
       await this.renderPanel();
