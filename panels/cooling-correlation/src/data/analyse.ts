@@ -135,20 +135,25 @@ export function analyse(loads: NamedSeries[], responses: NamedSeries[], s: Analy
   const notes: string[] = [];
   const intervals = all.map(medianInterval);
   if (Math.max(...intervals) > 1.5 * Math.min(...intervals)) {
-    notes.push(`Sampling rates differ (${seconds(Math.min(...intervals))}–${seconds(Math.max(...intervals))}): resampled to ${seconds(grid.step)}.`);
+    notes.push(
+      `Sampling rates differ (${seconds(Math.min(...intervals))}–${seconds(Math.max(...intervals))}): resampled to ${seconds(grid.step)}.`
+    );
   }
   const maxGapMs = s.maxGapS * 1000;
   const loadParts = loads.map((l) => resample(l, grid, maxGapMs));
   const load = combine(loadParts, s.loadCombine);
-  const loadName = loads.length === 1 ? loads[0].name : `${s.loadCombine === 'sum' ? 'Σ' : 'mean of'} ${loads.length} loads`;
-  for (const [series, values] of [...loads.map((l, i) => [l, loadParts[i]] as const)]) {
+  const loadName = loads.length === 1 ? loads[0].name : `${s.loadCombine} of ${loads.length} load series`;
+  for (const [series, values] of loads.map((l, i) => [l, loadParts[i]] as const)) {
     const share = gapShare(values);
     if (share > 0.2) {
       notes.push(`${series.name}: ${Math.round(share * 100)} % of the range is gaps.`);
     }
   }
   if (isConstant(load)) {
-    return { ok: false, message: `${loadName} is constant over the range: there is no load change for cooling to follow.` };
+    return {
+      ok: false,
+      message: `${loadName} is constant over the range: there is no load change for cooling to follow.`,
+    };
   }
   const times = new Float64Array(grid.length);
   for (let k = 0; k < grid.length; k++) {
@@ -179,7 +184,9 @@ export function analyse(loads: NamedSeries[], responses: NamedSeries[], s: Analy
       messages.push(`${Math.round(share * 100)} % of the range is gaps`);
     }
     if (estimate.atEdge) {
-      messages.push(`the best lag is at the edge of the ±${seconds(maxLag * grid.step)} searched: raise the maximum lag`);
+      messages.push(
+        `the best lag is at the edge of the ±${seconds(maxLag * grid.step)} searched: raise the maximum lag`
+      );
     }
     const threshold = Math.round((s.lagThresholdS * 1000) / grid.step);
     const periods: LagPeriod[] =
@@ -200,5 +207,8 @@ export function analyse(loads: NamedSeries[], responses: NamedSeries[], s: Analy
       message: messages.length ? messages.join('; ') : undefined,
     };
   });
-  return { ok: true, analysis: { grid, times, load: { name: loadName, unit, values: load }, responses: result, notes } };
+  return {
+    ok: true,
+    analysis: { grid, times, load: { name: loadName, unit, values: load }, responses: result, notes },
+  };
 }

@@ -32,7 +32,7 @@ export function eventsFromAnnotations(
   frames: DataFrame[] | undefined,
   filter: string,
   from = -Infinity,
-  to = Infinity,
+  to = Infinity
 ): PanelEvent[] {
   const wanted = filter.trim().toLowerCase();
   const out: PanelEvent[] = [];

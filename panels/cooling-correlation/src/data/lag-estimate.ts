@@ -31,11 +31,7 @@ export interface LagEstimate {
   atEdge: boolean;
 }
 
-export function estimateLag(
-  x: Float64Array,
-  y: Float64Array,
-  curve: LaggedCorrelation,
-): LagEstimate | undefined {
+export function estimateLag(x: Float64Array, y: Float64Array, curve: LaggedCorrelation): LagEstimate | undefined {
   const { lags, r } = curve;
   let best = -1;
   for (let k = 0; k < r.length; k++) {

@@ -99,7 +99,7 @@ function correlatePair(
   p1: [Float64Array, Float64Array],
   q1: [Float64Array, Float64Array],
   p2: [Float64Array, Float64Array],
-  q2: [Float64Array, Float64Array],
+  q2: [Float64Array, Float64Array]
 ): [Float64Array, Float64Array] {
   const size = p1[0].length;
   const re = new Float64Array(size);
@@ -148,8 +148,7 @@ export function laggedCorrelation(x: Float64Array, y: Float64Array, maxLag: numb
     const idx = (out.lags[k] + size) % size;
     const pairs = Math.round(count[idx]);
     out.pairs[k] = pairs;
-    out.r[k] =
-      pairs < MIN_PAIRS ? NaN : pearson(pairs, sumX[idx], sumY[idx], sumXX[idx], sumYY[idx], sumXY[idx]);
+    out.r[k] = pairs < MIN_PAIRS ? NaN : pearson(pairs, sumX[idx], sumY[idx], sumXX[idx], sumYY[idx], sumXY[idx]);
   }
   return out;
 }

@@ -57,12 +57,16 @@ export function laggingPeriods(load: Float64Array, response: Float64Array, s: La
     const curve = laggedCorrelation(
       load.subarray(start, start + window),
       response.subarray(start, start + window),
-      Math.min(s.maxLag, window - 8),
+      Math.min(s.maxLag, window - 8)
     );
     // only lags ≥ 0 (the response following) count here
     let best = -1;
     for (let k = 0; k < curve.r.length; k++) {
-      if (curve.lags[k] >= 0 && Number.isFinite(curve.r[k]) && (best < 0 || Math.abs(curve.r[k]) > Math.abs(curve.r[best]))) {
+      if (
+        curve.lags[k] >= 0 &&
+        Number.isFinite(curve.r[k]) &&
+        (best < 0 || Math.abs(curve.r[k]) > Math.abs(curve.r[best]))
+      ) {
         best = k;
       }
     }

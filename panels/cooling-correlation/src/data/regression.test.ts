@@ -31,7 +31,7 @@ describe('regression at a lag', () => {
     const curved = Float64Array.from(x, (v) => (v - 200) ** 2);
     expect(fitAtLag(x, curved, 0).residualAutocorrelation).toBeGreaterThan(0.9);
     let seed = 7;
-    const white = Float64Array.from(x, (v) => v + (((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5));
+    const white = Float64Array.from(x, (v) => v + ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5));
     expect(Math.abs(fitAtLag(x, white, 0).residualAutocorrelation)).toBeLessThan(0.2);
   });
 });

@@ -54,7 +54,7 @@ export function forPairs(
   x: Float64Array,
   y: Float64Array,
   lag: number,
-  f: (a: number, b: number, consecutive: boolean) => void,
+  f: (a: number, b: number, consecutive: boolean) => void
 ): void {
   let last = -2;
   for (let i = Math.max(0, -lag); i < x.length && i + lag < y.length; i++) {

@@ -31,9 +31,23 @@ describe('resample', () => {
   it('averages faster samples per bucket and interpolates slower ones', () => {
     const grid = { start: T0, step: 2000, length: 5 };
     // 1 s samples of i: the bucket around 2 s holds t = 1, 2 (1 ≤ t < 3) → mean 1.5
-    expect(Array.from(resample(series(1, 10, (i) => i), grid))).toEqual([0, 1.5, 3.5, 5.5, 7.5]);
+    expect(
+      Array.from(
+        resample(
+          series(1, 10, (i) => i),
+          grid
+        )
+      )
+    ).toEqual([0, 1.5, 3.5, 5.5, 7.5]);
     // 4 s samples of 10·i: grid points between them are interpolated
-    expect(Array.from(resample(series(4, 3, (i) => 10 * i), grid))).toEqual([0, 5, 10, 15, 20]);
+    expect(
+      Array.from(
+        resample(
+          series(4, 3, (i) => 10 * i),
+          grid
+        )
+      )
+    ).toEqual([0, 5, 10, 15, 20]);
   });
 
   it('leaves a gap as NaN where neighbours are too far apart', () => {

@@ -6,7 +6,13 @@ const plenumFrame = (name: string, quantity: string, unit: string) =>
     name,
     fields: [
       { name: 'time', type: FieldType.time, values: [1, 2] },
-      { name: 'value', type: FieldType.number, values: [1, 2], labels: { quantity }, config: { unit, displayNameFromDS: name } },
+      {
+        name: 'value',
+        type: FieldType.number,
+        values: [1, 2],
+        labels: { quantity },
+        config: { unit, displayNameFromDS: name },
+      },
     ],
   });
 
@@ -42,14 +48,18 @@ describe('selectSeries', () => {
     });
     const s = numericSeries([withUnits]);
     expect(s.map(detectRole)).toEqual(['response', 'load']);
-    expect(detectRole({ ...s[0], name: 'GPU utilization' , field: { ...s[0].field, config: {} } })).toBe('load');
+    expect(detectRole({ ...s[0], name: 'GPU utilization', field: { ...s[0].field, config: {} } })).toBe('load');
     const { loads, responses } = selectSeries([plain], '', '');
     expect(loads.map((x) => x.name)).toEqual(['first']);
     expect(responses.map((x) => x.name)).toEqual(['second']);
   });
 
   it('takes names or a /regex/ from the options', () => {
-    const frames = [plenumFrame('crah1 fan speed', 'speed', 'percent'), plenumFrame('A01 PDU power', 'power', 'kwatt'), plain];
+    const frames = [
+      plenumFrame('crah1 fan speed', 'speed', 'percent'),
+      plenumFrame('A01 PDU power', 'power', 'kwatt'),
+      plain,
+    ];
     const byName = selectSeries(frames, 'second', 'crah1 fan speed, first');
     expect(byName.loads.map((x) => x.name)).toEqual(['second']);
     expect(byName.responses.map((x) => x.name)).toEqual(['crah1 fan speed', 'first']);

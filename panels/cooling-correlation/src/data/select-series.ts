@@ -32,7 +32,8 @@ const RESPONSE_QUANTITIES = new Set([
 ]);
 /** Grafana unit ids of power. */
 const POWER_UNITS = new Set(['watt', 'kwatt', 'megwatt', 'gwatt', 'mwatt', 'voltamp', 'kvoltamp', 'mvoltamp']);
-const LOAD_NAME = /\b(it|gpu|rack|pdu|job)\b.*\b(power|load|util|utili[sz]ation)\b|\bpower\b|\butili[sz]ation\b|\bkw\b/i;
+const LOAD_NAME =
+  /\b(it|gpu|rack|pdu|job)\b.*\b(power|load|util|utili[sz]ation)\b|\bpower\b|\butili[sz]ation\b|\bkw\b/i;
 
 /** Every numeric field with its frame's time field. */
 export function numericSeries(frames: DataFrame[]): SeriesRef[] {

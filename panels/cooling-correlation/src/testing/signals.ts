@@ -55,7 +55,7 @@ export function sample(
   durationS: number,
   stepS: number,
   noise = 0,
-  seed = 1,
+  seed = 1
 ): SampledSeries {
   const rand = prng(seed);
   const times: number[] = [];
