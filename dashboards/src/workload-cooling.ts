@@ -16,38 +16,50 @@ export function workloadCooling(): Dashboard {
     refresh: '1m',
     variables: [hallVariable(), rackVariable()],
     panels: [
-      panel(CORRELATION_PANEL, 'Hall $hall: IT load → CRAH return air', { x: 0, y: 0, w: 24, h: 13 }, [
-        {
-          refId: 'load',
-          queryType: 'timeseries',
-          selector: { hall: ['$hall'], quantity: ['power'], tags: ['pdu'] },
-          groupBy: 'hall',
-          aggregate: 'sum',
-          alias: 'IT load',
-        },
-        {
-          refId: 'response',
-          queryType: 'timeseries',
-          selector: { hall: ['$hall'], quantity: ['temperature'], tags: ['return', 'air'] },
-          groupBy: 'hall',
-          aggregate: 'avg',
-          alias: 'CRAH return air',
-        },
-      ]),
-      panel(CORRELATION_PANEL, 'Rack $rack: power → exhaust air', { x: 0, y: 13, w: 24, h: 13 }, [
-        {
-          refId: 'load',
-          queryType: 'timeseries',
-          selector: { hall: ['$hall'], rack: ['$rack'], quantity: ['power'], tags: ['pdu'] },
-          alias: '$rack power',
-        },
-        {
-          refId: 'response',
-          queryType: 'timeseries',
-          selector: { hall: ['$hall'], rack: ['$rack'], tags: ['exhaust'] },
-          alias: '$rack exhaust',
-        },
-      ]),
+      panel(
+        CORRELATION_PANEL,
+        'Hall $hall: IT load → CRAH return air',
+        { x: 0, y: 0, w: 24, h: 13 },
+        [
+          {
+            refId: 'load',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], quantity: ['power'], tags: ['pdu'] },
+            groupBy: 'hall',
+            aggregate: 'sum',
+            alias: 'IT load',
+          },
+          {
+            refId: 'response',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], quantity: ['temperature'], tags: ['return', 'air'] },
+            groupBy: 'hall',
+            aggregate: 'avg',
+            alias: 'CRAH return air',
+          },
+        ],
+        { options: { loadFields: '/IT load/', responseFields: '/return air/', lagThresholdS: 180 } },
+      ),
+      panel(
+        CORRELATION_PANEL,
+        'Rack $rack: power → exhaust air',
+        { x: 0, y: 13, w: 24, h: 13 },
+        [
+          {
+            refId: 'load',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], rack: ['$rack'], quantity: ['power'], tags: ['pdu'] },
+            alias: '$rack power',
+          },
+          {
+            refId: 'response',
+            queryType: 'timeseries',
+            selector: { hall: ['$hall'], rack: ['$rack'], tags: ['exhaust'] },
+            alias: '$rack exhaust',
+          },
+        ],
+        { options: { loadFields: '/power/', responseFields: '/exhaust/', lagThresholdS: 300 } },
+      ),
     ],
   });
 }
