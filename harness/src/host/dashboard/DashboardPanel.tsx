@@ -11,6 +11,7 @@ import { ErrorBoundary, PanelChrome } from '@grafana/ui';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardPanelState, HarnessTimeRange } from '../api';
 import { PanelContent } from '../views/PanelView';
+import { NoDataReport } from './core-panels/common';
 import type { PixelRect } from './grid-layout';
 import type { LayoutItem } from './model';
 import { errorText, hasData, runPanelQuery, type PanelQueryResult } from './panel-query';
@@ -48,6 +49,7 @@ export function DashboardPanel(props: DashboardPanelProps) {
   const [setupError, setSetupError] = useState<string | undefined>();
   const [result, setResult] = useState<PanelQueryResult | undefined>();
   const [renderError, setRenderError] = useState<string | undefined>();
+  const [showsNoData, setShowsNoData] = useState(false);
   const { templateSrv, datasourceSrv } = runtime.services;
 
   const scopedVars: ScopedVars = useMemo(
@@ -101,7 +103,7 @@ export function DashboardPanel(props: DashboardPanelProps) {
     ? 'error'
     : !prepared || (!skipQuery && !result)
       ? 'loading'
-      : skipQuery || hasData(series)
+      : skipQuery || (hasData(series) && !showsNoData)
         ? 'ok'
         : 'nodata';
 
@@ -145,28 +147,30 @@ export function DashboardPanel(props: DashboardPanelProps) {
             >
               {({ error: caught }) =>
                 caught ? null : (
-                  <PanelContent
-                    plugin={prepared.plugin}
-                    options={prepared.options}
-                    fieldConfig={prepared.fieldConfig}
-                    frames={series}
-                    width={innerWidth}
-                    height={innerHeight}
-                    theme={theme}
-                    timeRange={result?.timeRange ?? timeRange}
-                    timeZone={timeZone}
-                    title={title}
-                    id={panel.id}
-                    transparent={panel.transparent}
-                    annotations={props.annotations}
-                    loadingState={result?.state ?? LoadingState.Done}
-                    eventBus={props.eventBus}
-                    replaceVariables={replaceVariables}
-                    renderCounter={1}
-                    onOptionsChange={() => {}}
-                    onFieldConfigChange={() => {}}
-                    onTimeRangeChange={() => {}}
-                  />
+                  <NoDataReport.Provider value={setShowsNoData}>
+                    <PanelContent
+                      plugin={prepared.plugin}
+                      options={prepared.options}
+                      fieldConfig={prepared.fieldConfig}
+                      frames={series}
+                      width={innerWidth}
+                      height={innerHeight}
+                      theme={theme}
+                      timeRange={result?.timeRange ?? timeRange}
+                      timeZone={timeZone}
+                      title={title}
+                      id={panel.id}
+                      transparent={panel.transparent}
+                      annotations={props.annotations}
+                      loadingState={result?.state ?? LoadingState.Done}
+                      eventBus={props.eventBus}
+                      replaceVariables={replaceVariables}
+                      renderCounter={1}
+                      onOptionsChange={() => {}}
+                      onFieldConfigChange={() => {}}
+                      onTimeRangeChange={() => {}}
+                    />
+                  </NoDataReport.Provider>
                 )
               }
             </ErrorBoundary>

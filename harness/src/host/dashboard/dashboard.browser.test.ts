@@ -35,6 +35,8 @@ const EXPECTED: DashboardPanelState[] = [
   { title: 'Empty answer', type: 'stat', state: 'nodata' },
   { title: 'Notes', type: 'text', state: 'ok' },
   { title: 'Live', type: 'stat', state: 'ok' },
+  // rows came, but the stat's `fields` pattern selects none of them: Grafana's stat shows "No data"
+  { title: 'No matching field', type: 'stat', state: 'nodata' },
 ];
 
 interface QueryBody {

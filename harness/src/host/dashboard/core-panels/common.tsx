@@ -11,6 +11,7 @@ import {
   type PanelPluginMeta,
 } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
+import { createContext, useContext, useEffect } from 'react';
 import { reduceValues } from '../reduce';
 
 /** Options have no editor here (no options pane): registered only so their defaults and saved values apply. */
@@ -57,9 +58,20 @@ export function coreMeta(id: string, name: string, skipDataQuery = false): Panel
   } as PanelPluginMeta;
 }
 
+/**
+ * Told whether a stand-in shows its no-data view, so the dashboard reports the panel as `nodata` even when the
+ * answer had rows but nothing the options select (a `fields` pattern matching no field, no time field…).
+ */
+export const NoDataReport = createContext<(shown: boolean) => void>(() => {});
+
 /** Grafana's PanelDataErrorView for an empty answer: "No data", centred. */
 export function NoData({ message = 'No data' }: { message?: string }) {
   const theme = useTheme2();
+  const report = useContext(NoDataReport);
+  useEffect(() => {
+    report(true);
+    return () => report(false);
+  }, [report]);
   return (
     <div
       data-testid="harness-core-panel-nodata"
