@@ -51,6 +51,8 @@ export const FORMATS: Record<string, Formatter> = {
   json: ({ value }) => JSON.stringify(value),
   percentencode: ({ value }) =>
     Array.isArray(value) ? encodeURIComponentStrict(`{${value.join(',')}}`) : encodeURIComponentStrict(String(value)),
+  // what data links are interpolated with (getLinksSupplier): encodeURI, plus !'()* as Grafana's encodeURIStrict
+  uriencode: ({ value }) => encodeURIStrict(Array.isArray(value) ? `{${value.join(',')}}` : String(value)),
   singlequote: ({ value }) => quoteEach(value, "'", "\\'"),
   doublequote: ({ value }) => quoteEach(value, '"', '\\"'),
   sqlstring: ({ value }) => quoteEach(value, "'", "''"),
@@ -102,4 +104,8 @@ function encodeURIComponentStrict(s: string): string {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`);
+}
+
+function encodeURIStrict(s: string): string {
+  return encodeURI(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -1,4 +1,5 @@
 import { ALL_VARIABLE_TEXT, ALL_VARIABLE_VALUE, FORMATS, type FormatVariable } from './template-formats';
+import { macroValue } from './template-macros';
 
 /** A dashboard variable as tests set it (the fields of Grafana's variable models that interpolation reads). */
 export interface HarnessVariable {
@@ -111,6 +112,10 @@ export class HarnessTemplateSrv {
           // Grafana prints the epoch ms unless a format (usually `date:…`) is asked for
           return fmt ? this.formatValue(String(ms), fmt, { name }, String(ms)) : String(ms);
         }
+
+        // data-link macros (`${__data.fields.rack}` …) when a link supplies their context, as Grafana's macroRegistry
+        const macro = variable ? undefined : macroValue(name, fieldPath, scopedVars);
+        if (macro !== undefined && macro !== null) return this.formatValue(String(macro), fmt, { name }, String(macro));
 
         if (!variable) return match;
         let value: unknown = variable.current.value;
