@@ -1,40 +1,10 @@
 import { PanelPlugin } from '@grafana/data';
-import { SimpleOptions } from './types';
-import { SimplePanel } from './components/SimplePanel';
+import { RackHeatmapPanel } from './components/RackHeatmap/RackHeatmapPanel';
+import { migrateOptions } from './migrations';
+import { buildOptions } from './options';
+import { RackHeatmapOptions } from './types';
 
-export const plugin = new PanelPlugin<SimpleOptions>(SimplePanel).setPanelOptions((builder) => {
-  return builder
-    .addTextInput({
-      path: 'text',
-      name: 'Simple text option',
-      description: 'Description of panel option',
-      defaultValue: 'Default value of text input option',
-    })
-    .addBooleanSwitch({
-      path: 'showSeriesCount',
-      name: 'Show series counter',
-      defaultValue: false,
-    })
-    .addRadio({
-      path: 'seriesCountSize',
-      defaultValue: 'sm',
-      name: 'Series counter size',
-      settings: {
-        options: [
-          {
-            value: 'sm',
-            label: 'Small',
-          },
-          {
-            value: 'md',
-            label: 'Medium',
-          },
-          {
-            value: 'lg',
-            label: 'Large',
-          },
-        ],
-      },
-      showIf: (config) => config.showSeriesCount,
-    });
-});
+export const plugin = new PanelPlugin<RackHeatmapOptions>(RackHeatmapPanel)
+  .setPanelOptions(buildOptions)
+  .useFieldConfig({ standardOptions: { color: { defaultValue: { mode: 'thresholds' } } } })
+  .setMigrationHandler(migrateOptions);
