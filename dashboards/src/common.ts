@@ -64,3 +64,9 @@ export const WALL_STAT = {
   wideLayout: true,
   showPercentChange: false,
 };
+
+/**
+ * A wall stat of the `value` column only (not `count` or `rawStatus`). Grafana matches `fields` against display
+ * names, and the value field's is `value <quantity>` (its labels), hence the prefix match.
+ */
+export const VALUE_STAT = { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value/' } };

@@ -23,7 +23,7 @@ export function dataQuality(): Dashboard {
         options: { showHeader: true },
       }),
       panel('bargauge', 'Ingest rate per source', { x: 16, y: 0, w: 8, h: 8 }, [{ refId: 'A', queryType: 'sources' }], {
-        fieldConfig: { defaults: { unit: 'none', decimals: 1, displayName: '${__data.fields.source}' }, overrides: [] },
+        fieldConfig: { defaults: { unit: 'none', decimals: 1 }, overrides: [] },
         options: {
           reduceOptions: { calcs: ['lastNotNull'], fields: '/^samplesPerSecond$/', values: true },
           orientation: 'horizontal',

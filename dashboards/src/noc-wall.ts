@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard, HEATMAP_PANEL, panel } from './build';
-import { BY_THRESHOLDS, INLET_THRESHOLDS, WALL_STAT, colouredColumn, fixedColor, hallVariable } from './common';
+import { BY_THRESHOLDS, INLET_THRESHOLDS, VALUE_STAT, colouredColumn, fixedColor, hallVariable } from './common';
 
 /**
  * The NOC wall: one hall on a 1080p TV in kiosk mode, readable at 5 m, nothing behind a hover. 27 grid rows of
@@ -31,7 +31,11 @@ export function nocWall(): Dashboard {
         ],
         {
           fieldConfig: { defaults: { unit: 'celsius', decimals: 1, thresholds: INLET_THRESHOLDS }, overrides: [] },
-          options: { tvMode: true },
+          // TV mode: large type, no hover, "last updated"; ASHRAE bands so a wall reads the same in every hall
+          options: {
+            text: { showLabels: true, showValues: true, tvMode: true },
+            color: { preset: 'ashrae', staleAfter: '2m' },
+          },
         },
       ),
       panel(
@@ -57,7 +61,7 @@ export function nocWall(): Dashboard {
             },
             overrides: [],
           },
-          options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+          options: VALUE_STAT,
         },
       ),
       panel(
@@ -79,7 +83,7 @@ export function nocWall(): Dashboard {
             defaults: { unit: 'none', decimals: 0, color: fixedColor('purple') },
             overrides: [],
           },
-          options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+          options: VALUE_STAT,
         },
       ),
       panel(
@@ -185,7 +189,7 @@ export function nocWall(): Dashboard {
             defaults: { unit: 'celsius', decimals: 1, thresholds: INLET_THRESHOLDS, color: BY_THRESHOLDS },
             overrides: [],
           },
-          options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+          options: VALUE_STAT,
         },
       ),
     ],

@@ -3,7 +3,7 @@ import { dashboard, panel, row, type Target } from './build';
 import {
   BY_THRESHOLDS,
   INLET_THRESHOLDS,
-  WALL_STAT,
+  VALUE_STAT,
   colouredColumn,
   fixedColor,
   hallVariable,
@@ -25,7 +25,7 @@ export function rack(): Dashboard {
   const stat = (title: string, x: number, target: Target, defaults: Record<string, unknown>) =>
     panel('stat', title, { x, y: 1, w: 6, h: 4 }, [target], {
       fieldConfig: { defaults, overrides: [] },
-      options: { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value$/' } },
+      options: VALUE_STAT,
     });
   return dashboard({
     uid: 'plenum-rack',
