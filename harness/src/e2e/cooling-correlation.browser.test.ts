@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HealthResponse } from '@plenum/model';
 import { DEFAULT_PARAMS, HallModel } from '../../../backend/src/sim/model';
+import { postSamples } from '../../../backend/src/testing/backfill';
 import { startStack, waitFor, type Stack } from '../../../backend/src/testing/stack';
 import type { HarnessFrameInput, MountPanelOptions } from '../host/api';
 import { REPO_DIR } from '../server/paths';
@@ -240,15 +241,7 @@ describe('cooling correlation panel in the harness', () => {
         }
       }
     }
-    for (let i = 0; i < samples.length; i += 5000) {
-      const res = await fetch(`${stack.url}/api/samples`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ samples: samples.slice(i, i + 5000) }),
-      });
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([]);
-    }
+    await postSamples(stack.url, TOKEN, samples);
     const job = await fetch(`${stack.url}/api/events`, {
       method: 'POST',
       headers: auth,

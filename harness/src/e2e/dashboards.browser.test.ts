@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { HealthResponse } from '@plenum/model';
+import { backfillHistory } from '../../../backend/src/testing/backfill';
+import { startStack, waitFor, type Stack } from '../../../backend/src/testing/stack';
+import { REPO_DIR } from '../server/paths';
+import { startHarnessServer, type HarnessServer } from '../server/server';
+import { launchBrowser, openHarness, pageErrors, requireBuilt } from '../testing/browser';
+
+/**
+ * Every provisioned dashboard (dashboards/*.json) in the harness, with the three built plugins and the
+ * provisioned Plenum data source, against the simulator and backend: no panel may show an error or "No data".
+ * The screenshots are the README's (docs/screenshots/), taken at 1920 px as on a 1080p wall.
+ */
+const TOKEN = 'dashboards-test-token';
+const PLUGINS = [
+  ['plenum-itot-datasource', 'datasource'],
+  ['plenum-rackheatmap-panel', 'panels/rack-heatmap'],
+  ['plenum-coolingcorrelation-panel', 'panels/cooling-correlation'],
+].map(([id, dir]) => ({ id: id!, dir: path.join(REPO_DIR, dir!, 'dist') }));
+const DASHBOARDS = fs
+  .readdirSync(path.join(REPO_DIR, 'dashboards'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({
+    file: f.replace(/\.json$/, ''),
+    uid: JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'dashboards', f), 'utf8')).uid as string,
+  }));
+const SHOTS = path.join(REPO_DIR, 'docs', 'screenshots');
+
+describe('provisioned dashboards in the harness preview, against the simulator and backend', () => {
+  let stack: Stack;
+  let harness: HarnessServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    requireBuilt(...PLUGINS.map((p) => p.dir));
+    stack = await startStack({ PLENUM_API_TOKEN: TOKEN });
+    await waitFor('every connector up with data', async () => {
+      const h = (await (
+        await fetch(`${stack.url}/api/health`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+      ).json()) as HealthResponse;
+      return h.connectors.length === 4 && h.connectors.every((c) => c.state === 'up') ? h : undefined;
+    });
+    // six hours of the simulated hall's history (until a minute ago), so every range has data to show
+    const now = Date.now();
+    await backfillHistory(stack.url, TOKEN, { from: now - 6 * 3600_000, to: now - 60_000, stepMs: 15_000 });
+    harness = await startHarnessServer({
+      plugins: PLUGINS,
+      dashboardsDir: path.join(REPO_DIR, 'dashboards'),
+      datasources: [
+        {
+          uid: 'plenum',
+          name: 'Plenum',
+          type: 'plenum-itot-datasource',
+          access: 'proxy',
+          isDefault: true,
+          jsonData: { url: stack.url },
+          secureJsonData: { apiToken: TOKEN },
+        },
+      ],
+    });
+    browser = await launchBrowser();
+    page = await openHarness(browser, harness, { viewport: { width: 1920, height: 1080 } });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    await stack?.stop();
+  });
+
+  it.each(DASHBOARDS)(
+    '$file renders every panel with data and no error',
+    async ({ file, uid }) => {
+      const kiosk = file === 'noc-wall';
+      await page.evaluate(
+        ([u, k]) => window.harness.mountDashboard(u, { width: 1920, theme: 'dark', kiosk: k, timeoutMs: 30_000 }),
+        [uid, kiosk] as const,
+      );
+      const state = await page.evaluate(() => window.harness.dashboardState());
+      expect(state.length).toBeGreaterThan(1);
+      expect(state.filter((p) => p.state !== 'ok')).toEqual([]);
+      fs.mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, `${file}.png`), fullPage: true, animations: 'disabled' });
+    },
+    60_000,
+  );
+
+  it('logged no page errors', () => {
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
