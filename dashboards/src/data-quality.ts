@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard, panel } from './build';
-import { BY_THRESHOLDS, WALL_STAT, colouredColumn, hallVariable, thresholds } from './common';
+import { BY_THRESHOLDS, WALL_STAT, colouredColumn, fixedColor, hallVariable, thresholds } from './common';
 
 const hide = (names: string[]) =>
   names.map((name) => ({
@@ -22,14 +22,10 @@ export function dataQuality(): Dashboard {
         fieldConfig: { defaults: {}, overrides: [colouredColumn('state')] },
         options: { showHeader: true },
       }),
-      panel('bargauge', 'Ingest rate per source', { x: 16, y: 0, w: 8, h: 8 }, [{ refId: 'A', queryType: 'sources' }], {
-        fieldConfig: { defaults: { unit: 'none', decimals: 1 }, overrides: [] },
-        options: {
-          reduceOptions: { calcs: ['lastNotNull'], fields: '/^samplesPerSecond$/', values: true },
-          orientation: 'horizontal',
-          displayMode: 'gradient',
-          showUnfilled: true,
-        },
+      // per-source rates are the table's last column; the wall reads the total
+      panel('stat', 'Ingest rate, all sources', { x: 16, y: 0, w: 8, h: 8 }, [{ refId: 'A', queryType: 'sources' }], {
+        fieldConfig: { defaults: { unit: 'samples/s', decimals: 1, color: fixedColor('green') }, overrides: [] },
+        options: { ...WALL_STAT, reduceOptions: { calcs: ['sum'], fields: '/^samplesPerSecond$/', values: false } },
       }),
       panel(
         'stat',
