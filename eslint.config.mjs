@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // each Grafana plugin is linted by its own create-plugin config (`npm run lint -w <plugin>`)
-    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'data/**', '.bench/**', 'datasource/**', 'panels/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      'data/**',
+      '.bench/**',
+      'datasource/**',
+      'panels/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -3,7 +3,13 @@ const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescri
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/model/src', '<rootDir>/backend/src', '<rootDir>/harness/src', '<rootDir>/deploy', '<rootDir>/dashboards'],
+  roots: [
+    '<rootDir>/model/src',
+    '<rootDir>/backend/src',
+    '<rootDir>/harness/src',
+    '<rootDir>/deploy',
+    '<rootDir>/dashboards',
+  ],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': swc },
   // slow suites (kill -9, servers) run in their own workers; two cores here
