@@ -11,7 +11,8 @@ import { launchBrowser, openHarness, pageErrors, requireBuilt } from '../testing
 /**
  * Every provisioned dashboard (dashboards/*.json) in the harness, with the three built plugins and the
  * provisioned Plenum data source, against the simulator and backend: no panel may show an error or "No data".
- * The screenshots are the README's (docs/screenshots/), taken at 1920 px as on a 1080p wall.
+ * Screenshots at 1920 px as on a 1080p wall go to harness/screenshots/, and with UPDATE_README_SCREENSHOTS=1 to
+ * the README's docs/screenshots/ (so a test run does not rewrite tracked files).
  */
 const TOKEN = 'dashboards-test-token';
 const PLUGINS = [
@@ -26,7 +27,9 @@ const DASHBOARDS = fs
     file: f.replace(/\.json$/, ''),
     uid: JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'dashboards', f), 'utf8')).uid as string,
   }));
-const SHOTS = path.join(REPO_DIR, 'docs', 'screenshots');
+const SHOTS = process.env.UPDATE_README_SCREENSHOTS
+  ? path.join(REPO_DIR, 'docs', 'screenshots')
+  : path.join(REPO_DIR, 'harness', 'screenshots');
 
 describe('provisioned dashboards in the harness preview, against the simulator and backend', () => {
   let stack: Stack;
@@ -83,7 +86,11 @@ describe('provisioned dashboards in the harness preview, against the simulator a
       expect(state.length).toBeGreaterThan(1);
       expect(state.filter((p) => p.state !== 'ok')).toEqual([]);
       fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, `${file}.png`), fullPage: true, animations: 'disabled' });
+      await page.screenshot({
+        path: path.join(SHOTS, process.env.UPDATE_README_SCREENSHOTS ? `${file}.png` : `dashboard-${file}.png`),
+        fullPage: true,
+        animations: 'disabled',
+      });
     },
     60_000,
   );
