@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HealthResponse } from '@plenum/model';
 import { DEFAULT_PARAMS, HallModel } from '../../../backend/src/sim/model';
 import { postSamples } from '../../../backend/src/testing/backfill';
-import { startStack, waitFor, type Stack } from '../../../backend/src/testing/stack';
+import { waitFor, type Stack } from '../../../backend/src/testing/stack';
 import type { HarnessFrameInput, MountPanelOptions } from '../host/api';
 import { REPO_DIR } from '../server/paths';
-import { startHarnessServer, type HarnessServer } from '../server/server';
-import { launchBrowser, openHarness, pageErrors, requireBuilt, screenshot } from '../testing/browser';
+import { openPlenumBed, type PlenumBed } from './plenum-bed';
+import { pageErrors, screenshot } from '../testing/browser';
 
 /**
  * The built cooling correlation panel in the harness: deterministic frames (both themes, the catalogue
@@ -16,9 +16,6 @@ import { launchBrowser, openHarness, pageErrors, requireBuilt, screenshot } from
  * datasource — the lag the panel reports against the lag the simulator is configured with.
  */
 const PANEL_ID = 'plenum-coolingcorrelation-panel';
-const PANEL_DIST = path.join(REPO_DIR, 'panels', 'cooling-correlation', 'dist');
-const DS_ID = 'plenum-itot-datasource';
-const DS_DIST = path.join(REPO_DIR, 'datasource', 'dist');
 const README_SHOTS = path.join(REPO_DIR, 'panels', 'cooling-correlation', 'src', 'img', 'screenshots');
 const TOKEN = 'cooling-correlation-token-5d2e';
 
@@ -83,39 +80,16 @@ const JOB_EVENTS: HarnessFrameInput = {
 const RANGE = { from: new Date(T0).toISOString(), to: new Date(times[N - 1]!).toISOString() };
 
 describe('cooling correlation panel in the harness', () => {
+  let bed: PlenumBed;
   let stack: Stack;
-  let harness: HarnessServer;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    requireBuilt(PANEL_DIST, DS_DIST);
-    stack = await startStack({ PLENUM_API_TOKEN: TOKEN });
-    harness = await startHarnessServer({
-      plugins: [
-        { id: PANEL_ID, dir: PANEL_DIST },
-        { id: DS_ID, dir: DS_DIST },
-      ],
-      datasources: [
-        {
-          uid: 'plenum',
-          name: 'Plenum',
-          type: DS_ID,
-          access: 'proxy',
-          jsonData: { url: stack.url },
-          secureJsonData: { apiToken: TOKEN },
-        },
-      ],
-    });
-    browser = await launchBrowser();
-    page = await openHarness(browser, harness);
+    bed = await openPlenumBed({ token: TOKEN, panels: [PANEL_ID] });
+    ({ stack, page } = bed);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    await stack?.stop();
-  });
+  afterAll(() => bed?.close());
 
   const mount = (options: MountPanelOptions) =>
     page.evaluate(([id, o]) => window.harness.mountPanel(id, o), [PANEL_ID, options] as const);

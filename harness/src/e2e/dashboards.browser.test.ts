@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HealthResponse } from '@plenum/model';
 import { backfillHistory } from '../../../backend/src/testing/backfill';
-import { startStack, waitFor, type Stack } from '../../../backend/src/testing/stack';
+import { waitFor } from '../../../backend/src/testing/stack';
 import { REPO_DIR } from '../server/paths';
-import { startHarnessServer, type HarnessServer } from '../server/server';
-import { launchBrowser, openHarness, pageErrors, requireBuilt } from '../testing/browser';
+import { pageErrors } from '../testing/browser';
+import { openPlenumBed, type PlenumBed } from './plenum-bed';
 
 /**
  * Every provisioned dashboard (dashboards/*.json) in the harness, with the three built plugins and the
@@ -15,11 +15,6 @@ import { launchBrowser, openHarness, pageErrors, requireBuilt } from '../testing
  * the README's docs/screenshots/ (so a test run does not rewrite tracked files).
  */
 const TOKEN = 'dashboards-test-token';
-const PLUGINS = [
-  ['plenum-itot-datasource', 'datasource'],
-  ['plenum-rackheatmap-panel', 'panels/rack-heatmap'],
-  ['plenum-coolingcorrelation-panel', 'panels/cooling-correlation'],
-].map(([id, dir]) => ({ id: id!, dir: path.join(REPO_DIR, dir!, 'dist') }));
 const DASHBOARDS = fs
   .readdirSync(path.join(REPO_DIR, 'dashboards'))
   .filter((f) => f.endsWith('.json'))
@@ -32,47 +27,30 @@ const SHOTS = process.env.UPDATE_README_SCREENSHOTS
   : path.join(REPO_DIR, 'harness', 'screenshots');
 
 describe('provisioned dashboards in the harness preview, against the simulator and backend', () => {
-  let stack: Stack;
-  let harness: HarnessServer;
-  let browser: Browser;
+  let bed: PlenumBed;
   let page: Page;
 
   beforeAll(async () => {
-    requireBuilt(...PLUGINS.map((p) => p.dir));
-    stack = await startStack({ PLENUM_API_TOKEN: TOKEN });
+    bed = await openPlenumBed({
+      token: TOKEN,
+      panels: ['plenum-rackheatmap-panel', 'plenum-coolingcorrelation-panel'],
+      dashboardsDir: path.join(REPO_DIR, 'dashboards'),
+      page: { viewport: { width: 1920, height: 1080 } },
+    });
+    page = bed.page;
+    const { url } = bed.stack;
     await waitFor('every connector up with data', async () => {
       const h = (await (
-        await fetch(`${stack.url}/api/health`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+        await fetch(`${url}/api/health`, { headers: { Authorization: `Bearer ${TOKEN}` } })
       ).json()) as HealthResponse;
       return h.connectors.length === 4 && h.connectors.every((c) => c.state === 'up') ? h : undefined;
     });
     // six hours of the simulated hall's history (until a minute ago), so every range has data to show
     const now = Date.now();
-    await backfillHistory(stack.url, TOKEN, { from: now - 6 * 3600_000, to: now - 60_000, stepMs: 15_000 });
-    harness = await startHarnessServer({
-      plugins: PLUGINS,
-      dashboardsDir: path.join(REPO_DIR, 'dashboards'),
-      datasources: [
-        {
-          uid: 'plenum',
-          name: 'Plenum',
-          type: 'plenum-itot-datasource',
-          access: 'proxy',
-          isDefault: true,
-          jsonData: { url: stack.url },
-          secureJsonData: { apiToken: TOKEN },
-        },
-      ],
-    });
-    browser = await launchBrowser();
-    page = await openHarness(browser, harness, { viewport: { width: 1920, height: 1080 } });
+    await backfillHistory(url, TOKEN, { from: now - 6 * 3600_000, to: now - 60_000, stepMs: 15_000 });
   }, 90_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    await stack?.stop();
-  });
+  afterAll(() => bed?.close());
 
   it.each(DASHBOARDS)(
     '$file renders every panel with data and no error',

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { HealthResponse } from '@plenum/model';
-import { startStack, waitFor, type Stack } from '../../../backend/src/testing/stack';
+import { waitFor, type Stack } from '../../../backend/src/testing/stack';
 import type { HarnessQueryResponse } from '../host/api';
-import { REPO_DIR } from '../server/paths';
-import { startHarnessServer, type HarnessServer } from '../server/server';
-import { launchBrowser, openHarness, pageErrors, requireBuilt, screenshot } from '../testing/browser';
+import type { HarnessServer } from '../server/server';
+import { pageErrors, screenshot } from '../testing/browser';
+import { openPlenumBed, type PlenumBed } from './plenum-bed';
 
 /**
  * The built `datasource/dist` in the harness (SystemJS, Grafana's shared modules) against the real backend reading
@@ -13,7 +12,6 @@ import { launchBrowser, openHarness, pageErrors, requireBuilt, screenshot } from
  * which adds the URL and token server side as Grafana does.
  */
 const DS_ID = 'plenum-itot-datasource';
-const DS_DIST = path.join(REPO_DIR, 'datasource', 'dist');
 const TOKEN = 'browser-test-token-7f3a';
 
 describe('plenum-itot-datasource in the harness, against the simulator and backend', () => {
@@ -26,31 +24,22 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
   /** responses with an HTTP error status, as `status path` */
   const failed: string[] = [];
 
+  let bed: PlenumBed;
+
   beforeAll(async () => {
-    requireBuilt(DS_DIST);
-    stack = await startStack({ PLENUM_API_TOKEN: TOKEN });
+    bed = await openPlenumBed({
+      token: TOKEN,
+      datasources: [
+        { uid: 'setup', name: 'Plenum (new)', type: DS_ID, access: 'proxy', jsonData: {} },
+        { uid: 'down', name: 'Plenum (down)', type: DS_ID, access: 'proxy', jsonData: { url: 'http://127.0.0.1:9' } },
+      ],
+    });
+    ({ stack, harness, browser, page } = bed);
     const auth = { Authorization: `Bearer ${TOKEN}` };
     await waitFor('simulator data in the backend', async () => {
       const h = (await (await fetch(`${stack.url}/api/health`, { headers: auth })).json()) as HealthResponse;
       return h.connectors.length > 0 && h.connectors.every((c) => c.state === 'up') ? h : undefined;
     });
-    harness = await startHarnessServer({
-      plugins: [{ id: DS_ID, dir: DS_DIST }],
-      datasources: [
-        {
-          uid: 'plenum',
-          name: 'Plenum',
-          type: DS_ID,
-          access: 'proxy',
-          jsonData: { url: stack.url },
-          secureJsonData: { apiToken: TOKEN },
-        },
-        { uid: 'setup', name: 'Plenum (new)', type: DS_ID, access: 'proxy', jsonData: {} },
-        { uid: 'down', name: 'Plenum (down)', type: DS_ID, access: 'proxy', jsonData: { url: 'http://127.0.0.1:9' } },
-      ],
-    });
-    browser = await launchBrowser();
-    page = await openHarness(browser, harness);
     page.on('response', async (res) => {
       seen.push(await res.text().catch(() => ''));
       if (res.status() >= 400) failed.push(`${res.status()} ${new URL(res.url()).pathname}`);
@@ -58,11 +47,7 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
     await page.evaluate((id) => window.harness.loadPlugin(id), DS_ID);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    await stack?.stop();
-  });
+  afterAll(() => bed?.close());
 
   const run = (targets: object[], options: object = {}) =>
     page.evaluate(([t, o]) => window.harness.runQuery('plenum', t as never, o as never), [

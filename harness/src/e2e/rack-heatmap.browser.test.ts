@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { HealthResponse } from '@plenum/model';
-import { startStack, waitFor, type Stack } from '../../../backend/src/testing/stack';
+import { waitFor, type Stack } from '../../../backend/src/testing/stack';
 import type { HarnessQueryResponse, MountPanelOptions } from '../host/api';
 import { REPO_DIR } from '../server/paths';
-import { startHarnessServer, type HarnessServer } from '../server/server';
-import { launchBrowser, openHarness, pageErrors, requireBuilt, screenshot } from '../testing/browser';
+import { openPlenumBed, type PlenumBed } from './plenum-bed';
+import { pageErrors, screenshot } from '../testing/browser';
 
 /**
  * The built rack heatmap (`panels/rack-heatmap/dist`) in the harness: frames given directly for deterministic
@@ -14,9 +14,6 @@ import { launchBrowser, openHarness, pageErrors, requireBuilt, screenshot } from
  * then the same panel on the Plenum datasource's `rackLayout` query against the simulator and backend.
  */
 const PANEL_ID = 'plenum-rackheatmap-panel';
-const PANEL_DIST = path.join(REPO_DIR, 'panels', 'rack-heatmap', 'dist');
-const DS_ID = 'plenum-itot-datasource';
-const DS_DIST = path.join(REPO_DIR, 'datasource', 'dist');
 const TOKEN = 'rack-heatmap-test-token-5c1';
 
 /** End of the dashboard's time range; values are judged stale relative to it. */
@@ -109,39 +106,16 @@ const BASE: MountPanelOptions = {
 const GREEN = { dark: [0x73, 0xbf, 0x69], light: [0x56, 0xa6, 0x4b] };
 
 describe('rack heatmap panel in the harness', () => {
+  let bed: PlenumBed;
   let stack: Stack;
-  let harness: HarnessServer;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    requireBuilt(PANEL_DIST, DS_DIST);
-    stack = await startStack({ PLENUM_API_TOKEN: TOKEN });
-    harness = await startHarnessServer({
-      plugins: [
-        { id: PANEL_ID, dir: PANEL_DIST },
-        { id: DS_ID, dir: DS_DIST },
-      ],
-      datasources: [
-        {
-          uid: 'plenum',
-          name: 'Plenum',
-          type: DS_ID,
-          access: 'proxy',
-          jsonData: { url: stack.url },
-          secureJsonData: { apiToken: TOKEN },
-        },
-      ],
-    });
-    browser = await launchBrowser();
-    page = await openHarness(browser, harness);
+    bed = await openPlenumBed({ token: TOKEN, panels: [PANEL_ID] });
+    ({ stack, page } = bed);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    await stack?.stop();
-  });
+  afterAll(() => bed?.close());
 
   afterEach(() => {
     expect(pageErrors(page)).toEqual([]);
