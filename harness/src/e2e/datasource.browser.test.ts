@@ -178,7 +178,15 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
   it('streams a live query: history, then updates as the simulator delivers samples', async () => {
     const started = Date.now();
     const emissions = (await run(
-      [{ refId: 'A', queryType: 'timeseries', selector: { rack: ['A01'], tags: ['inlet'] }, live: true }],
+      // PDU power: Modbus is polled every 2 s and every poll is a new sample (OPC UA values only come on change)
+      [
+        {
+          refId: 'A',
+          queryType: 'timeseries',
+          selector: { rack: ['A01'], tags: ['pdu'], quantity: ['power'] },
+          live: true,
+        },
+      ],
       {
         range: { from: 'now-5m', to: 'now' },
         emissions: 3,
