@@ -14,6 +14,14 @@ export function worstQuality(qs: Iterable<Quality>): Quality {
 
 const text = (name: string): FieldSchema => ({ name, type: 'string' });
 
+/** The point columns every latest table starts with: point, name, hall, row, rack, asset. */
+const POINT_FIELDS: FieldSchema[] = ['point', 'name', 'hall', 'row', 'rack', 'asset'].map(text);
+
+function pointColumns(points: Point[], name: (p: Point) => string): unknown[][] {
+  const loc = (k: 'hall' | 'row' | 'rack' | 'asset') => points.map((p) => p.location[k] ?? null);
+  return [points.map((p) => p.id), points.map(name), loc('hall'), loc('row'), loc('rack'), loc('asset')];
+}
+
 /**
  * The latest value of each selected point (or group), one table frame per quantity so the value column carries
  * one unit. Rows keep `time` so panels can tell stale values from fresh ones, and `quality`.
@@ -39,26 +47,16 @@ export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
           quantity,
           q.refId,
           [
-            text('point'),
-            text('name'),
-            text('hall'),
-            text('row'),
-            text('rack'),
-            text('asset'),
+            ...POINT_FIELDS,
             { name: 'time', type: 'time' },
             { name: 'value', type: valueType, labels: { quantity }, config: unitConfig(first) },
             text('quality'),
             { name: 'rawStatus', type: 'number' },
           ],
           [
-            rows.map(([p]) => p.id),
-            rows.map(([p]) =>
+            ...pointColumns(qPoints, (p) =>
               q.alias ? renderAlias(q.alias, { ...p.location, id: p.id, name: p.name, quantity }) : (p.name ?? p.id),
             ),
-            rows.map(([p]) => p.location.hall ?? null),
-            rows.map(([p]) => p.location.row ?? null),
-            rows.map(([p]) => p.location.rack ?? null),
-            rows.map(([p]) => p.location.asset ?? null),
             rows.map(([, s]) => s?.ts ?? null),
             rows.map(([, s]) => s?.value ?? null),
             rows.map(([, s]) => s?.quality ?? null),
@@ -123,17 +121,11 @@ function problems(ctx: QueryContext, q: LatestQuery, points: Point[], samples: M
     .map((p) => ({ p, s: samples.get(p.id), problem: problemOf(samples.get(p.id), now, q.staleAfterMs ?? 300_000) }))
     .filter((r) => r.problem !== undefined)
     .sort((a, b) => (a.s?.ts ?? -Infinity) - (b.s?.ts ?? -Infinity));
-  const loc = (k: 'hall' | 'row' | 'rack' | 'asset') => rows.map((r) => r.p.location[k] ?? null);
   return frame(
     'problems',
     q.refId,
     [
-      text('point'),
-      text('name'),
-      text('hall'),
-      text('row'),
-      text('rack'),
-      text('asset'),
+      ...POINT_FIELDS,
       text('quantity'),
       { name: 'time', type: 'time' },
       { name: 'value', type: 'string' },
@@ -142,12 +134,10 @@ function problems(ctx: QueryContext, q: LatestQuery, points: Point[], samples: M
       text('problem'),
     ],
     [
-      rows.map((r) => r.p.id),
-      rows.map((r) => r.p.name ?? r.p.id),
-      loc('hall'),
-      loc('row'),
-      loc('rack'),
-      loc('asset'),
+      ...pointColumns(
+        rows.map((r) => r.p),
+        (p) => p.name ?? p.id,
+      ),
       rows.map((r) => r.p.quantity),
       rows.map((r) => r.s?.ts ?? null),
       rows.map((r) => (r.s === undefined ? null : String(r.s.value))),
