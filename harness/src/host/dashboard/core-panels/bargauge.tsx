@@ -1,7 +1,15 @@
-import { FieldColorModeId, FieldConfigProperty, PanelPlugin, VizOrientation, type PanelProps } from '@grafana/data';
+import { PanelPlugin, VizOrientation, type PanelProps } from '@grafana/data';
 import { BarGaugeNamePlacement, BarGaugeValueMode } from '@grafana/schema';
 import { BarGauge, BarGaugeDisplayMode, useTheme2 } from '@grafana/ui';
-import { coreMeta, NoData, option, reducedValues, type ReduceOptions } from './common';
+import {
+  coreMeta,
+  DEFAULT_REDUCE_OPTIONS,
+  NoData,
+  option,
+  REDUCED_VALUE_FIELD_CONFIG,
+  reducedValues,
+  type ReduceOptions,
+} from './common';
 
 interface BarGaugeOptions {
   reduceOptions: ReduceOptions;
@@ -62,16 +70,9 @@ function BarGaugePanel({ data, options, width, height }: PanelProps<BarGaugeOpti
 
 function barGaugeLike(id: string, name: string, displayMode: BarGaugeDisplayMode): PanelPlugin {
   const plugin = new PanelPlugin<BarGaugeOptions>(BarGaugePanel)
-    .useFieldConfig({
-      standardOptions: {
-        [FieldConfigProperty.Color]: {
-          settings: { byValueSupport: true, bySeriesSupport: true, preferThresholdsMode: true },
-          defaultValue: { mode: FieldColorModeId.Thresholds },
-        },
-      },
-    })
+    .useFieldConfig(REDUCED_VALUE_FIELD_CONFIG)
     .setPanelOptions((builder) => {
-      option(builder as never, 'reduceOptions', { values: false, calcs: ['lastNotNull'], fields: '' });
+      option(builder as never, 'reduceOptions', DEFAULT_REDUCE_OPTIONS);
       option(builder as never, 'orientation', VizOrientation.Auto);
       option(builder as never, 'displayMode', displayMode);
       option(builder as never, 'showUnfilled', true);

@@ -1,4 +1,6 @@
 import {
+  FieldColorModeId,
+  FieldConfigProperty,
   FieldType,
   getFieldDisplayName,
   identityOverrideProcessor,
@@ -89,6 +91,19 @@ export function NoData({ message = 'No data' }: { message?: string }) {
 }
 
 /** `reduceOptions` of stat, gauge and bar gauge. */
+/** Field config of the panels that reduce a field to one value (stat, bar gauge): colour by value, thresholds. */
+export const REDUCED_VALUE_FIELD_CONFIG = {
+  standardOptions: {
+    [FieldConfigProperty.Color]: {
+      settings: { byValueSupport: true, bySeriesSupport: true, preferThresholdsMode: true },
+      defaultValue: { mode: FieldColorModeId.Thresholds },
+    },
+  },
+};
+
+/** Grafana's default `reduceOptions`: the last non-null value of every numeric field. */
+export const DEFAULT_REDUCE_OPTIONS = { values: false, calcs: ['lastNotNull'], fields: '' };
+
 export interface ReduceOptions {
   /** every value instead of one per field. @default false */
   values?: boolean;

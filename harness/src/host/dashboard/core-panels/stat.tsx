@@ -1,4 +1,4 @@
-import { FieldColorModeId, FieldConfigProperty, FieldType, PanelPlugin, type PanelProps } from '@grafana/data';
+import { FieldType, PanelPlugin, type PanelProps } from '@grafana/data';
 import {
   BigValue,
   BigValueColorMode,
@@ -7,7 +7,15 @@ import {
   BigValueTextMode,
   useTheme2,
 } from '@grafana/ui';
-import { coreMeta, NoData, option, reducedValues, type ReduceOptions } from './common';
+import {
+  coreMeta,
+  DEFAULT_REDUCE_OPTIONS,
+  NoData,
+  option,
+  REDUCED_VALUE_FIELD_CONFIG,
+  reducedValues,
+  type ReduceOptions,
+} from './common';
 
 /** The stat options the stand-in honours, with Grafana's defaults. */
 interface StatOptions {
@@ -69,16 +77,9 @@ function StatPanel({ data, options, width, height, timeRange }: PanelProps<StatO
 /** Grafana's `stat` panel, drawn with @grafana/ui's BigValue. */
 export function statPlugin(): PanelPlugin {
   const plugin = new PanelPlugin<StatOptions>(StatPanel)
-    .useFieldConfig({
-      standardOptions: {
-        [FieldConfigProperty.Color]: {
-          settings: { byValueSupport: true, bySeriesSupport: true, preferThresholdsMode: true },
-          defaultValue: { mode: FieldColorModeId.Thresholds },
-        },
-      },
-    })
+    .useFieldConfig(REDUCED_VALUE_FIELD_CONFIG)
     .setPanelOptions((builder) => {
-      option(builder as never, 'reduceOptions', { values: false, calcs: ['lastNotNull'], fields: '' });
+      option(builder as never, 'reduceOptions', DEFAULT_REDUCE_OPTIONS);
       option(builder as never, 'colorMode', BigValueColorMode.Value);
       option(builder as never, 'graphMode', BigValueGraphMode.Area);
       option(builder as never, 'textMode', BigValueTextMode.Auto);
