@@ -55,7 +55,16 @@ function sourceInstances(
       errors.push(...parsed.errors);
       return;
     }
-    out.push([{ name: s.name, intervalMs: s.intervalMs, options: parsed.options as never, points: s.points }, def]);
+    out.push([
+      {
+        name: s.name,
+        intervalMs: s.intervalMs,
+        options: parsed.options as never,
+        points: s.points,
+        liveness: s.liveness,
+      },
+      def,
+    ]);
   });
   if (errors.length) throw new Error(errors.map((e) => `${config.file}: ${e}`).join('\n'));
   return out;

@@ -143,7 +143,16 @@ export function nocWall(): Dashboard {
           defaults: { custom: { align: 'auto' } },
           overrides: [
             colouredColumn('state'),
-            ...['connector', 'lastSuccess', 'consecutiveFailures', 'failures', 'samples'].map((name) => ({
+            ...[
+              'connector',
+              'lastSuccess',
+              'lastSampleAt',
+              'lastErrorAt',
+              'consecutiveFailures',
+              'failures',
+              'samples',
+              'rebuilds',
+            ].map((name) => ({
               matcher: { id: 'byName', options: name },
               properties: [{ id: 'custom.hidden', value: true }],
             })),

@@ -25,6 +25,8 @@ describe('HTTP API', () => {
         failures: 2,
         samples: 0,
         samplesPerSecond: 0,
+        recentErrors: [],
+        rebuilds: 0,
       },
     ];
     app = createApp(apiDeps(bed, { sources, log: (m) => logs.push(m) }), { token: TOKEN, maxBodyBytes: 64 * 1024 });

@@ -23,6 +23,7 @@ import {
 } from '@plenum/model';
 import { PlenumError } from '../common/errors';
 import { formatPath } from '../common/zod-issues';
+import { livenessFor, type Liveness } from '../connectors/liveness';
 import { interpolateEnv } from './interpolate';
 import type { Retention } from '../historian/types';
 import {
@@ -70,6 +71,8 @@ export interface ResolvedSource {
   intervalMs: number;
   /** connector-specific, as written; the connector validates it in `init` */
   options: Record<string, unknown>;
+  /** when the source is silent and when it is rebuilt, ms (defaults filled from the interval) */
+  liveness: Liveness;
   points: ResolvedPoint[];
 }
 
@@ -206,6 +209,10 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     connector: s.connector,
     intervalMs: s.interval,
     options: s.options,
+    liveness: livenessFor(s.interval, {
+      staleAfterMs: s.liveness?.staleAfter,
+      rebuildAfterMs: s.liveness?.rebuildAfter,
+    }),
     points: resolved.points[i] ?? [],
   }));
   return {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ASSET_TYPES, DOMAINS, FACINGS, POINT_KINDS, QUANTITIES, VALUE_TYPES } from '@plenum/model';
+import { livenessFor } from '../connectors/liveness';
 
 /** Every default of the file, in the units the file is written in. */
 export const DEFAULTS = {
@@ -282,6 +283,19 @@ export const PointTemplateSchema = strict({
   max: z.number().optional().describe('upper engineering limit, in canonical units'),
 }).describe('one point, or one per matching asset when `asset` holds a glob');
 
+export const LivenessSchema = strict({
+  staleAfter: duration()
+    .optional()
+    .describe(
+      'no sample for this long (a poll that does not finish, a subscription that stops reporting) → the source is degraded and its points are marked bad; @default 3 intervals, at least 5s',
+    ),
+  rebuildAfter: duration()
+    .optional()
+    .describe(
+      'no usable sample for this long → the connector closes its connection and builds it again from scratch; @default 2 × staleAfter, at least 30s',
+    ),
+});
+
 export const SourceSchema = strict({
   name: slug().describe('unique among sources; recorded on every point it feeds'),
   connector: slug().describe('which connector reads it (a folder under backend/src/connectors)'),
@@ -292,8 +306,22 @@ export const SourceSchema = strict({
     .record(z.string(), z.unknown())
     .default({})
     .describe('connector-specific settings, validated by the connector, @default {}'),
+  liveness: LivenessSchema.optional().describe(
+    'when the source counts as silent and when its connection is rebuilt (connectors/README.md, "Liveness")',
+  ),
   points: z.array(PointTemplateSchema).default([]).describe('@default []'),
-}).describe('one connection to a device or system');
+})
+  .superRefine((s, ctx) => {
+    if (!s.liveness) return;
+    const l = livenessFor(s.interval, { staleAfterMs: s.liveness.staleAfter, rebuildAfterMs: s.liveness.rebuildAfter });
+    if (l.rebuildAfterMs <= l.staleAfterMs)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['liveness', 'rebuildAfter'],
+        message: `rebuildAfter (${l.rebuildAfterMs} ms) must be longer than staleAfter (${l.staleAfterMs} ms${s.liveness.staleAfter === undefined ? ', the default for this interval' : ''})`,
+      });
+  })
+  .describe('one connection to a device or system');
 
 export const PlenumConfigSchema = strict({
   site: SiteSchema,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SourceRunner, type SourceStatus } from './runner';
-import type { ConnectorDefinition, SourceSample } from './types';
+import { SILENT_STATUS } from './liveness';
+import type { ConnectorDefinition, SampleSink, SourcePoint, SourceSample } from './types';
 
 const waitFor = async (cond: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
@@ -46,12 +47,14 @@ describe('SourceRunner', () => {
     await runner.stop();
     expect(changes.slice(0, 2)).toEqual(['starting→degraded', 'degraded→up']);
     expect(changes.at(-1)).toBe('up→stopped');
-    expect(runner.status).toMatchObject({
-      state: 'stopped',
-      consecutiveFailures: 0,
-      failures: 2,
-      lastError: expect.stringContaining('device "pdu-a"'),
-    });
+    // the error is history once the source is back up
+    expect(runner.status).toMatchObject({ state: 'stopped', consecutiveFailures: 0, failures: 2 });
+    expect(runner.status.lastError).toBeUndefined();
+    expect(runner.status.lastErrorAt).toEqual(expect.any(Number));
+    expect(runner.status.recentErrors.map((e) => e.message)).toEqual([
+      'device "pdu-a": timeout after 100 ms (attempt 2)',
+      'device "pdu-a": timeout after 100 ms (attempt 1)',
+    ]);
     expect(runner.status.samples).toBe(got.length);
     expect(calls.closed).toBe(true);
   });
@@ -128,5 +131,152 @@ describe('SourceRunner with a subscription', () => {
     expect(runner.status.state).toBe('up');
     await runner.stop();
     expect(changes).toEqual(['starting→up', 'up→degraded', 'degraded→up', 'up→stopped']);
+  });
+});
+
+/** A point of type number for the runner's silence markers. */
+const point = (id: string) => ({ id, valueType: 'number' }) as unknown as SourcePoint;
+
+describe('SourceRunner liveness (polled sources)', () => {
+  const liveness = { staleAfterMs: 150, rebuildAfterMs: 400 };
+
+  it('is degraded when a gather does not finish, marks its points bad once, and rebuilds the connector', async () => {
+    let inits = 0;
+    let closes = 0;
+    const def: ConnectorDefinition<never> = {
+      name: 'hangs-once',
+      description: 'the first instance delivers once and then hangs; the rebuilt one works',
+      options: z.object({}) as never,
+      init: () => {
+        const instance = ++inits;
+        let gathers = 0;
+        return {
+          mode: 'poll',
+          async gather(sink) {
+            gathers++;
+            if (instance === 1 && gathers > 1) return new Promise<void>(() => {});
+            await sink([{ pointId: 'a', ts: Date.now(), value: instance, quality: 'good' }]);
+          },
+          async close() {
+            closes++;
+          },
+        };
+      },
+    };
+    const got: SourceSample[] = [];
+    const states: string[] = [];
+    const runner = new SourceRunner(
+      def,
+      { name: 'meters', intervalMs: 20, options: undefined as never, points: [point('a'), point('b')], liveness },
+      async (s) => void got.push(...s),
+      { onStateChange: (s) => states.push(s.state), log: () => undefined },
+    );
+    runner.start();
+    await waitFor(() => runner.status.state === 'degraded');
+    expect(runner.status.lastError).toMatch(
+      /^no samples for 0\.\d s \(expected every 20 ms, stale after 150 ms\): the poll that started/,
+    );
+    const marks = got.filter((s) => s.quality === 'bad');
+    expect(marks).toEqual([
+      { pointId: 'a', ts: expect.any(Number), value: 0, quality: 'bad', rawStatus: SILENT_STATUS },
+      { pointId: 'b', ts: expect.any(Number), value: 0, quality: 'bad', rawStatus: SILENT_STATUS },
+    ]);
+    await waitFor(() => got.some((s) => s.value === 2), 3000);
+    expect(inits).toBe(2);
+    expect(closes).toBe(1);
+    await waitFor(() => runner.status.state === 'up');
+    expect(runner.status).toMatchObject({ rebuilds: 1 });
+    expect(runner.status.lastError).toBeUndefined();
+    // one marker per silence, not one per watchdog tick
+    expect(got.filter((s) => s.quality === 'bad')).toHaveLength(2);
+    await runner.stop();
+    expect(states).toEqual(['up', 'degraded', 'up', 'stopped']);
+  });
+
+  it('is degraded when a gather succeeds without delivering, and rebuilds after rebuildAfter', async () => {
+    let inits = 0;
+    const def: ConnectorDefinition<never> = {
+      name: 'empty',
+      description: 'answers every gather with nothing',
+      options: z.object({}) as never,
+      init: () => {
+        inits++;
+        return { mode: 'poll', gather: async () => undefined, close: async () => undefined };
+      },
+    };
+    const runner = new SourceRunner(
+      def,
+      { name: 'empty', intervalMs: 20, options: undefined as never, points: [point('a')], liveness },
+      async () => undefined,
+      { log: () => undefined },
+    );
+    runner.start();
+    await waitFor(() => runner.status.state === 'degraded');
+    expect(runner.status.lastError).toBe('the poll delivered no samples for 1 points');
+    await waitFor(() => inits >= 2, 3000);
+    expect(runner.status.rebuilds).toBeGreaterThanOrEqual(1);
+    expect(runner.status.state).toBe('degraded');
+    await runner.stop();
+  });
+
+  it('is degraded while every sample of a poll is bad, naming the first point and its status', async () => {
+    let good = false;
+    const def: ConnectorDefinition<never> = {
+      name: 'all-bad',
+      description: 'answers with exceptions until told otherwise',
+      options: z.object({}) as never,
+      init: () => ({
+        mode: 'poll',
+        gather: (sink) =>
+          sink([
+            { pointId: 'a', ts: Date.now(), value: good ? 1 : 0, quality: good ? 'good' : 'bad', rawStatus: 2 },
+            { pointId: 'b', ts: Date.now(), value: 0, quality: 'bad', rawStatus: 2 },
+          ]),
+        close: async () => undefined,
+      }),
+    };
+    const runner = new SourceRunner(
+      def,
+      { name: 'pdus', intervalMs: 20, options: undefined as never, points: [point('a'), point('b')] },
+      async () => undefined,
+    );
+    runner.start();
+    await waitFor(() => runner.status.state === 'degraded');
+    expect(runner.status.lastError).toBe('every sample of the poll was bad (2; first: "a" status 0x00000002)');
+    good = true;
+    await waitFor(() => runner.status.state === 'up');
+    await runner.stop();
+  });
+});
+
+describe('SourceRunner rates', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('lets samplesPerSecond fall to 0 when nothing arrives, without a delivery to recompute it', async () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    let push: SampleSink | undefined;
+    const def: ConnectorDefinition<never> = {
+      name: 'events',
+      description: '',
+      options: z.object({}) as never,
+      init: () => ({ mode: 'subscribe', start: async (sink) => void (push = sink), stop: async () => undefined }),
+    };
+    const runner = new SourceRunner(
+      def,
+      { name: 'e', intervalMs: 1000, options: undefined as never, points: [] },
+      async () => undefined,
+    );
+    runner.start();
+    await Promise.resolve();
+    for (let i = 0; i < 10; i++) {
+      await push!([{ pointId: 'p', ts: Date.now(), value: i, quality: 'good' }]);
+      jest.advanceTimersByTime(1000);
+    }
+    expect(runner.status.samplesPerSecond).toBeCloseTo(10 / 60, 5);
+    jest.advanceTimersByTime(30_000);
+    expect(runner.status.samplesPerSecond).toBeCloseTo(10 / 60, 5);
+    jest.advanceTimersByTime(31_000);
+    expect(runner.status.samplesPerSecond).toBe(0);
+    await runner.stop();
   });
 });

@@ -1,5 +1,6 @@
 import type { Point, Quality, SampleValue } from '@plenum/model';
 import type { z } from 'zod';
+import type { Liveness } from './liveness';
 
 /** A value as a source delivers it: in the source's own unit, before conversion at ingest. */
 export interface SourceSample {
@@ -30,6 +31,8 @@ export interface SourceInstance<Options> {
   intervalMs: number;
   options: Options;
   points: SourcePoint[];
+  /** when the source counts as silent and when it is rebuilt; @default livenessFor(intervalMs) */
+  liveness?: Liveness;
 }
 
 /** Polled sources: the runner calls `gather` every interval, never overlapping. */
@@ -40,13 +43,28 @@ export interface PolledConnector {
   close(): Promise<void>;
 }
 
-/** Subscribed sources push on their own after `start`; `stop` is bounded in time. */
+/** A subscribed connector's own view of its link, read for health. */
+export interface LinkHealth {
+  state: 'up' | 'degraded' | 'down';
+  /** why it is not up */
+  lastError?: string;
+  /** times the connector rebuilt its link from scratch since start */
+  rebuilds?: number;
+}
+
+/**
+ * Subscribed sources push on their own after `start`; `stop` is bounded in time. A connector whose data flows
+ * continuously implements `health()` and its own liveness: `up` only while it has proof that data flows as
+ * configured (notifications, or keep-alives plus a check of the values that did not change), `degraded` with a
+ * reason otherwise, and it rebuilds its link from scratch within the source's `liveness.rebuildAfterMs`. One
+ * without `health()` delivers only when something happens (job webhooks): silence is not a fault.
+ */
 export interface SubscribedConnector {
   mode: 'subscribe';
   start(sink: SampleSink): Promise<void>;
   stop(): Promise<void>;
-  /** the link's own state after `start` (a subscription can drop and recover on its own); read for health */
-  health?(): { state: 'up' | 'degraded' | 'down'; lastError?: string } | undefined;
+  /** the link's own state after `start` (a subscription can drop and recover on its own) */
+  health?(): LinkHealth | undefined;
 }
 
 export type Connector = PolledConnector | SubscribedConnector;

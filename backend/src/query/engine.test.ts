@@ -231,10 +231,14 @@ describe('runQueries against a real historian', () => {
           connector: 'modbus',
           state: 'degraded' as const,
           lastError: 'timeout',
+          lastErrorAt: NOW - 5000,
+          lastSampleAt: NOW - 60_000,
+          recentErrors: [{ at: NOW - 5000, message: 'timeout' }],
           consecutiveFailures: 2,
           failures: 5,
           samples: 100,
           samplesPerSecond: 12.5,
+          rebuilds: 1,
         },
       ],
     };
@@ -243,6 +247,9 @@ describe('runQueries against a real historian', () => {
     expect(f.schema.meta?.preferredVisualisationType).toBe('table');
     expect(field(f, 'state').values).toEqual(['degraded']);
     expect(field(f, 'samplesPerSecond').values).toEqual([12.5]);
+    expect(field(f, 'lastSampleAt').values).toEqual([NOW - 60_000]);
+    expect(field(f, 'lastErrorAt').values).toEqual([NOW - 5000]);
+    expect(field(f, 'rebuilds').values).toEqual([1]);
     expect(
       runQueries(bed.ctx, { range: { from: T0, to: NOW }, queries: [{ refId: 'S', queryType: 'sources' }] }).results.S!
         .frames[0]!.data.values[0],
