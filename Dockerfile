@@ -27,8 +27,11 @@ COPY plenum.yaml ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 ENV PLENUM_DATA=/data
+# the site config; `docker run -e PLENUM_CONFIG=/etc/plenum/site.yaml -v …` picks another (no --config below, which
+# would win over the variable)
+ENV PLENUM_CONFIG=/app/plenum.yaml
 VOLUME /data
 EXPOSE 8080 4840 5020 9400 4900
 
 # the backend; the simulator service overrides the command (see docker-compose.yml)
-CMD ["node_modules/.bin/tsx", "backend/src/main.ts", "--config", "plenum.yaml"]
+CMD ["node_modules/.bin/tsx", "backend/src/main.ts"]

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { configPath } from './config/config-path';
 
 /**
  * `npm start`: runs the simulated AI data hall and the backend as two processes, as docker-compose runs them as
@@ -54,7 +55,7 @@ function main(): void {
   const { values } = parseArgs({
     options: { config: { type: 'string', short: 'c' }, speed: { type: 'string' }, 'no-sim': { type: 'boolean' } },
   });
-  const config = path.resolve(values.config ?? process.env.PLENUM_CONFIG ?? 'plenum.yaml');
+  const config = configPath(values.config, process.env);
   const port = process.env.PLENUM_PORT || '8080';
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { configPath } from './config/config-path';
 import { CONNECTOR_NAMES } from './connectors/all';
 import { loadConfig } from './config/load';
 import { errorMessage } from './common/errors';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const file = path.resolve(values.config ?? process.env.PLENUM_CONFIG ?? 'plenum.yaml');
+  const file = configPath(values.config, process.env);
   let config;
   try {
     config = loadConfig(file, { connectors: CONNECTOR_NAMES, env: process.env });

@@ -5,7 +5,9 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors';
+import { configPath } from '../config/config-path';
 import { loadConfig } from '../config/load';
+import type { SimOperationLimits } from './opcua/opcua-server';
 import { MAX_SPEED, startSimulation, type SimRunnerOptions } from './runner';
 
 const USAGE = `usage: sim [options]
@@ -20,6 +22,8 @@ const USAGE = `usage: sim [options]
   --control-port <port>    control API, @default 4900 (SIM_CONTROL_PORT)
   --opcua-port <port>      OPC UA server (CRAH, CDU, rack air), @default 4840 (SIM_OPCUA_PORT); users from
                            SIM_OPCUA_USERS="name:password,…", @default operator:operator
+  --opcua-limits <limits>  the OPC UA server's OperationLimits, as small controllers have: one number for all,
+                           or read=n,write=n,browse=n,translate=n,monitored=n (SIM_OPCUA_LIMITS)
   --data-dir <dir>         simulator files (OPC UA PKI in <dir>/pki/opcua), @default data/sim (SIM_DATA_DIR)
   --webhook-url <url>      job events are POSTed here (SIM_WEBHOOK_URL)
   --webhook-token <token>  bearer token for it; prefer the variable SIM_WEBHOOK_TOKEN (not in ps output)
@@ -55,6 +59,48 @@ function parseUsers(text: string): Record<string, string> {
   return users;
 }
 
+const LIMIT_KEYS: Record<string, keyof SimOperationLimits> = {
+  read: 'maxNodesPerRead',
+  write: 'maxNodesPerWrite',
+  browse: 'maxNodesPerBrowse',
+  translate: 'maxNodesPerTranslateBrowsePathsToNodeIds',
+  monitored: 'maxMonitoredItemsPerCall',
+};
+
+/** `5` (every limit) or `read=5,monitored=10` → OperationLimits. */
+export function parseOpcUaLimits(text: string): SimOperationLimits {
+  const limit = (v: string, what: string): number => {
+    if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
+      throw new Error(`--opcua-limits: ${what}: expected a whole number ≥ 1; got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+  if (/^\s*\d+\s*$/.test(text)) {
+    const n = limit(text, 'the limit');
+    return Object.fromEntries(Object.values(LIMIT_KEYS).map((k) => [k, n]));
+  }
+  const out: SimOperationLimits = {};
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=');
+    const k = LIMIT_KEYS[(key ?? '').trim()];
+    if (!k || value === undefined)
+      throw new Error(
+        `--opcua-limits: unknown part ${JSON.stringify(part)}; expected a number, or ${Object.keys(LIMIT_KEYS)
+          .map((x) => `${x}=n`)
+          .join(',')}`,
+      );
+    out[k] = limit(value, key as string);
+  }
+  return out;
+}
+
+function opcuaOptions(users: string | undefined, limits: string | undefined): SimRunnerOptions['opcua'] {
+  if (!users && !limits) return undefined;
+  return {
+    ...(users && { users: parseUsers(users) }),
+    ...(limits && { operationLimits: parseOpcUaLimits(limits) }),
+  };
+}
+
 export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerOptions & { configFile: string } {
   const { values: v } = parseArgs({
     args: argv,
@@ -69,6 +115,7 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
       'dcgm-port': { type: 'string' },
       'control-port': { type: 'string' },
       'opcua-port': { type: 'string' },
+      'opcua-limits': { type: 'string' },
       'data-dir': { type: 'string' },
       'webhook-url': { type: 'string' },
       'webhook-token': { type: 'string' },
@@ -87,7 +134,7 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
   const url = v['webhook-url'] ?? env.SIM_WEBHOOK_URL;
   const seed = v.seed === undefined ? 1 : /^-?\d+$/.test(v.seed) ? Number(v.seed) : v.seed;
   return {
-    configFile: path.resolve(v.config ?? env.PLENUM_CONFIG ?? 'plenum.yaml'),
+    configFile: configPath(v.config, env),
     hall: v.hall,
     seed,
     speed: number('--speed', v.speed, 1),
@@ -98,7 +145,7 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
     controlPort: port('--control-port', v['control-port'] ?? env.SIM_CONTROL_PORT, 4900),
     opcuaPort: port('--opcua-port', v['opcua-port'] ?? env.SIM_OPCUA_PORT, 4840),
     dataDir: path.resolve(v['data-dir'] || env.SIM_DATA_DIR || path.join('data', 'sim')),
-    opcua: env.SIM_OPCUA_USERS ? { users: parseUsers(env.SIM_OPCUA_USERS) } : undefined,
+    opcua: opcuaOptions(env.SIM_OPCUA_USERS, v['opcua-limits'] ?? env.SIM_OPCUA_LIMITS),
     webhook: url ? { url, token: v['webhook-token'] ?? env.SIM_WEBHOOK_TOKEN ?? undefined, format } : undefined,
     groundTruthFile: v['ground-truth'] ?? env.SIM_GROUND_TRUTH ?? undefined,
     randomFaultsPerDay: number('--faults-per-day', v['faults-per-day'], 0),

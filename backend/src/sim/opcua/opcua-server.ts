@@ -55,12 +55,25 @@ export interface SimOpcUaOptions {
   allowAnonymous?: boolean;
   /** OperationLimits.MaxMonitoredItemsPerCall: larger CreateMonitoredItems calls get BadTooManyOperations, @default 10000 */
   maxMonitoredItemsPerCall?: number;
+  /**
+   * Other OperationLimits (node-opcua enforces each: a larger call gets BadTooManyOperations), as embedded
+   * controllers and gateways have small ones, @default node-opcua's (10000 nodes per Read/Write/Browse)
+   */
+  operationLimits?: SimOperationLimits;
   /** ServerCapabilities.MaxMonitoredItemsPerSubscription, @default 100000 */
   maxMonitoredItemsPerSubscription?: number;
   /** namespaces registered before `urn:plenum:sim`, so its index moves (tests of index-independent clients) */
   extraNamespaces?: readonly string[];
   /** @default console.warn */
   log?: (message: string) => void;
+}
+
+export interface SimOperationLimits {
+  maxNodesPerRead?: number;
+  maxNodesPerWrite?: number;
+  maxNodesPerBrowse?: number;
+  maxNodesPerTranslateBrowsePathsToNodeIds?: number;
+  maxMonitoredItemsPerCall?: number;
 }
 
 /** What the server reads and writes: the hall model, or anything with the same accessors. */
@@ -155,7 +168,10 @@ export class SimOpcUaServer {
       buildInfo: { productName: 'Plenum hall simulator', manufacturerName: 'Plenum' },
       serverCapabilities: {
         maxMonitoredItemsPerSubscription: limits.maxMonitoredItemsPerSubscription,
-        operationLimits: { maxMonitoredItemsPerCall: limits.maxMonitoredItemsPerCall },
+        operationLimits: {
+          ...limits.operationLimits,
+          maxMonitoredItemsPerCall: limits.operationLimits?.maxMonitoredItemsPerCall ?? limits.maxMonitoredItemsPerCall,
+        },
       },
     });
     this.server = server;
