@@ -14,22 +14,18 @@ import {
   ReferenceTypeIds,
   resolveNodeId,
   type BrowseResult,
-  type DataValue,
-  type ClientSession,
   type NodeId,
   type ReferenceDescription,
 } from 'node-opcua';
 import { stringify } from 'yaml';
 import { nodeIdText, nodeRefText, parseNodeId, resolveNamespace, type IdType, type NodeRef } from './address';
-import { chunks } from './plan';
+import type { OpcUaLink } from './link';
 
 export interface BrowseOptions {
   /** levels below the root to visit (1: its children), @default 3 */
   maxDepth?: number;
   /** stop after this many variables (the result says it was truncated), @default 500 */
   maxVariables?: number;
-  /** nodes per Browse/Read call, @default 1000 (lowered to the server's MaxNodesPerBrowse/Read by the caller) */
-  perCall?: number;
 }
 
 export interface BrowsedVariable {
@@ -78,50 +74,47 @@ function addressOf(nodeId: NodeId, namespaces: readonly string[]): string {
   return nodeRefText(node);
 }
 
-async function browseAll(session: ClientSession, nodes: NodeId[], perCall: number, mask: number, refType: number) {
+/** Browses `nodes` (in calls within the server's MaxNodesPerBrowse) and follows every continuation point. */
+async function browseAll(link: OpcUaLink, nodes: NodeId[], mask: number, refType: number) {
   const out: ReferenceDescription[][] = [];
-  for (const batch of chunks(nodes, perCall)) {
-    const results: BrowseResult[] = await session.browse(
-      batch.map((nodeId) => ({
-        nodeId,
-        browseDirection: BrowseDirection.Forward,
-        referenceTypeId: refType,
-        includeSubtypes: true,
-        nodeClassMask: mask,
-        resultMask: 0x3f,
-      })),
-    );
-    for (const r of results) {
-      const refs = [...(r.references ?? [])];
-      let cp = r.continuationPoint;
-      while (cp && cp.length > 0) {
-        const next: BrowseResult = await session.browseNext(cp, false);
-        refs.push(...(next.references ?? []));
-        cp = next.continuationPoint;
-      }
-      out.push(refs);
+  const results = await link.browse(
+    nodes.map((nodeId) => ({
+      nodeId,
+      browseDirection: BrowseDirection.Forward,
+      referenceTypeId: refType,
+      includeSubtypes: true,
+      nodeClassMask: mask,
+      resultMask: 0x3f,
+    })),
+  );
+  for (const r of results) {
+    const refs = [...(r.references ?? [])];
+    let cp = r.continuationPoint;
+    while (cp && cp.length > 0) {
+      const next: BrowseResult = await link.session.browseNext(cp, false);
+      refs.push(...(next.references ?? []));
+      cp = next.continuationPoint;
     }
+    out.push(refs);
   }
   return out;
 }
 
-/** Browses below `root` (an address: `nsu=urn:plenum:sim;s=hall1`, `ns=2;i=5`, `i=85` for Objects). */
-export async function browsePoints(
-  session: ClientSession,
-  namespaces: readonly string[],
-  root: string,
-  opts: BrowseOptions = {},
-): Promise<BrowseOutcome> {
+/**
+ * Browses below `root` (an address: `nsu=urn:plenum:sim;s=hall1`, `ns=2;i=5`, `i=85` for Objects); Browse and
+ * Read calls stay within the server's operation limits (the link splits them).
+ */
+export async function browsePoints(link: OpcUaLink, root: string, opts: BrowseOptions = {}): Promise<BrowseOutcome> {
+  const namespaces = link.namespaces;
   const maxDepth = opts.maxDepth ?? 3;
   const maxVariables = opts.maxVariables ?? 500;
-  const perCall = opts.perCall ?? 1000;
   const ref = parseNodeId(root);
   if (typeof ref === 'string') throw new Error(`--root: ${ref}`);
   const ns = resolveNamespace(ref, namespaces);
   if (ns === undefined)
     throw new Error(`--root: namespace "${String(ref.namespace)}" is not on the server (${namespaces.join(', ')})`);
   const rootId = nodeIdText(ref, ns);
-  const [rootName] = await session.read([{ nodeId: rootId, attributeId: AttributeIds.BrowseName }]);
+  const [rootName] = await link.read([{ nodeId: rootId, attributeId: AttributeIds.BrowseName }]);
   if (!rootName?.statusCode.isGood())
     throw new Error(`--root: ${root} is not on the server (${rootName?.statusCode.toString()})`);
 
@@ -131,9 +124,8 @@ export async function browsePoints(
   let unexplored = 0;
   for (let depth = 1; depth <= maxDepth && level.length > 0 && !truncated; depth++) {
     const refs = await browseAll(
-      session,
+      link,
       level.map((l) => l.nodeId),
-      perCall,
       NodeClassMask.Object | NodeClassMask.Variable,
       ReferenceTypeIds.HierarchicalReferences,
     );
@@ -158,9 +150,8 @@ export async function browsePoints(
 
   // data type, access level, and the EngineeringUnits / EURange properties
   const props = await browseAll(
-    session,
+    link,
     found.map((f) => f.nodeId),
-    perCall,
     NodeClassMask.Variable,
     ReferenceTypeIds.HasProperty,
   );
@@ -179,8 +170,7 @@ export async function browsePoints(
       },
     ];
   });
-  const values: DataValue[] = [];
-  for (const batch of chunks(reads, perCall)) values.push(...(await session.read(batch)));
+  const values = await link.read(reads);
   const variables = found.map((f, i): BrowsedVariable => {
     const [dt, access, eu, range] = values.slice(i * 4, i * 4 + 4);
     const dataType = dt?.value.value as NodeId | undefined;

@@ -142,11 +142,9 @@ export async function runCli(argv: string[], out: (line: string) => void, env = 
         },
       });
       try {
-        const perCall = Math.min(1000, link.limits.maxNodesPerBrowse ?? 1000, link.limits.maxNodesPerRead ?? 1000);
-        const outcome = await browsePoints(link.session, link.namespaces, root, {
+        const outcome = await browsePoints(link, root, {
           maxDepth: count(v.depth, '--depth', 3),
           maxVariables: count(v.max, '--max', 500),
-          perCall,
         });
         out(pointTemplates(outcome, v.hall).trimEnd());
       } finally {

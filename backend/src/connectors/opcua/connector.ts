@@ -2,7 +2,7 @@
  * `init` of the opcua connector: validates every point address (no I/O) and returns a connector that loads
  * node-opcua (≈ 1 s, tens of MB) on its first start or gather, so configs without OPC UA sources never load it.
  */
-import type { Connector, PolledConnector, SampleSink, SourceInstance, SubscribedConnector } from '../types';
+import type { Connector, LinkHealth, PolledConnector, SampleSink, SourceInstance, SubscribedConnector } from '../types';
 import type { OpcUaOptions } from './config';
 import type { OpcUaDeps, OpcUaPoller, OpcUaSubscriber } from './opcua';
 import { parsePoints, type OpcUaPoint } from './points';
@@ -31,11 +31,8 @@ class LazySubscriber implements SubscribedConnector {
     await this.impl?.stop();
   }
 
-  health(): { state: 'up' | 'degraded'; lastError?: string } | undefined {
-    const s = this.impl?.state;
-    if (s === 'up') return { state: 'up' };
-    if (s === 'connecting' || s === 'reconnecting') return { state: 'degraded', lastError: this.impl?.lastError };
-    return undefined;
+  health(): LinkHealth | undefined {
+    return this.impl?.health();
   }
 }
 

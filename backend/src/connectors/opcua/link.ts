@@ -20,12 +20,17 @@ import {
   SecurityPolicy,
   UserTokenType,
   VariableIds,
+  type BrowseDescriptionOptions,
+  type BrowseResult,
   type ClientSession,
+  type DataValue,
+  type ReadValueIdOptions,
   type UserIdentityInfo,
 } from 'node-opcua';
 import { errorMessage, PlenumError } from '../../common/errors';
 import { effectivePolicy, type OpcUaOptions } from './config';
 import { CLIENT_APPLICATION_NAME, trustCommand } from './pki';
+import { effectiveLimit } from './plan';
 export { STATUS } from './status';
 
 const BAD_SESSION_ID_INVALID = 0x80250000;
@@ -34,9 +39,12 @@ const BAD_SESSION_CLOSED = 0x80260000;
 /** Session timeout the client asks for, ms: long enough to outlive a server-side network blip. */
 export const SESSION_TIMEOUT_MS = 60_000;
 
+/** The server's OperationLimits and capabilities the connector splits its calls by; undefined: not exposed. */
 export interface ServerLimits {
   maxNodesPerRead?: number;
+  maxNodesPerWrite?: number;
   maxNodesPerBrowse?: number;
+  maxNodesPerTranslateBrowsePathsToNodeIds?: number;
   maxMonitoredItemsPerCall?: number;
   maxSubscriptionsPerSession?: number;
   maxMonitoredItemsPerSubscription?: number;
@@ -44,11 +52,49 @@ export interface ServerLimits {
 
 const LIMIT_NODES: Record<keyof ServerLimits, number> = {
   maxNodesPerRead: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerRead,
+  maxNodesPerWrite: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerWrite,
   maxNodesPerBrowse: VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerBrowse,
+  maxNodesPerTranslateBrowsePathsToNodeIds:
+    VariableIds.Server_ServerCapabilities_OperationLimits_MaxNodesPerTranslateBrowsePathsToNodeIds,
   maxMonitoredItemsPerCall: VariableIds.Server_ServerCapabilities_OperationLimits_MaxMonitoredItemsPerCall,
   maxSubscriptionsPerSession: VariableIds.Server_ServerCapabilities_MaxSubscriptionsPerSession,
   maxMonitoredItemsPerSubscription: VariableIds.Server_ServerCapabilities_MaxMonitoredItemsPerSubscription,
 };
+
+const NAMESPACE_ARRAY = 'i=2255';
+
+/** A service fault for a call with more operations than the server takes (OperationLimits exceeded). */
+export function isTooManyOperations(err: unknown): boolean {
+  return /BadTooManyOperations|0x80100000/i.test(errorMessage(err));
+}
+
+/**
+ * Runs `call` over `items` in batches of at most `limit` (undefined: all at once). A batch the server refuses
+ * with BadTooManyOperations is halved and tried again, down to one item, and the smaller size is kept for the
+ * rest: servers that expose no limit, or a wrong one, are learnt from their answers. Returns the results in
+ * order and the batch size that worked.
+ */
+export async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number | undefined,
+  call: (batch: T[]) => Promise<R[]>,
+): Promise<{ results: R[]; limit: number | undefined }> {
+  const results: R[] = [];
+  let size = limit === undefined ? items.length : Math.max(1, Math.floor(limit));
+  let learnt = limit;
+  for (let i = 0; i < items.length;) {
+    const batch = items.slice(i, i + Math.max(1, size));
+    try {
+      results.push(...(await call(batch)));
+      i += batch.length;
+    } catch (err) {
+      if (!isTooManyOperations(err) || batch.length === 1) throw err;
+      size = Math.ceil(batch.length / 2);
+      learnt = size;
+    }
+  }
+  return { results, limit: learnt };
+}
 
 /** What the link tells its owner; handlers must not throw (they are guarded anyway). */
 export interface LinkEvents {
@@ -75,6 +121,14 @@ export class LinkError extends PlenumError {
 export interface LinkContext {
   source: string;
   options: OpcUaOptions;
+  /**
+   * What to do when node-opcua's reconnection gets a new session (the server restarted or dropped ours):
+   * `repair` lets node-opcua transfer or recreate the subscriptions (poll mode has none); `rebuild` hands the link
+   * to the owner to rebuild, because node-opcua's own recreation reads twelve OperationLimits in one Read — which
+   * a server with MaxNodesPerRead < 12 refuses — and then leaves subscriptions without monitored items, silently.
+   * @default repair
+   */
+  onNewSession?: 'repair' | 'rebuild';
   /** absolute PKI folder */
   pkiDir: string;
   events: LinkEvents;
@@ -265,23 +319,54 @@ export class OpcUaLink {
     return link;
   }
 
-  /** Reads NamespaceArray and the OperationLimits (missing limits stay undefined). */
+  /**
+   * Reads NamespaceArray and the OperationLimits (missing or 0 = not exposed: undefined). MaxNodesPerRead is read
+   * alone first, so a server that takes one node per Read still answers; the rest follow in batches within it
+   * (one at a time when the server does not say).
+   */
   async readServerInfo(session: ClientSession = this.session): Promise<void> {
-    const keys = Object.keys(LIMIT_NODES) as (keyof ServerLimits)[];
-    const values = await session.read([
-      { nodeId: 'i=2255', attributeId: AttributeIds.Value },
-      ...keys.map((k) => ({ nodeId: `i=${LIMIT_NODES[k]}`, attributeId: AttributeIds.Value })),
-    ]);
+    const limitOf = (dv: DataValue | undefined): number | undefined => {
+      const v = dv?.value?.value as unknown;
+      return dv?.statusCode.isGood() && typeof v === 'number' && v > 0 ? v : undefined;
+    };
+    const maxNodesPerRead = limitOf(
+      await session.read({ nodeId: `i=${LIMIT_NODES.maxNodesPerRead}`, attributeId: AttributeIds.Value }),
+    );
+    const keys = (Object.keys(LIMIT_NODES) as (keyof ServerLimits)[]).filter((k) => k !== 'maxNodesPerRead');
+    const nodes = [NAMESPACE_ARRAY, ...keys.map((k) => `i=${LIMIT_NODES[k]}`)].map((nodeId) => ({
+      nodeId,
+      attributeId: AttributeIds.Value,
+    }));
+    const { results: values, limit } = await inBatches(nodes, maxNodesPerRead ?? 1, (b) => session.read(b));
     const ns = values[0]?.value?.value as unknown;
     if (!Array.isArray(ns)) throw new Error('the server answered no NamespaceArray');
     this.namespaces = ns.map(String);
     const limits: ServerLimits = {};
+    if (maxNodesPerRead !== undefined) limits.maxNodesPerRead = Math.min(maxNodesPerRead, limit ?? maxNodesPerRead);
     keys.forEach((k, i) => {
-      const dv = values[i + 1];
-      const v = dv?.value?.value as unknown;
-      if (dv?.statusCode.isGood() && typeof v === 'number' && v > 0) limits[k] = v;
+      const v = limitOf(values[i + 1]);
+      if (v !== undefined) limits[k] = v;
     });
     this.limits = limits;
+  }
+
+  /**
+   * Reads `nodes` (maxAge 0) in calls of at most `maxItemsPerCall` within MaxNodesPerRead — learnt from
+   * BadTooManyOperations answers too.
+   */
+  async read(nodes: ReadValueIdOptions[]): Promise<DataValue[]> {
+    const cap = effectiveLimit(this.ctx.options.maxItemsPerCall, this.limits.maxNodesPerRead);
+    const { results, limit } = await inBatches(nodes, cap, (b) => this.session.read(b, 0));
+    if (limit !== undefined && limit < cap) this.limits.maxNodesPerRead = limit;
+    return results;
+  }
+
+  /** Browses `nodes` in calls within `maxItemsPerCall` and MaxNodesPerBrowse (learnt as for reads). */
+  async browse(nodes: BrowseDescriptionOptions[]): Promise<BrowseResult[]> {
+    const cap = effectiveLimit(this.ctx.options.maxItemsPerCall, this.limits.maxNodesPerBrowse);
+    const { results, limit } = await inBatches(nodes, cap, (b) => this.session.browse(b));
+    if (limit !== undefined && limit < cap) this.limits.maxNodesPerBrowse = limit;
+    return results;
   }
 
   private wire(): void {
@@ -354,6 +439,12 @@ export class OpcUaLink {
     (
       client as unknown as { beforeSubscriptionRecreate?: (s: ClientSession) => Promise<Error | undefined> }
     ).beforeSubscriptionRecreate = async (newSession) => {
+      if (this.ctx.onNewSession === 'rebuild') {
+        const reason =
+          'the server gave a new session (it restarted or dropped ours); the connector recreates its subscriptions itself, within the server limits';
+        this.die(reason);
+        return new LinkError(reason, false);
+      }
       try {
         await this.readServerInfo(newSession);
         ev.namespaces(this.namespaces);

@@ -27,13 +27,31 @@ import {
 } from 'node-opcua';
 import * as path from 'node:path';
 import { errorMessage } from '../../common/errors';
-import type { PolledConnector, SampleSink, SourceInstance, SourceSample, SubscribedConnector } from '../types';
+import { livenessFor, type Liveness } from '../liveness';
+import type {
+  LinkHealth,
+  PolledConnector,
+  SampleSink,
+  SourceInstance,
+  SourceSample,
+  SubscribedConnector,
+} from '../types';
 import { nodeIdText, nodeRefText, resolveNamespace } from './address';
 import type { OpcUaOptions } from './config';
-import { classify, LinkError, OpcUaLink, STATUS, within, type LinkContext, type LinkEvents } from './link';
+import {
+  classify,
+  isTooManyOperations,
+  LinkError,
+  OpcUaLink,
+  STATUS,
+  within,
+  type LinkContext,
+  type LinkEvents,
+} from './link';
 import { chunks, effectiveLimit, planMonitoredItems, type MonitorParams, type PlannedCall } from './plan';
 import { publishingInterval, type OpcUaPoint } from './points';
 import { badSample, toSample } from './samples';
+import { ValueWatch, type WatchParams } from './value-watch';
 
 /** Counters since `init`, for tests and metrics. */
 export interface OpcUaStats {
@@ -53,8 +71,10 @@ export interface OpcUaStats {
   monitoredItems: number;
   /** monitored items the server refused (bad sample with its status) */
   refusedItems: number;
-  /** Read calls (poll mode) */
+  /** Read calls (poll mode, and check Reads of values a subscription did not report) */
   reads: number;
+  /** values a check Read found changed although the subscription never reported them (subscribe mode) */
+  missedChanges: number;
   /** values received (notifications or read results) */
   values: number;
   /** samples the sink accepted */
@@ -81,6 +101,22 @@ const LIFETIME_MS = 120_000;
 const MAX_BUFFERED = 200_000;
 /** Points named in one log line. */
 const NAMED = 5;
+/** most points one liveness check reads */
+const CHECK_BUDGET = 4000;
+
+/**
+ * When a point of a subscription needs proof and when an unreported change counts as missed: its sampling and
+ * the publishing interval bound how late a notification may legitimately be.
+ */
+function watchParams(p: OpcUaPoint, publishingMs: number, l: Liveness): WatchParams {
+  const cadence = Math.max(p.params.samplingIntervalMs, publishingMs);
+  const d = p.params.deadband;
+  return {
+    staleAfterMs: Math.max(l.staleAfterMs, 3 * cadence),
+    confirmAfterMs: 2 * cadence + 1000,
+    tolerance: d.type === 'percent' ? 'status' : d.type === 'absolute' ? d.value : 0,
+  };
+}
 
 function statusOf(err: unknown): number {
   const hex = /\(0x([0-9a-f]{8})\)/i.exec(errorMessage(err))?.[1];
@@ -114,6 +150,7 @@ abstract class OpcUaBase {
     monitoredItems: 0,
     refusedItems: 0,
     reads: 0,
+    missedChanges: 0,
     values: 0,
     samples: 0,
     sinkErrors: 0,
@@ -160,7 +197,7 @@ abstract class OpcUaBase {
     this.stopSignal();
   }
 
-  protected context(gen: number, events: LinkEvents): LinkContext {
+  protected context(gen: number, events: LinkEvents, onNewSession: LinkContext['onNewSession']): LinkContext {
     const live =
       <A extends unknown[]>(f: (...a: A) => void) =>
       (...a: A) => {
@@ -172,6 +209,7 @@ abstract class OpcUaBase {
       pkiDir: this.pkiDir,
       log: this.log,
       aborted: this.stopping,
+      onNewSession,
       events: {
         lost: live(events.lost),
         restored: live(events.restored),
@@ -304,11 +342,44 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
   private rebuilding?: Promise<void>;
   private started = false;
   private probing = false;
+  private checking = false;
+  /** a notification arrived since the subscriptions were (re)created */
+  private notifiedSince = false;
+  /** proof per point that the subscription still reports it */
+  private readonly watch: ValueWatch<OpcUaPoint>;
+  private readonly liveness: Liveness;
 
   /** Items per CreateMonitoredItems call of the current plan, for tests and diagnostics. */
   callSizes: number[] = [];
   /** Items per subscription of the current plan. */
   subscriptionSizes: number[] = [];
+
+  constructor(source: SourceInstance<OpcUaOptions>, points: OpcUaPoint[], deps: OpcUaDeps = {}) {
+    super(source, points, deps);
+    const publishing = publishingInterval(source);
+    this.liveness = source.liveness ?? livenessFor(publishing);
+    this.watch = new ValueWatch((p) => watchParams(p, publishing, this.liveness));
+  }
+
+  /**
+   * `up` only while the subscriptions deliver — some item has proof within staleAfter; an unreported change is a
+   * rebuild (README "Liveness") — degraded with the reason otherwise.
+   */
+  health(): LinkHealth | undefined {
+    const rebuilds = this.stats.rebuilds;
+    switch (this.state) {
+      case 'up': {
+        const reason = this.silence(this.now());
+        return reason ? { state: 'degraded', lastError: reason, rebuilds } : { state: 'up', rebuilds };
+      }
+      case 'connecting':
+      case 'reconnecting':
+      case 'rebuilding':
+        return { state: 'degraded', lastError: this.lastError ?? `the link is ${this.state}`, rebuilds };
+      default:
+        return undefined;
+    }
+  }
 
   /**
    * Connects, subscribes and resolves once values flow. Errors that need a person (untrusted server certificate,
@@ -346,14 +417,15 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
         this.markGap(`connection to ${this.o.endpoint} lost (${reason})`);
       },
       restored: () => {
+        // the same session: its subscriptions and monitored items are still on the server
         this.stats.restores++;
         this.state = 'up';
         const now = this.now();
         for (const s of this.subs) s.lastPublish = now;
-        this.reportRefused();
         this.closeGap();
       },
-      namespaces: (uris) => this.moveNodes(uris),
+      // never: a new session is a rebuild (onNewSession), whose subscribeAll resolves the namespaces afresh
+      namespaces: () => undefined,
       dead: (reason) => this.requestRebuild(reason),
     };
   }
@@ -365,9 +437,11 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
       this.state = 'connecting';
       const gen = ++this.generation;
       try {
-        this.link = await OpcUaLink.open(this.context(gen, this.events()));
+        this.link = await OpcUaLink.open(this.context(gen, this.events(), 'rebuild'));
         this.stats.connects++;
         await this.subscribeAll(this.link, gen);
+        await this.firstValues(gen);
+        if (this.stopped) return;
         this.state = 'up';
         this.closeGap();
         return;
@@ -387,6 +461,17 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.o.reconnect.maxDelayMs);
       }
+    }
+  }
+
+  /**
+   * Waits until the new subscriptions deliver (the server sends every item's value first) or staleAfter passes,
+   * so `up` means values arrive, not only that the items exist; past the bound, the liveness check takes over.
+   */
+  private async firstValues(gen: number): Promise<void> {
+    const end = this.now() + this.liveness.staleAfterMs;
+    while (this.watch.size > 0 && !this.notifiedSince && gen === this.generation && !this.stopped && this.now() < end) {
+      await this.sleep(20);
     }
   }
 
@@ -449,8 +534,17 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
     });
   }
 
-  /** One CreateMonitoredItems call; refused items get a bad sample with the server's status. */
-  private async createItems(link: OpcUaLink, state: SubscriptionState, call: PlannedCall<OpcUaPoint>, gen: number) {
+  /**
+   * One CreateMonitoredItems call; refused items get a bad sample with the server's status. A call the server
+   * refuses as too large (BadTooManyOperations: a wrong or unexposed MaxMonitoredItemsPerCall) is halved, and the
+   * smaller size kept for the rest of the plan.
+   */
+  private async createItems(
+    link: OpcUaLink,
+    state: SubscriptionState,
+    call: PlannedCall<OpcUaPoint>,
+    gen: number,
+  ): Promise<void> {
     const items = call.items.map((p) => ({
       nodeId: resolveNodeId(this.resolved.get(p) as string),
       attributeId: AttributeIds.Value,
@@ -466,7 +560,10 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
     const points = call.items;
     group.on('changed', (_item: ClientMonitoredItemBase, dv: DataValue, index: number) => {
       const p = points[index];
-      if (p && gen === this.generation && !this.stopped) this.deliverValue(p, dv);
+      if (!p || gen !== this.generation || this.stopped) return;
+      this.deliverValue(p, dv);
+      this.watch.notified(p, dv.value?.value, dv.statusCode.value, this.now());
+      this.notifiedSince = true;
     });
     group.on('err', () => undefined); // reported through the promise below
     let timer: NodeJS.Timeout | undefined;
@@ -482,6 +579,19 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
       });
     } catch (err) {
       if (link.closed || link.deadReason || link.reconnectingSince) throw err; // the connection broke: retry all
+      if (isTooManyOperations(err) && points.length > 1) {
+        group.removeAllListeners('changed');
+        const half = Math.ceil(points.length / 2);
+        link.limits.maxMonitoredItemsPerCall = Math.min(half, link.limits.maxMonitoredItemsPerCall ?? half);
+        this.log(
+          `the server refused ${points.length} monitored items in one call (BadTooManyOperations); creating them ${half} at a time`,
+        );
+        clearTimeout(timer);
+        for (let i = 0; i < points.length; i += half) {
+          await this.createItems(link, state, { params: call.params, items: points.slice(i, i + half) }, gen);
+        }
+        return;
+      }
       // the server refused the whole call: its points are bad, the others go on
       this.stats.refusedItems += points.length;
       const ts = this.now();
@@ -496,8 +606,10 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
     const ts = this.now();
     group.monitoredItems.forEach((item, i) => {
       const p = points[i] as OpcUaPoint;
-      if (item.statusCode.isGood()) this.stats.monitoredItems++;
-      else {
+      if (item.statusCode.isGood()) {
+        this.stats.monitoredItems++;
+        this.watch.watch(p, ts);
+      } else {
         refused.push(p);
         this.enqueue(badSample(p.point, ts, item.statusCode.value));
       }
@@ -511,41 +623,9 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
     }
   }
 
-  /** After node-opcua recreated items on a new session: items the server refused this time get a bad sample. */
-  private reportRefused(): void {
-    const ts = this.now();
-    for (const s of this.subs) {
-      for (const g of s.groups) {
-        g.group.monitoredItems.forEach((item, i) => {
-          const p = g.points[i];
-          if (p && !item.statusCode.isGood()) this.enqueue(badSample(p.point, ts, item.statusCode.value));
-        });
-      }
-    }
-  }
-
-  /**
-   * A new session (restarted server): moves every monitored item to its node's index in the new NamespaceArray
-   * before node-opcua recreates the items. Points whose namespace vanished point at an index past the array, so
-   * the server refuses them (bad, BadNodeIdUnknown).
-   */
-  private moveNodes(namespaces: string[]): void {
-    const missing = this.resolve(namespaces);
-    for (const s of this.subs) {
-      for (const g of s.groups) {
-        g.group.monitoredItems.forEach((item, i) => {
-          const p = g.points[i];
-          if (!p) return;
-          const text = this.resolved.get(p) ?? nodeIdText(p.address.node, namespaces.length);
-          item.itemToMonitor.nodeId = resolveNodeId(text);
-        });
-      }
-    }
-    const ts = this.now();
-    for (const p of missing) this.enqueue(badSample(p.point, ts, STATUS.badNodeIdUnknown));
-  }
-
   private forgetSubscriptions(): void {
+    this.watch.clear();
+    this.notifiedSince = false;
     for (const s of this.subs) {
       for (const g of s.groups) g.group.removeAllListeners('changed');
       s.subscription.removeAllListeners('status_changed');
@@ -577,6 +657,51 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
       }
       if (silent > 1.5 * period) this.probe(link);
     }
+    this.checkValues(link, now);
+  }
+
+  /** Why the subscription counts as silent — no point has proof within staleAfter — or undefined. */
+  private silence(now: number): string | undefined {
+    const silentMs = this.watch.silentMs(now);
+    if (silentMs <= this.liveness.staleAfterMs) return undefined;
+    return `no notification from any of ${this.watch.size} monitored items for ${(silentMs / 1000).toFixed(1)} s (stale after ${this.liveness.staleAfterMs} ms); checking their values`;
+  }
+
+  /**
+   * Liveness of the points (README "Liveness"): silent for staleAfter in all → degraded; points without proof for
+   * their staleAfter are read (a few Reads per check, within MaxNodesPerRead) and compared with what the
+   * subscription last reported; a change it did not report within confirmAfter means the subscription lost its
+   * items: the read values are delivered and everything is rebuilt.
+   */
+  private checkValues(link: OpcUaLink, now: number): void {
+    if (this.checking) return;
+    const perRead = link.limits.maxNodesPerRead ?? this.o.maxItemsPerCall;
+    const due = this.watch.due(now, Math.min(CHECK_BUDGET, 4 * perRead));
+    if (due.length === 0) return;
+    this.checking = true;
+    const gen = this.generation;
+    this.stats.reads++;
+    void link
+      .read(due.map((p) => ({ nodeId: this.resolved.get(p) as string, attributeId: AttributeIds.Value })))
+      .then((values) => {
+        if (gen !== this.generation || this.stopped) return;
+        const at = this.now();
+        const missed: OpcUaPoint[] = [];
+        due.forEach((p, i) => {
+          const dv = values[i];
+          if (dv && this.watch.checked(p, dv.value?.value, dv.statusCode.value, at) === 'missed') {
+            missed.push(p);
+            this.deliverValue(p, dv);
+          }
+        });
+        if (missed.length === 0) return;
+        this.stats.missedChanges += missed.length;
+        this.requestRebuild(
+          `the subscription did not report changes of ${missed.length} of ${due.length} checked points (${names(missed)}) within ${watchParams(missed[0] as OpcUaPoint, publishingInterval(this.source), this.liveness).confirmAfterMs} ms: it no longer has their monitored items`,
+        );
+      })
+      .catch((err: unknown) => this.log(`check read failed: ${errorMessage(err)}`))
+      .finally(() => (this.checking = false));
   }
 
   /** A Read of the server's clock: a dropped session answers BadSessionIdInvalid, which means: rebuild. */
@@ -661,7 +786,7 @@ export class OpcUaPoller extends OpcUaBase implements PolledConnector {
     if (!link) {
       this.state = 'connecting';
       try {
-        link = await OpcUaLink.open(this.context(++this.generation, this.events()));
+        link = await OpcUaLink.open(this.context(++this.generation, this.events(), 'repair'));
       } catch (err) {
         if (this.stopped) return;
         const e = classify(err, { source: this.source.name, options: this.o, pkiDir: this.pkiDir });
@@ -698,9 +823,8 @@ export class OpcUaPoller extends OpcUaBase implements PolledConnector {
       try {
         this.readSizes.push(batch.length);
         this.stats.reads++;
-        const values = await link.session.read(
+        const values = await link.read(
           batch.map((p) => ({ nodeId: this.resolved.get(p) as string, attributeId: AttributeIds.Value })),
-          0,
         );
         const now = this.now();
         batch.forEach((p, i) => {

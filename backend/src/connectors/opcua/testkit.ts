@@ -115,3 +115,64 @@ export function collector() {
     },
   };
 }
+
+/** The simulator as its own process (`sim/main.ts`, OPC UA only), so a test can kill it with SIGKILL. */
+export interface SimProcess {
+  endpoint: string;
+  port: number;
+  /** kill -9: no goodbye to clients, sockets reset by the kernel */
+  kill9(): Promise<void>;
+  /** a new process on the same port and data folder; resolves once it serves */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `backend/src/sim/main.ts` serving only OPC UA on `port`, with `--opcua-limits limits` (the server's
+ * OperationLimits: `5`, or `read=5,monitored=10`), its PKI in `dataDir`.
+ */
+export async function startSimProcess(port: number, limits: string, dataDir: string): Promise<SimProcess> {
+  const { spawn } = await import('node:child_process');
+  const repo = path.resolve(__dirname, '../../../..');
+  // node itself with tsx's loader, not the tsx wrapper: SIGKILL must reach the process that holds the socket
+  const args = [
+    '--import',
+    'tsx',
+    path.join(repo, 'backend/src/sim/main.ts'),
+    ...['--config', path.join(repo, 'plenum.yaml'), '--opcua-port', String(port), '--opcua-limits', limits],
+    ...['--modbus-port', 'off', '--dcgm-port', 'off', '--control-port', 'off', '--no-jobs', '--data-dir', dataDir],
+  ];
+  let child: import('node:child_process').ChildProcess | undefined;
+  const launch = () =>
+    new Promise<void>((resolve, reject) => {
+      const c = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      let out = '';
+      const timer = setTimeout(
+        () => reject(new Error(`the simulator did not serve OPC UA within 30 s:\n${out}`)),
+        30_000,
+      );
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('sim: OPC UA')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      c.stdout!.on('data', onData);
+      c.stderr!.on('data', onData);
+      c.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the simulator exited (${code}):\n${out}`));
+      });
+    });
+  const kill9 = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  };
+  await launch();
+  return { endpoint: `opc.tcp://127.0.0.1:${port}`, port, kill9, restart: launch, close: kill9 };
+}
