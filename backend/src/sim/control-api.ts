@@ -55,7 +55,12 @@ const JobBody = z.strictObject({
   ripple: z.number().optional(),
 });
 
-const WriteBody = z.strictObject({ pointId: z.string().min(1), value: z.number() });
+/** `value: null` relinquishes an override or removes a power limit; `by` names the writer in the ground truth. */
+const WriteBody = z.strictObject({
+  pointId: z.string().min(1),
+  value: z.number().nullable(),
+  by: z.string().min(1).max(64).optional(),
+});
 
 class HttpError extends Error {
   constructor(
@@ -229,7 +234,7 @@ export class ControlApi {
       case 'POST /write': {
         const b = parseBody(WriteBody, body);
         this.target.sync();
-        model.write(b.pointId, b.value);
+        model.write(b.pointId, b.value, b.by);
         return { status: 200, body: { pointId: b.pointId, reading: model.reading(b.pointId) } };
       }
       default: {

@@ -168,10 +168,12 @@ describe('opcua connector against the simulator', () => {
     });
     try {
       const all = await browsePoints(link, `nsu=${SIM_NS};s=hall1`, { maxDepth: 4 });
-      expect(all.variables.map((v) => v.address).sort()).toEqual(ALL.map((id) => `nsu=${SIM_NS};s=${id}`).sort());
+      const served = sim.server.served;
+      expect(all.variables.map((v) => v.address).sort()).toEqual(served.map((n) => `nsu=${SIM_NS};s=${n.id}`).sort());
       expect(all.truncated).toBe(false);
       const shallow = await browsePoints(link, `nsu=${SIM_NS};s=hall1`, { maxDepth: 2 });
-      expect(shallow.variables).toHaveLength(4 * 7 + 6); // the rack sensors are 4 levels down
+      // hall-level assets (CRAHs, the CDU, the plant) are 2 levels down, the rack sensors 4
+      expect(shallow.variables).toHaveLength(served.filter((n) => n.path.length === 2).length);
       expect(shallow.unexplored).toBe(40); // rack folders not entered
       const few = await browsePoints(link, `nsu=${SIM_NS};s=hall1`, {
         maxDepth: 4,
@@ -293,7 +295,9 @@ describe('opcua connector against the simulator', () => {
       await runCli(['browse', '--endpoint', sim.endpoint, '--root', root, '--hall', 'hall1', '--pki', cliPki], print),
     ).toBe(0);
     const templates = parse(out.join('\n')) as { asset: string; address: string }[];
-    expect(templates.map((t) => t.address)).toEqual(CDU.map((s) => `nsu=${SIM_NS};s=hall1.cdu1.${s}`));
+    expect(templates.map((t) => t.address)).toEqual(
+      sim.server.served.filter((n) => n.path.join('.') === 'hall1.cdu1').map((n) => `nsu=${SIM_NS};s=${n.id}`),
+    );
     expect(new Set(templates.map((t) => t.asset))).toEqual(new Set(['hall1/-/-/cdu1']));
 
     const refused = subscriber(

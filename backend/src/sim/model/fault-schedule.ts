@@ -1,7 +1,9 @@
 /**
  * Seeded random faults, for runs that judge prediction: a Poisson process at `perDay` faults per day of
  * simulated time, each of a random type on a random target, lasting 10 min–4 h (log-uniform). Slow faults
- * (filter clog, fan wear) ramp in over hours, as they do in a real hall.
+ * (filter clog, fan wear) ramp in over hours, as they do in a real hall. Trips (a CRAH, a chiller) last at most
+ * an hour; the plant-wide chilled-water loss and the faults that develop over days (pump_degradation,
+ * fan_belt_wear) are left to scenarios, which choose their time on purpose.
  */
 import type { FaultInput, FaultType } from './faults';
 import { Rng } from './prng';
@@ -9,6 +11,9 @@ import { Rng } from './prng';
 export interface FaultScheduleTargets {
   crahs: readonly string[];
   cdu: string;
+  /** the chilled-water plant's asset id and its number of chillers */
+  plant: string;
+  chillers: number;
   /** temperature points a sensor drift may hit */
   temperatures: readonly string[];
   /** assets that may go offline */
@@ -22,6 +27,8 @@ const TYPES: readonly FaultType[] = [
   'valve_stuck',
   'sensor_drift',
   'device_offline',
+  'crah_trip',
+  'chiller_trip',
 ];
 
 export class FaultSchedule {
@@ -95,6 +102,17 @@ export class FaultSchedule {
         };
       case 'device_offline':
         return { type, target: r.pick(this.targets.assets), start, durationMs, params: {} };
+      case 'crah_trip':
+        return { type, target: r.pick(this.targets.crahs), start, durationMs: Math.min(durationMs, 3_600_000) };
+      default:
+        // chiller_trip (the other types are not drawn)
+        return {
+          type: 'chiller_trip',
+          target: this.targets.plant,
+          start,
+          durationMs: Math.min(durationMs, 3_600_000),
+          params: { chiller: r.int(1, this.targets.chillers) },
+        };
     }
   }
 }

@@ -4,12 +4,16 @@ import type { FaultInput } from './faults';
 const t0 = Date.UTC(2025, 0, 1);
 const P = 'sim/hall1/';
 const ZONE1 = ['A01', 'A02', 'A03', 'A04', 'A05', 'B01', 'B02', 'B03', 'B04', 'B05'];
+const ZONE2 = ['A06', 'A07', 'A08', 'A09', 'A10', 'B06', 'B07', 'B08', 'B09', 'B10'];
 
-/** A quiet hall with crah1's ten racks under load, settled for 10 min. */
+/**
+ * A quiet hall with cold aisle A/B (crah1's and crah2's twenty racks) under load, settled for 30 min (the plant
+ * stages a second chiller for the step). Loading the whole aisle keeps crah2 from covering for crah1.
+ */
 function loaded(o: Partial<HallModelOptions> = {}): HallModel {
   const m = new HallModel({ startMs: t0, jobSchedule: 'none', ...o });
-  m.addJob({ id: 'load', racks: ZONE1, expectedKwPerRack: 100, durationMs: 86_400_000 });
-  m.advanceTo(t0 + 600_000);
+  m.addJob({ id: 'load', racks: [...ZONE1, ...ZONE2], expectedKwPerRack: 100, durationMs: 86_400_000 });
+  m.advanceTo(t0 + 1_800_000);
   return m;
 }
 const v = (m: HallModel, id: string) => m.reading(P + id).value as number;
@@ -36,16 +40,20 @@ describe('faults: effects', () => {
     expect(v(m, '-/-/crah1/fan_speed')).toBeLessThanOrEqual(20.5);
   });
 
-  it('filter_clog loses airflow: the fan speeds up to compensate and the filter ΔP rises', () => {
+  it('filter_clog loses airflow: the aisle’s fans speed up to hold its pressure and the filter ΔP rises', () => {
     const m = loaded();
     const fan = v(m, '-/-/crah1/fan_speed');
+    const fan2 = v(m, '-/-/crah2/fan_speed');
     const dp = v(m, '-/-/crah1/filter_dp');
-    const airflow = v(m, '-/-/crah1/airflow');
+    const aisle = () => v(m, '-/-/crah1/airflow') + v(m, '-/-/crah2/airflow');
+    const airflow = aisle();
     m.injectFault({ type: 'filter_clog', target: 'hall1/-/-/crah1', params: { airflowLossPct: 20 } });
-    later(m, 300);
-    expect(v(m, '-/-/crah1/fan_speed')).toBeGreaterThan(fan * 1.2);
-    expect(v(m, '-/-/crah1/filter_dp')).toBeGreaterThan(dp * 2);
-    expect(Math.abs(v(m, '-/-/crah1/airflow') / airflow - 1)).toBeLessThan(0.03); // the fan control restores it
+    later(m, 600);
+    // both ΔP loops see the aisle's pressure fall: crah1 works hardest, crah2 helps
+    expect(v(m, '-/-/crah1/fan_speed')).toBeGreaterThan(fan * 1.05);
+    expect(v(m, '-/-/crah2/fan_speed')).toBeGreaterThan(fan2 * 1.02);
+    expect(v(m, '-/-/crah1/filter_dp')).toBeGreaterThan(dp * 1.5);
+    expect(Math.abs(aisle() / airflow - 1)).toBeLessThan(0.03); // the ΔP control restores the aisle's airflow
   });
 
   it('pump_failure stops the coolant flow: GPUs heat up to their limit and throttle', () => {
@@ -118,6 +126,81 @@ describe('faults: effects', () => {
   });
 });
 
+describe('faults: trips, chilled-water loss and slow wear', () => {
+  it('crah_trip: the fan coasts to 0 and the valve closes; its aisle neighbour runs up; the starved zone warms', () => {
+    const m = loaded();
+    const inlet = v(m, 'A/A03/env/inlet_temp');
+    const f = m.injectFault({ type: 'crah_trip', target: 'crah1' });
+    later(m, 120);
+    expect(v(m, '-/-/crah1/fan_speed')).toBeLessThan(2);
+    expect(v(m, '-/-/crah1/run_status')).toBe(0);
+    expect(v(m, '-/-/crah1/fan_power')).toBeLessThan(0.01);
+    later(m, 780);
+    expect(v(m, '-/-/crah1/valve')).toBe(0);
+    expect(v(m, '-/-/crah2/fan_speed')).toBeGreaterThan(98);
+    expect(v(m, 'A/A03/env/inlet_temp')).toBeGreaterThan(inlet + 3);
+    m.clearFault(f.id);
+    later(m, 300);
+    // back on: it restarts from its minimum and takes its share of the aisle back as the ΔP loops rebalance
+    expect(v(m, '-/-/crah1/run_status')).toBe(1);
+    expect(v(m, '-/-/crah1/fan_speed')).toBeGreaterThan(25);
+  });
+
+  it('chw_loss: the chillers stop and the water stands; coils and the CDU’s facility water warm to the air', () => {
+    const m = loaded();
+    const supply = v(m, '-/-/crah1/supply_temp');
+    m.injectFault({ type: 'chw_loss', target: 'plant1' });
+    later(m, 300);
+    expect(m.truth().plant.chillers.map((c) => c.status)).toEqual([3, 3, 3]);
+    expect(v(m, '-/-/plant1/chw_flow')).toBe(0);
+    expect(v(m, '-/-/plant1/power')).toBe(0);
+    expect(v(m, '-/-/crah1/supply_temp')).toBeGreaterThan(supply + 8);
+    expect(v(m, '-/-/cdu1/facility_supply_temp')).toBeGreaterThan(25);
+    expect(v(m, '-/-/cdu1/supply_temp')).toBeGreaterThan(31);
+  });
+
+  it('chw_loss with the pumps running: the loop’s water buffers, its supply temperature rises towards the return', () => {
+    const m = loaded();
+    const chw = v(m, '-/-/plant1/chw_supply_temp');
+    m.injectFault({ type: 'chw_loss', target: 'plant1', params: { residualFlowPct: 100 } });
+    later(m, 300);
+    const t = m.truth().plant;
+    expect(t.coolingKw).toBe(0);
+    expect(t.flowLpm).toBeGreaterThan(0);
+    // 2.2 MW into 30 m³ of water: ≈ 1 K per minute
+    expect(t.supplyC - chw).toBeGreaterThan(3);
+    expect(t.supplyC - chw).toBeLessThan(8);
+    expect(t.returnC - t.supplyC).toBeLessThan(10);
+  });
+
+  it('pump_degradation: over days the CDU flow falls at the same pump speed; GPUs run warmer', () => {
+    const m = loaded();
+    const flow = v(m, '-/-/cdu1/flow');
+    const gpu = v(m, 'A/A02/gpu/temp');
+    m.injectFault({ type: 'pump_degradation', target: 'cdu1', params: { lossPctPerDay: 40 } });
+    later(m, 6 * 3600);
+    expect(v(m, '-/-/cdu1/flow') / flow).toBeCloseTo(0.9, 1);
+    later(m, 6 * 3600);
+    expect(v(m, '-/-/cdu1/flow') / flow).toBeCloseTo(0.8, 1);
+    expect(v(m, '-/-/cdu1/pump_speed')).toBe(100);
+    expect(v(m, 'A/A02/gpu/temp')).toBeGreaterThan(gpu);
+  });
+
+  it('fan_belt_wear: airflow per fan % falls over days, so the ΔP loop creeps the fan speed up', () => {
+    const m = loaded();
+    const fan = v(m, '-/-/crah2/fan_speed');
+    const power = v(m, '-/-/crah2/fan_power');
+    m.injectFault({ type: 'fan_belt_wear', target: 'crah2', params: { lossPctPerDay: 30, maxLossPct: 15 } });
+    later(m, 6 * 3600);
+    const mid = v(m, '-/-/crah2/fan_speed');
+    later(m, 6 * 3600);
+    expect(mid).toBeGreaterThan(fan);
+    expect(v(m, '-/-/crah2/fan_speed')).toBeGreaterThan(mid);
+    expect(v(m, '-/-/crah2/fan_speed')).toBeGreaterThan(fan * 1.05);
+    expect(v(m, '-/-/crah2/fan_power')).toBeGreaterThan(power * 1.15); // speed³: the wear costs energy
+  });
+});
+
 describe('faults: ground truth', () => {
   it('logs every start and end with its time, type, full target and params', () => {
     const m = loaded();
@@ -177,6 +260,11 @@ describe('faults: ground truth', () => {
     ['valve_stuck', 'crah3', 'sim/hall1/-/-/crah3'],
     ['sensor_drift', 'C05/env/exhaust_temp', 'sim/hall1/C/C05/env/exhaust_temp'],
     ['device_offline', 'D02/gpu', 'sim/hall1/D/D02/gpu'],
+    ['crah_trip', 'crah2', 'sim/hall1/-/-/crah2'],
+    ['chiller_trip', 'plant1', 'sim/hall1/-/-/plant1'],
+    ['chw_loss', 'plant1', 'sim/hall1/-/-/plant1'],
+    ['pump_degradation', 'cdu1', 'sim/hall1/-/-/cdu1'],
+    ['fan_belt_wear', 'crah3', 'sim/hall1/-/-/crah3'],
   ] as const)('logs the start and end of %s on %s', (type, target, full) => {
     const m = new HallModel({ startMs: t0, jobSchedule: 'none', params: { warmUpS: 0 } });
     const f = m.injectFault({ type, target });
@@ -235,6 +323,28 @@ describe('faults: validation', () => {
       /params.speed: not a parameter of pump_failure; expected residualFlowPct/,
     ],
     [{ type: 'pump_failure', target: 'cdu1', durationMs: 5 }, /durationMs: expected at least 1000 ms/],
+    [
+      { type: 'chiller_trip', target: 'plant1', params: { chiller: 4 } },
+      /params.chiller: 4 is out of range; expected a whole number 1–3 \(chiller number\)/,
+    ],
+    [{ type: 'chiller_trip', target: 'plant1', params: { chiller: 1.5 } }, /params.chiller: 1.5 is out of range/],
+    [
+      { type: 'chiller_trip', target: 'crah1' },
+      /"crah1" is not a valid target for chiller_trip; expected a chilled-water plant: plant1/,
+    ],
+    [
+      { type: 'chw_loss', target: 'plant1', params: { residualFlowPct: 150 } },
+      /params.residualFlowPct: 150 is out of range; expected a number 0–100 %/,
+    ],
+    [
+      { type: 'pump_degradation', target: 'cdu1', params: { maxLossPct: 95 } },
+      /params.maxLossPct: 95 is out of range; expected a number 1–90 %/,
+    ],
+    [
+      { type: 'fan_belt_wear', target: 'crah1', params: { lossPctPerDay: 0 } },
+      /params.lossPctPerDay: 0 is out of range; expected a number 0.1–50 % per day/,
+    ],
+    [{ type: 'crah_trip', target: 'cdu1' }, /"cdu1" is not a valid target for crah_trip; expected a CRAH/],
   ])('rejects %j', (input, message) => {
     expect(() => m.injectFault(input as FaultInput)).toThrow(message);
     expect(m.groundTruth()).toEqual([]);

@@ -1,14 +1,25 @@
 /**
  * Faults: the kinds the hall can suffer, how a request for one is checked, and the book that keeps them —
- * scheduled, active, ended — with the append-only ground-truth log of every start and end.
+ * scheduled, active, ended — logging every start and end to the run's ground truth (ground-truth.ts).
  */
 import { SimInputError, SimNotFoundError } from './errors';
+import { GroundTruthLog, type FaultTruthEntry } from './ground-truth';
 
 export type FaultType =
-  'fan_degradation' | 'filter_clog' | 'pump_failure' | 'valve_stuck' | 'sensor_drift' | 'device_offline';
+  | 'fan_degradation'
+  | 'filter_clog'
+  | 'pump_failure'
+  | 'valve_stuck'
+  | 'sensor_drift'
+  | 'device_offline'
+  | 'crah_trip'
+  | 'chiller_trip'
+  | 'chw_loss'
+  | 'pump_degradation'
+  | 'fan_belt_wear';
 
 /** The role of an asset in the simulation; fault types act on some roles only. */
-export type AssetRole = 'crah' | 'cdu' | 'pdu' | 'gpu' | 'env';
+export type AssetRole = 'crah' | 'cdu' | 'pdu' | 'gpu' | 'env' | 'plant';
 
 interface ParamSpec {
   min: number;
@@ -16,14 +27,22 @@ interface ParamSpec {
   /** undefined: required, or (valve_stuck.positionPct) taken from the process when the fault starts */
   default?: number;
   unit: string;
+  /** whole numbers only (a chiller's number) */
+  integer?: true;
 }
 
 interface FaultSpec {
   /** what the target must be */
-  target: 'crah' | 'cdu' | 'point' | 'asset';
+  target: 'crah' | 'cdu' | 'plant' | 'point' | 'asset';
   params: Record<string, ParamSpec>;
   description: string;
 }
+
+/** Parameters of the slow faults that develop over days. */
+const slowLoss = (perDay: number, max: number): Record<string, ParamSpec> => ({
+  lossPctPerDay: { min: 0.1, max: 50, default: perDay, unit: '% per day' },
+  maxLossPct: { min: 1, max: 90, default: max, unit: '%' },
+});
 
 /** Every fault type with its target and parameters (ranges inclusive). README.md has the same table. */
 export const FAULT_TYPES: Readonly<Record<FaultType, FaultSpec>> = {
@@ -63,6 +82,34 @@ export const FAULT_TYPES: Readonly<Record<FaultType, FaultSpec>> = {
     description: 'a device stops answering: all its points read null with quality bad; Modbus answers 0x0B',
     params: {},
   },
+  crah_trip: {
+    target: 'crah',
+    description: 'CRAH trips (motor protection, power): fan coasts to 0, no cooling; its aisle neighbours take over',
+    params: {},
+  },
+  chiller_trip: {
+    target: 'plant',
+    description: 'one chiller trips (a compressor or flow alarm): its capacity is lost; the sequencer starts a standby',
+    params: { chiller: { min: 1, max: 8, default: 1, unit: '(chiller number)', integer: true } },
+  },
+  chw_loss: {
+    target: 'plant',
+    description:
+      'chilled water lost: every chiller stops and the flow falls to residualFlowPct; coils and the CDU warm up',
+    params: { residualFlowPct: { min: 0, max: 100, default: 0, unit: '%' } },
+  },
+  pump_degradation: {
+    target: 'cdu',
+    description:
+      'CDU pump wearing (impeller, bearings): its flow at a given speed falls by lossPctPerDay, to maxLossPct',
+    params: slowLoss(5, 60),
+  },
+  fan_belt_wear: {
+    target: 'crah',
+    description:
+      'CRAH fan belts slipping: airflow per fan % falls by lossPctPerDay, to maxLossPct; the fan speed creeps up',
+    params: slowLoss(3, 50),
+  },
 };
 
 export const FAULT_TYPE_NAMES = Object.keys(FAULT_TYPES) as FaultType[];
@@ -94,24 +141,14 @@ export interface FaultRecord {
   source: 'api' | 'schedule';
 }
 
-/** One line of ground truth: a fault began or ended, at simulated time `time`. */
-export interface GroundTruthEntry {
-  /** Unix ms (simulated time) */
-  time: number;
-  phase: 'start' | 'end';
-  faultId: string;
-  type: FaultType;
-  target: string;
-  params: Record<string, number>;
-  source: 'api' | 'schedule';
-}
-
 /** What the model knows to resolve fault targets against. */
 export interface FaultTargets {
   /** asset path → role */
   assets: ReadonlyMap<string, AssetRole>;
   /** measurement point ids that can drift */
   driftable: ReadonlySet<string>;
+  /** chillers in the plant (chiller_trip's `chiller` is 1…chillers); @default 8 */
+  chillers?: number;
 }
 
 /** Resolves `target` to one full id among `ids` by exact match or unique `/`-tail. */
@@ -157,10 +194,10 @@ export function validateFault(
       if (p.default !== undefined) params[key] = p.default;
       continue;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < p.min || v > p.max) {
-      throw new SimInputError(
-        `fault params.${key}: ${JSON.stringify(v)} is out of range; expected a number ${p.min}–${p.max} ${p.unit}`,
-      );
+    const max = input.type === 'chiller_trip' && key === 'chiller' ? (targets.chillers ?? p.max) : p.max;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < p.min || v > max || (p.integer && !Number.isInteger(v))) {
+      const what = p.integer ? `a whole number ${p.min}–${max}` : `a number ${p.min}–${max}`;
+      throw new SimInputError(`fault params.${key}: ${JSON.stringify(v)} is out of range; expected ${what} ${p.unit}`);
     }
     params[key] = v;
   }
@@ -196,10 +233,11 @@ function resolveTarget(type: FaultType, spec: FaultSpec, target: string, t: Faul
   const found = resolveTail(target, candidates);
   if (found.length === 1) return found[0] as string;
   const names = candidates.map((c) => c.split('/').slice(-1)[0]);
+  const kind = spec.target === 'plant' ? 'chilled-water plant' : spec.target.toUpperCase();
   const what =
     spec.target === 'asset'
       ? 'an asset such as "crah1", "cdu1" or "A01/pdu"'
-      : `a ${spec.target.toUpperCase()}: ${[...new Set(names)].join(', ')}`;
+      : `a ${kind}: ${[...new Set(names)].join(', ')}`;
   throw new SimInputError(
     found.length === 0
       ? `fault target: ${JSON.stringify(target)} is not a valid target for ${type}; expected ${what}`
@@ -213,14 +251,24 @@ export function faultSeverity(f: FaultRecord, t: number): number {
   return ramp <= 0 ? 1 : Math.min(1, Math.max(0, (t - f.start) / ramp));
 }
 
+/** Share lost to a slow fault (pump_degradation, fan_belt_wear) at `t`: lossPctPerDay × days, up to maxLossPct. */
+export function slowFaultLoss(f: FaultRecord, t: number): number {
+  const days = Math.max(0, t - f.start) / 86_400_000;
+  return Math.min(f.params.maxLossPct ?? 50, (f.params.lossPctPerDay ?? 3) * days) / 100;
+}
+
 /**
  * The faults of one run. `update(t)` starts and ends them as simulated time passes and logs each transition,
  * with the fault's own start or end time, to the ground truth.
  */
 export class FaultBook {
   private readonly faults: FaultRecord[] = [];
-  private readonly log: GroundTruthEntry[] = [];
+  /** the active faults, kept in step with `faults` so the integrator can read them every step without copying */
+  private activeList: FaultRecord[] = [];
   private seq = 0;
+
+  /** `log`: the run's ground truth, shared with the writes the model logs. */
+  constructor(private readonly log: GroundTruthLog = new GroundTruthLog()) {}
 
   add(f: Omit<FaultRecord, 'id' | 'state' | 'source'>, source: 'api' | 'schedule'): FaultRecord {
     const rec: FaultRecord = { ...f, id: `f-${++this.seq}`, state: 'scheduled', source };
@@ -233,18 +281,22 @@ export class FaultBook {
    * (valve_stuck position) before the start is logged.
    */
   update(t: number, onStart: (f: FaultRecord) => void): void {
-    const due: [FaultRecord, 'start' | 'end', number][] = [];
-    for (const f of this.faults) {
+    // runs every step: nothing is allocated unless a fault starts or ends
+    let due: [FaultRecord, 'start' | 'end', number][] | undefined;
+    for (let i = 0; i < this.faults.length; i++) {
+      const f = this.faults[i] as FaultRecord;
       if (f.state === 'scheduled' && f.start <= t) {
         f.state = 'active';
         onStart(f);
-        due.push([f, 'start', f.start]);
+        (due ??= []).push([f, 'start', f.start]);
       }
       if (f.state === 'active' && f.end !== undefined && f.end <= t) {
         f.state = 'ended';
-        due.push([f, 'end', f.end]);
+        (due ??= []).push([f, 'end', f.end]);
       }
     }
+    if (!due) return;
+    this.refreshActive();
     // one step may hold several transitions: the log stays in time order
     due.sort((a, b) => a[2] - b[2]);
     for (const [f, phase, time] of due) this.record(f, phase, time);
@@ -259,25 +311,27 @@ export class FaultBook {
     } else if (f.state === 'active') {
       f.state = 'ended';
       f.end = t;
+      this.refreshActive();
       this.record(f, 'end', t);
     }
     return { ...f, params: { ...f.params } };
   }
 
-  active(): FaultRecord[] {
-    return this.faults.filter((f) => f.state === 'active');
+  /** The active faults (the book's own array: read it, do not keep or change it). */
+  active(): readonly FaultRecord[] {
+    return this.activeList;
   }
 
   all(): FaultRecord[] {
     return this.faults.map((f) => ({ ...f, params: { ...f.params } }));
   }
 
-  groundTruth(): readonly GroundTruthEntry[] {
-    return this.log;
+  private refreshActive(): void {
+    this.activeList = this.faults.filter((f) => f.state === 'active');
   }
 
   private record(f: FaultRecord, phase: 'start' | 'end', time: number): void {
-    this.log.push({
+    const entry: FaultTruthEntry = {
       time,
       phase,
       faultId: f.id,
@@ -285,6 +339,7 @@ export class FaultBook {
       target: f.target,
       params: { ...f.params },
       source: f.source,
-    });
+    };
+    this.log.push(entry);
   }
 }

@@ -5,27 +5,30 @@
  */
 import { type Site } from '@plenum/model';
 import { PlenumError } from '../../common/errors';
+import { energyBaseline, energyReport, type EnergyBaseline, type EnergyReport } from './energy';
 import { SimInputError, SimNotFoundError } from './errors';
 import { FaultSchedule } from './fault-schedule';
 import {
   FaultBook,
   faultSeverity,
+  slowFaultLoss,
   validateFault,
   type AssetRole,
   type FaultInput,
   type FaultRecord,
   type FaultTargets,
-  type GroundTruthEntry,
 } from './faults';
-import { initialState, type HallState } from './hall-state';
-import { noEffects, stepHall, type StepEffects } from './hall-step';
+import { GroundTruthLog, type GroundTruthEntry } from './ground-truth';
+import { initialState, type HallState, type ValveControl } from './hall-state';
+import { noEffects, resetEffects, stepContext, stepHall, type StepContext, type StepEffects } from './hall-step';
 import { JobBook, type JobEvent } from './job-book';
-import { JobSchedule, jobRackKw, validateJob, type Job, type JobInput } from './jobs';
+import { JobSchedule, jobRackKw, validateJob, type Job, type JobInput, type JobPower } from './jobs';
 import { buildLayout, defaultSite, type HallLayout } from './layout';
-import { rackPowerW, resolveParams, type SimParams } from './params';
+import { rackPowerLimitRange, rackPowerW, resolveParams, type SimParams } from './params';
 import { hashString } from './prng';
 import { buildGetters, readAll, readOne, type Getter, type ReadingContext, type Reading } from './readings';
 import { buildSignals, type SignalInfo } from './signals';
+import { buildWriteBindings, powerLimitPointId, type WriteBinding } from './writes';
 
 export interface HallModelOptions {
   /** simulated time the run starts at, Unix ms (required: the model never reads the clock) */
@@ -46,6 +49,59 @@ export interface HallModelOptions {
   faults?: FaultInput[];
   /** seeded random faults per day of simulated time; @default 0 */
   randomFaultsPerDay?: number;
+  /** per CRAH id, what its valve loop controls on; @default supply for every CRAH */
+  crahValveControl?: Record<string, ValveControl>;
+}
+
+/** The true physical state (not what sensors read): for reports and tests, never served over a protocol. */
+export interface HallTruth {
+  time: number;
+  racks: {
+    rack: string;
+    inletC: number;
+    exhaustC: number;
+    powerKw: number;
+    /** power limit, kW; null: none */
+    limitKw: number | null;
+    recirculation: number;
+    gpuMaxC: number;
+  }[];
+  crahs: {
+    id: string;
+    running: boolean;
+    fanPct: number;
+    valvePct: number;
+    supplyC: number;
+    returnC: number;
+    airflowM3s: number;
+    /** true pressure of its cold aisle, Pa */
+    coldAisleDpPa: number;
+    /** what its BMS reads: supply, return, ΔP */
+    bmsSupplyC: number;
+    bmsReturnC: number;
+    bmsDpPa: number;
+  }[];
+  cdu: { supplyC: number; returnC: number; flowLpm: number; heatKw: number; facilityC: number };
+  plant: {
+    outdoorC: number;
+    setpointC: number;
+    supplyC: number;
+    returnC: number;
+    flowLpm: number;
+    loadKw: number;
+    coolingKw: number;
+    /** per chiller: 0 off, 1 starting, 2 running, 3 tripped; cooling output kW */
+    chillers: { status: number; loadKw: number; capacityKw: number }[];
+  };
+}
+
+/** Lost GPU-hours so far (ground truth): GPU time a job did not get, to power caps and to thermal slowdown. */
+export interface LostGpuHours {
+  capGpuH: number;
+  thermalGpuH: number;
+  racks: { rack: string; capGpuH: number; thermalGpuH: number }[];
+  /** jobs that lost any */
+  jobs: { job: string; capGpuH: number; thermalGpuH: number }[];
 }
 
 /** A PDU as the Modbus server serves it. */
@@ -90,8 +146,18 @@ export class HallModel {
   private readonly signalIndex: Map<string, number>;
   private readonly getters: ReturnType<typeof buildGetters>;
   private readonly seedHash: number;
+  private readonly truthLog = new GroundTruthLog();
   private readonly jobBook = new JobBook();
-  private readonly faultBook = new FaultBook();
+  private readonly faultBook = new FaultBook(this.truthLog);
+  private readonly bindings: Map<string, WriteBinding>;
+  private readonly ctx: StepContext;
+  private readonly fx: StepEffects;
+  /** full asset path of each CRAH → its index, so effects need no string work per step */
+  private readonly crahIndexByPath: Map<string, number>;
+  private readonly plantPath: string;
+  private readonly jobScratch: JobPower = { kw: 0, level: 0, wave: 0 };
+  private readonly lostByJob = new Map<string, { capGpuH: number; thermalGpuH: number }>();
+  private energyBase: EnergyBaseline;
   private readonly schedule?: JobSchedule;
   private readonly faultSchedule?: FaultSchedule;
   private readonly faultTargets: FaultTargets;
@@ -111,20 +177,44 @@ export class HallModel {
     this.layout = buildLayout(opts.site ?? defaultSite(), opts.hall);
     this.rackIndex = new Map(this.layout.racks.map((r, i) => [r.id, i]));
     this.state = initialState(this.layout, this.params, this.seed);
-    this.signalList = buildSignals(this.layout, this.params.gpusPerServer);
+    for (const [crah, mode] of Object.entries(opts.crahValveControl ?? {})) {
+      const z = this.layout.crahs.indexOf(crah);
+      if (z < 0) {
+        throw new SimInputError(
+          `crahValveControl.${crah}: no such CRAH in hall "${this.layout.hall}"; expected ${this.layout.crahs.join(', ')}`,
+        );
+      }
+      if (mode !== 'supply' && mode !== 'return') {
+        throw new SimInputError(`crahValveControl.${crah}: expected "supply" or "return"; got ${JSON.stringify(mode)}`);
+      }
+      (this.state.crahs[z] as HallState['crahs'][number]).valveControl = mode;
+    }
+    this.signalList = buildSignals(this.layout, {
+      gpusPerServer: this.params.gpusPerServer,
+      chillers: this.params.chillers,
+      powerLimit: rackPowerLimitRange(this.params),
+      dpRangePa: this.params.bmsDpRangePa,
+    });
     this.signalById = new Map(this.signalList.map((s) => [s.id, s]));
     this.signalIndex = new Map(this.signalList.map((s, i) => [s.id, i]));
     this.getters = buildGetters(this.signalList, this.layout, this.state, this.params);
+    this.bindings = buildWriteBindings(this.signalList, this.layout, this.state);
+    this.ctx = stepContext(this.state, this.layout);
+    this.fx = noEffects(this.layout.crahs.length, this.params.chillers);
+    const hallPath = `${this.layout.site}/${this.layout.hall}/-/-/`;
+    this.crahIndexByPath = new Map(this.layout.crahs.map((c, i) => [hallPath + c, i]));
+    this.plantPath = hallPath + this.layout.plant;
     const assets = new Map<string, AssetRole>(this.signalList.map((s) => [s.assetPath, s.role]));
     const driftable = new Set(
       this.signalList.filter((s) => s.kind === 'measurement' && s.quantity !== 'energy').map((s) => s.id),
     );
-    this.faultTargets = { assets, driftable };
+    this.faultTargets = { assets, driftable, chillers: this.params.chillers };
 
     // warm-up: run idle before the start so temperatures and controllers begin settled
     this.t = opts.startMs - Math.round(this.params.warmUpS) * 1000;
     this.advanceTo(opts.startMs);
     this.t = opts.startMs;
+    this.energyBase = energyBaseline(this.state);
 
     if ((opts.jobSchedule ?? 'generated') === 'generated') {
       this.schedule = new JobSchedule(this.seed, opts.startMs, this.layout.racks, this.gpusPerRack());
@@ -139,6 +229,8 @@ export class HallModel {
       this.faultSchedule = new FaultSchedule(this.seed, opts.startMs, perDay, {
         crahs: this.layout.crahs,
         cdu: this.layout.cdu,
+        plant: this.layout.plant,
+        chillers: this.params.chillers,
         temperatures: temps.map((s) => s.id),
         assets: [...new Set(this.signalList.map((s) => s.assetPath))],
       });
@@ -203,28 +295,33 @@ export class HallModel {
   }
 
   /**
-   * Writes a setpoint (`…/crahN/supply_setpoint` 14–27 °C, `…/cdu1/supply_setpoint` 18–45 °C). Throws an error
-   * naming the point and the allowed range when the value is outside it, the point is not writable, or its
-   * device is offline.
+   * Writes a writable point (signals() marks them, with their range): CRAH `supply_setpoint`, `return_setpoint`,
+   * `dp_setpoint`, `fan_min`, `fan_override`, `valve_override`; CDU `supply_setpoint`, `pump_speed_setpoint`; the
+   * plant's `chw_setpoint`; a rack's `gpu/power_limit`. `null` relinquishes an override (the BMS loop takes over
+   * again, bumpless) or removes a power limit. `by` names the writer in the ground truth (@default "api"). Throws
+   * SimInputError naming the point and the allowed range, or a device error when the device is offline.
    */
-  write(pointId: string, value: number): void {
+  write(pointId: string, value: number | null, by = 'api'): void {
     const sig = this.signalById.get(pointId);
-    const writable = this.signalList.filter((s) => s.writable);
     if (!sig) {
-      throw new SimInputError(
-        `no point "${pointId}" in the simulated hall; writable points: ${writable.map((s) => s.id).join(', ')}`,
-      );
+      throw new SimInputError(`no point "${pointId}" in the simulated hall; ${this.writableList()}`);
     }
     if (!sig.writable) {
-      throw new SimInputError(
-        `point "${pointId}" is a ${sig.kind}, not writable; writable points are the supply_setpoint of each CRAH and of the CDU`,
-      );
+      throw new SimInputError(`point "${pointId}" is a ${sig.kind}, not writable; ${this.writableList()}`);
     }
     const range = `${sig.min}–${sig.max} ${sig.unit}`;
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new SimInputError(`point "${pointId}": expected a number in ${range}; got ${JSON.stringify(value)}`);
-    }
-    if (value < (sig.min as number) || value > (sig.max as number)) {
+    if (value === null) {
+      if (!sig.relinquish) {
+        throw new SimInputError(
+          `point "${pointId}": null (relinquish) is taken by overrides and power limits only; expected a number in ${range}`,
+        );
+      }
+    } else if (typeof value !== 'number' || !Number.isFinite(value)) {
+      const orNull = sig.relinquish ? ', or null to relinquish' : '';
+      throw new SimInputError(
+        `point "${pointId}": expected a number in ${range}${orNull}; got ${JSON.stringify(value)}`,
+      );
+    } else if (value < (sig.min as number) || value > (sig.max as number)) {
       throw new SimInputError(`point "${pointId}": ${value} ${sig.unit} is out of range; allowed ${range}`);
     }
     if (this.faultBook.active().some((f) => f.type === 'device_offline' && f.target === sig.assetPath)) {
@@ -233,12 +330,135 @@ export class HallModel {
         `point "${pointId}": device ${sig.assetPath} is offline; the write was not applied`,
       );
     }
-    if (sig.role === 'cdu') this.state.cdu.setpointC = value;
-    else {
-      const c = this.state.crahs[this.layout.crahs.indexOf(sig.assetPath.split('/').pop() as string)];
-      if (c) c.setpointC = value;
+    this.applyWrite(pointId, this.bindings.get(pointId) as WriteBinding, value, by);
+  }
+
+  /**
+   * Sets a rack's power limit as its BMC takes one (Redfish PowerControl / PowerLimit), kW, or removes it with
+   * null. A capped rack draws at most the limit and its job runs proportionally slower (lostGpuHours()). Throws
+   * SimInputError naming the rack and the range.
+   */
+  setRackPowerLimit(rack: string, kw: number | null, by = 'api'): void {
+    const i = this.rackIndex.get(rack);
+    if (i === undefined) {
+      const ids = this.layout.racks.map((r) => r.id);
+      throw new SimInputError(
+        `rack "${rack}": no such rack in hall "${this.layout.hall}"; expected a rack id such as ${ids.slice(0, 3).join(', ')}, …`,
+      );
     }
-    this.revision++;
+    const { min, max } = rackPowerLimitRange(this.params);
+    if (kw !== null && (typeof kw !== 'number' || !Number.isFinite(kw) || kw < min || kw > max)) {
+      throw new SimInputError(
+        `rack ${rack} power limit: ${typeof kw === 'number' ? kw : JSON.stringify(kw)} kW is out of range; allowed ${min}–${max} kW, or null for no limit`,
+      );
+    }
+    const id = powerLimitPointId(this.layout, i);
+    const sig = this.signalById.get(id);
+    if (sig && this.faultBook.active().some((f) => f.type === 'device_offline' && f.target === sig.assetPath)) {
+      throw new PlenumError('device', `rack ${rack}: its BMC (${sig.assetPath}) is offline; the limit was not applied`);
+    }
+    this.applyWrite(id, this.bindings.get(id) as WriteBinding, kw, by);
+  }
+
+  /** Each rack's power limit, kW (null: none). */
+  rackPowerLimits(): { rack: string; kw: number | null }[] {
+    return this.layout.racks.map((r, i) => ({
+      rack: r.id,
+      kw: (this.bindings.get(powerLimitPointId(this.layout, i)) as WriteBinding).get(),
+    }));
+  }
+
+  /**
+   * Imposes an outdoor temperature (°C, −40…55) instead of the daily cycle, or hands back to the cycle with null;
+   * the chillers' capacity and COP follow it. Logged to the ground truth like a write.
+   */
+  setOutdoorTemperature(tempC: number | null, by = 'api'): void {
+    if (tempC !== null && (typeof tempC !== 'number' || !Number.isFinite(tempC) || tempC < -40 || tempC > 55)) {
+      throw new SimInputError(
+        `outdoor temperature: ${typeof tempC === 'number' ? tempC : JSON.stringify(tempC)} °C is out of range; allowed −40–55 °C, or null for the daily cycle`,
+      );
+    }
+    const pl = this.state.plant;
+    this.applyWrite(
+      `${this.plantPath}/outdoor_temp`,
+      { get: () => pl.outdoorOverrideC, set: (v) => (pl.outdoorOverrideC = v) },
+      tempC,
+      by,
+    );
+    if (tempC !== null) pl.outdoorC = tempC;
+  }
+
+  /** Cooling energy so far (since `startMs`), per component: CRAH fans, chillers, chilled-water and CDU pumps. */
+  energy(): EnergyReport {
+    return energyReport(this.state, this.layout, this.energyBase);
+  }
+
+  /** The true state now: temperatures the sensors do not see exactly, the plant's chillers, the aisles' pressure. */
+  truth(): HallTruth {
+    const s = this.state;
+    return {
+      time: this.t,
+      racks: this.layout.racks.map((r, i) => {
+        const x = s.racks[i] as HallState['racks'][number];
+        return {
+          rack: r.id,
+          inletC: x.inletC,
+          exhaustC: x.exhaustC,
+          powerKw: x.powerW / 1000,
+          limitKw: x.capW === Infinity ? null : x.capW / 1000,
+          recirculation: x.recirculation,
+          gpuMaxC: Math.max(...x.gpuTempC),
+        };
+      }),
+      crahs: s.crahs.map((c, z) => ({
+        id: this.layout.crahs[z] as string,
+        running: c.running,
+        fanPct: c.fanPct,
+        valvePct: c.valvePct,
+        supplyC: c.supplyC,
+        returnC: c.returnC,
+        airflowM3s: c.airflowM3s,
+        coldAisleDpPa: (s.aisles[this.layout.zoneAisle[z] as number] as HallState['aisles'][number]).dpPa,
+        bmsSupplyC: c.supplyMeasC,
+        bmsReturnC: c.returnMeasC,
+        bmsDpPa: c.dpMeasPa,
+      })),
+      cdu: {
+        supplyC: s.cdu.supplyC,
+        returnC: s.cdu.returnC,
+        flowLpm: s.cdu.flowLpm,
+        heatKw: s.cdu.heatW / 1000,
+        facilityC: s.cdu.facilityC,
+      },
+      plant: {
+        outdoorC: s.plant.outdoorC,
+        setpointC: s.plant.setpointC,
+        supplyC: s.plant.supplyC,
+        returnC: s.plant.returnC,
+        flowLpm: s.plant.flowLpm,
+        loadKw: s.plant.loadW / 1000,
+        coolingKw: s.plant.coolingW / 1000,
+        chillers: s.plant.chillers.map((c) => ({
+          status: c.status,
+          loadKw: c.loadW / 1000,
+          capacityKw: c.capW / 1000,
+        })),
+      },
+    };
+  }
+
+  /** GPU-hours jobs lost so far to power caps and to thermal slowdown, per rack and per job (ground truth). */
+  lostGpuHours(): LostGpuHours {
+    const racks = this.layout.racks.map((r, i) => {
+      const st = this.state.racks[i] as HallState['racks'][number];
+      return { rack: r.id, capGpuH: st.lostCapGpuH, thermalGpuH: st.lostThermalGpuH };
+    });
+    return {
+      capGpuH: racks.reduce((a, r) => a + r.capGpuH, 0),
+      thermalGpuH: racks.reduce((a, r) => a + r.thermalGpuH, 0),
+      racks,
+      jobs: [...this.lostByJob].map(([job, v]) => ({ job, ...v })),
+    };
   }
 
   /** Adds a fault now or at `input.start`. Throws SimInputError naming the bad field. */
@@ -258,9 +478,9 @@ export class HallModel {
     return this.faultBook.all();
   }
 
-  /** Append-only: every fault start and end so far, in time order. */
+  /** Append-only: every fault start and end and every accepted write so far, in time order. */
   groundTruth(): readonly GroundTruthEntry[] {
-    return this.faultBook.groundTruth();
+    return this.truthLog.all();
   }
 
   /** Every job known so far (the schedule runs a day ahead of `now()`), by start time. */
@@ -369,52 +589,112 @@ export class HallModel {
     if (this.faultSchedule) for (const f of this.faultSchedule.generateUntil(horizon)) this.addFault(f, 'schedule');
   }
 
+  private writableList(): string {
+    const hall = this.signalList.filter((s) => s.writable && s.rack === undefined).map((s) => s.id);
+    const limit = this.signalList.find((s) => s.writable && s.signal === 'power_limit');
+    return `writable points: ${hall.join(', ')}${limit ? ` and each rack's power limit (${limit.id}, …)` : ''}`;
+  }
+
+  private applyWrite(pointId: string, b: WriteBinding, value: number | null, by: string): void {
+    const from = b.get();
+    b.set(value);
+    this.truthLog.push({
+      time: this.t,
+      phase: 'write',
+      type: 'write',
+      target: pointId,
+      by,
+      from,
+      to: value,
+      source: 'api',
+    });
+    this.revision++;
+  }
+
   private stepOnce(t: number): void {
     const idleKw = rackPowerW(this.params, 0) / 1000;
-    for (const r of this.state.racks) {
+    const racks = this.state.racks;
+    for (let i = 0; i < racks.length; i++) {
+      const r = racks[i] as HallState['racks'][number];
       r.demandKw = idleKw;
       r.level = 0;
       r.wave = 0;
+      r.jobId = undefined;
     }
-    for (const job of this.jobBook.update(t)) {
-      const p = jobRackKw(job, t, idleKw);
+    const running = this.jobBook.update(t);
+    for (let j = 0; j < running.length; j++) {
+      const job = running[j] as Job;
+      const p = jobRackKw(job, t, idleKw, this.jobScratch);
       if (!p) continue;
-      for (const id of job.racks) {
-        const r = this.state.racks[this.rackIndex.get(id) as number];
+      for (let k = 0; k < job.racks.length; k++) {
+        const r = racks[this.rackIndex.get(job.racks[k] as string) as number];
         // two jobs on one rack (an API job over a scheduled one): the larger draw wins
         if (r && p.kw >= r.demandKw) {
           r.demandKw = p.kw;
           r.level = p.level;
           r.wave = p.wave;
+          r.jobId = job.id;
         }
       }
     }
     this.faultBook.update(t, (f) => this.onFaultStart(f));
-    stepHall(this.state, this.layout, this.params, t, this.effects(t));
+    this.fillEffects(t);
+    stepHall(this.state, this.ctx, this.params, t, this.step, this.seedHash, this.fx);
+    for (let i = 0; i < racks.length; i++) {
+      const r = racks[i] as HallState['racks'][number];
+      if (r.jobId === undefined || (r.stepLostCapGpuH === 0 && r.stepLostThermalGpuH === 0)) continue;
+      let e = this.lostByJob.get(r.jobId);
+      if (!e) this.lostByJob.set(r.jobId, (e = { capGpuH: 0, thermalGpuH: 0 }));
+      e.capGpuH += r.stepLostCapGpuH;
+      e.thermalGpuH += r.stepLostThermalGpuH;
+    }
     this.t = t;
     this.step++;
   }
 
-  private effects(t: number): StepEffects {
-    const fx = noEffects(this.layout.crahs.length);
-    for (const f of this.faultBook.active()) {
-      const z = this.layout.crahs.indexOf(f.target.split('/').pop() as string);
-      const sev = faultSeverity(f, t);
+  /** What the active faults do this step, into the reused effects object. */
+  private fillEffects(t: number): void {
+    const fx = this.fx;
+    resetEffects(fx);
+    const active = this.faultBook.active();
+    for (let i = 0; i < active.length; i++) {
+      const f = active[i] as FaultRecord;
+      const z = this.crahIndexByPath.get(f.target) ?? -1;
+      const crah = fx.crah[z];
       switch (f.type) {
         case 'fan_degradation':
-          fx.fanCapPct[z] = Math.min(fx.fanCapPct[z] ?? 100, 100 - (100 - (f.params.maxSpeedPct ?? 50)) * sev);
+          if (crah)
+            crah.fanCapPct = Math.min(crah.fanCapPct, 100 - (100 - (f.params.maxSpeedPct ?? 50)) * faultSeverity(f, t));
           break;
         case 'filter_clog':
-          fx.airflowLoss[z] = Math.max(fx.airflowLoss[z] ?? 0, ((f.params.airflowLossPct ?? 40) / 100) * sev);
+          fx.airflowLoss[z] = Math.max(
+            fx.airflowLoss[z] ?? 0,
+            ((f.params.airflowLossPct ?? 40) / 100) * faultSeverity(f, t),
+          );
           break;
         case 'valve_stuck':
-          fx.valveStuckPct[z] = f.params.positionPct;
+          if (crah) crah.valveStuckPct = f.params.positionPct;
+          break;
+        case 'crah_trip':
+          if (crah) crah.tripped = true;
+          break;
+        case 'fan_belt_wear':
+          fx.beltLoss[z] = Math.max(fx.beltLoss[z] ?? 0, slowFaultLoss(f, t));
           break;
         case 'pump_failure':
           fx.pumpFrac = Math.min(fx.pumpFrac, (f.params.residualFlowPct ?? 0) / 100);
           break;
+        case 'pump_degradation':
+          fx.pumpCapacity = Math.min(fx.pumpCapacity, 1 - slowFaultLoss(f, t));
+          break;
+        case 'chiller_trip':
+          fx.plant.chillerTripped[(f.params.chiller ?? 1) - 1] = true;
+          break;
+        case 'chw_loss':
+          for (let c = 0; c < fx.plant.chillerTripped.length; c++) fx.plant.chillerTripped[c] = true;
+          fx.plant.flowFrac = Math.min(fx.plant.flowFrac, (f.params.residualFlowPct ?? 0) / 100);
+          break;
       }
     }
-    return fx;
   }
 }

@@ -39,22 +39,28 @@ export class JobBook {
 
   /** Starts and ends jobs as of `t`, logging events; returns the jobs drawing power at `t`. */
   update(t: number): readonly Job[] {
-    const due: JobEvent[] = [];
+    // runs every step: nothing is allocated unless a job starts, ends or stops drawing power
+    let due: JobEvent[] | undefined;
     while (this.pending.length > 0 && (this.pending[0] as Job).start <= t) {
       const job = this.pending.shift() as Job;
       this.running.push(job);
-      due.push({ event: 'job_start', time: job.start, job });
+      (due ??= []).push({ event: 'job_start', time: job.start, job });
     }
-    for (const job of this.running) {
+    let gone = false;
+    for (let i = 0; i < this.running.length; i++) {
+      const job = this.running[i] as Job;
       const end = job.start + job.durationMs;
       if (end <= t && !this.ended.has(job.id)) {
         this.ended.add(job.id);
-        due.push({ event: 'job_end', time: end, job });
+        (due ??= []).push({ event: 'job_end', time: end, job });
       }
+      if (t >= end + JOB_RAMP_DOWN_MS) gone = true;
     }
-    this.running = this.running.filter((j) => t < j.start + j.durationMs + JOB_RAMP_DOWN_MS);
-    due.sort((a, b) => a.time - b.time);
-    this.events.push(...due);
+    if (gone) this.running = this.running.filter((j) => t < j.start + j.durationMs + JOB_RAMP_DOWN_MS);
+    if (due) {
+      due.sort((a, b) => a.time - b.time);
+      this.events.push(...due);
+    }
     return this.running;
   }
 

@@ -60,14 +60,25 @@ export function jobRackKw(
   job: Job,
   t: number,
   idleKw: number,
-): { kw: number; level: number; wave: number } | undefined {
+  /** filled and returned, so the integrator's every-step call allocates nothing */
+  out: JobPower = { kw: 0, level: 0, wave: 0 },
+): JobPower | undefined {
   const end = job.start + job.durationMs;
   if (t < job.start || t >= end + JOB_RAMP_DOWN_MS) return undefined;
   const since = t - job.start;
   const level = t < end ? min(1, since / job.rampMs) : max(0, 1 - (t - end) / JOB_RAMP_DOWN_MS);
   const wave = sin((2 * PI * since) / job.stepPeriodMs);
-  const kw = idleKw + (job.expectedKwPerRack * (1 + job.ripple * wave) - idleKw) * level;
-  return { kw, level, wave };
+  out.kw = idleKw + (job.expectedKwPerRack * (1 + job.ripple * wave) - idleKw) * level;
+  out.level = level;
+  out.wave = wave;
+  return out;
+}
+
+/** A job's draw on each of its racks at one moment: kW, ramp level 0…1, training-step phase −1…1. */
+export interface JobPower {
+  kw: number;
+  level: number;
+  wave: number;
 }
 
 /** Checks a job request against the hall and fills defaults. Throws SimInputError naming the field. */

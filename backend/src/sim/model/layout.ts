@@ -1,6 +1,7 @@
 /**
  * The hall as the simulation sees it, derived from a `Site` (the same topology `plenum.yaml` declares): racks in
- * file order with their cold aisle and CRAH zone, the CRAHs and the CDU, and the asset ids that name points.
+ * file order with their cold aisle and CRAH zone, the CRAHs, the cold aisles they share, the CDU and the
+ * chilled-water plant, and the asset ids that name points.
  */
 import type { Asset, Facing, Hall, Site } from '@plenum/model';
 import { SimConfigError } from './errors';
@@ -33,8 +34,22 @@ export interface HallLayout {
   crahs: string[];
   /** per zone (CRAH), the indices of its racks */
   zoneRacks: number[][];
+  /** per zone, the index of the cold aisle (in `aisles`) most of its racks face */
+  zoneAisle: number[];
+  /** per contained cold aisle, the zones (CRAHs) that blow into it: they share its pressure and its air */
+  aisles: number[][];
   cdu: string;
+  /**
+   * asset id of the chilled-water plant: the hall's first asset of type `chiller`, else `plant1` (a plant the site
+   * does not declare; its points are served all the same)
+   */
+  plant: string;
+  /** whether the site declares the plant asset (`plant` is `plant1` otherwise) */
+  plantDeclared: boolean;
 }
+
+/** Asset id of the chilled-water plant when the hall declares no asset of type `chiller`. */
+export const DEFAULT_PLANT_ID = 'plant1';
 
 export interface DefaultSiteOptions {
   /** @default 4 (rows A, B, C, …) */
@@ -106,6 +121,7 @@ export function buildLayout(site: Site, hallId?: string): HallLayout {
   const hallAssets = hall.assets ?? [];
   const crahs = hallAssets.filter((a) => a.type === 'crah' || a.type === 'crac').map((a) => a.id);
   const cdu = hallAssets.find((a) => a.type === 'cdu')?.id;
+  const chiller = hallAssets.find((a) => a.type === 'chiller')?.id;
   if (crahs.length === 0 || cdu === undefined) {
     throw new SimConfigError(
       `hall "${hall.id}" needs hall-level assets of type crah (at least one) and cdu to be simulated; it has ${hallAssets.map((a) => `${a.id} (${a.type})`).join(', ') || 'none'}`,
@@ -141,9 +157,23 @@ export function buildLayout(site: Site, hallId?: string): HallLayout {
     }
   }
   if (racks.length === 0) throw new SimConfigError(`hall "${hall.id}" has no racks to simulate`);
-  assignZones(racks, crahs.length);
+  const zoneAisleKey = assignZones(racks, crahs.length);
   const zoneRacks = crahs.map((_, z) => racks.filter((r) => r.zone === z).map((r) => r.index));
-  return { site: site.id, hall: hall.id, racks, crahs, zoneRacks, cdu };
+  const aisleKeys = [...new Set(zoneAisleKey)].sort((a, b) => a - b);
+  const zoneAisle = zoneAisleKey.map((k) => aisleKeys.indexOf(k));
+  const aisles = aisleKeys.map((_, a) => zoneAisle.flatMap((za, z) => (za === a ? [z] : [])));
+  return {
+    site: site.id,
+    hall: hall.id,
+    racks,
+    crahs,
+    zoneRacks,
+    zoneAisle,
+    aisles,
+    cdu,
+    plant: chiller ?? DEFAULT_PLANT_ID,
+    plantDeclared: chiller !== undefined,
+  };
 }
 
 /** The tile line in front of the rack (its cold aisle) and its position along that aisle. */
@@ -164,8 +194,9 @@ function coldAisle(r: RackLayout): { aisle: number; along: number } {
 /**
  * Zones: racks sorted by cold aisle, then along it, cut into as many contiguous chunks as there are CRAHs, so
  * each CRAH serves one stretch of one aisle (the sample: crah1 A01–A05 + B01–B05, crah2 A06–A10 + B06–B10, …).
+ * Returns, per zone, the key of the cold aisle most of its racks face (a zone empty of racks gets -1).
  */
-function assignZones(racks: RackLayout[], zones: number): void {
+function assignZones(racks: RackLayout[], zones: number): number[] {
   const keyed = racks.map((r) => ({ r, ...coldAisle(r) }));
   keyed.sort((a, b) => a.aisle - b.aisle || a.along - b.along || a.r.index - b.r.index);
   keyed.forEach((k, i) => (k.r.zone = Math.min(zones - 1, Math.floor((i * zones) / keyed.length))));
@@ -176,4 +207,12 @@ function assignZones(racks: RackLayout[], zones: number): void {
     const hi = Math.max(...inZone.map((k) => k.along));
     for (const k of inZone) k.r.aisleEnd = k.along === lo || k.along === hi;
   }
+  return Array.from({ length: zones }, (_, z) => {
+    const counts = new Map<number, number>();
+    for (const k of keyed) if (k.r.zone === z) counts.set(k.aisle, (counts.get(k.aisle) ?? 0) + 1);
+    let best = -1;
+    let most = 0;
+    for (const [aisle, c] of counts) if (c > most) [best, most] = [aisle, c];
+    return best;
+  });
 }

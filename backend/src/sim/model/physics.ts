@@ -16,6 +16,11 @@ export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/** Moves `value` toward `target` by at most `maxStep` (a slew-rate limit: VFD ramps, valve actuators). */
+export function approach(value: number, target: number, maxStep: number): number {
+  return target > value + maxStep ? value + maxStep : target < value - maxStep ? value - maxStep : target;
+}
+
 /**
  * A PI controller in position form with conditional-integration anti-windup: the integral stops growing while
  * the output is pinned at a limit in the direction the error pushes. Positive error raises the output.
@@ -34,10 +39,13 @@ export class PiController {
     this.integral = clamp(initialOutput, min, max);
   }
 
-  /** `max` lowers the upper limit for this step (a degraded actuator); the lower limit follows it down. */
-  update(error: number, dtS: number, max = this.max): number {
+  /**
+   * `max` lowers the upper limit for this step (a degraded actuator); the lower limit follows it down. `lo`
+   * replaces the lower limit for this step (a minimum the operator can write, e.g. a fan minimum).
+   */
+  update(error: number, dtS: number, max = this.max, lo0 = this.min): number {
     const hi = min(max, this.max);
-    const lo = min(this.min, hi);
+    const lo = min(lo0, hi);
     const unclamped = this.kp * error + this.integral;
     const saturatedHigh = unclamped >= hi && error > 0;
     const saturatedLow = unclamped <= lo && error < 0;
@@ -48,5 +56,10 @@ export class PiController {
   /** Re-seats the integral on `output` (after a manual or stuck period), so control resumes from there. */
   track(output: number): void {
     this.integral = clamp(output, this.min, this.max);
+  }
+
+  /** The integral term: the output at zero error (what a manual-to-auto transfer resumes from). */
+  get output(): number {
+    return this.integral;
   }
 }

@@ -8,6 +8,7 @@ import type { FaultRecord } from './faults';
 import type { HallState } from './hall-state';
 import type { HallLayout } from './layout';
 import type { SimParams } from './params';
+import { chillersRunning, plantPowerW } from './plant';
 import { hashNormal } from './prng';
 import type { SignalInfo } from './signals';
 
@@ -21,7 +22,8 @@ export interface Reading {
 }
 
 export interface Getter {
-  raw: () => number;
+  /** null: a relinquished override or no power limit (read as `{value: null, quality: 'good'}`) */
+  raw: () => number | null;
   /** standard deviation of the noise: absolute (K) or relative (share of the value) */
   noise: { abs?: number; rel?: number };
   /** rounding step, in the unit */
@@ -35,7 +37,11 @@ export function buildGetters(signals: readonly SignalInfo[], layout: HallLayout,
     const temp = { abs: p.noiseTempK };
     const power = { rel: p.noisePowerShare };
     const none = {};
-    const g = (raw: () => number, noise: Getter['noise'], resolution: number): Getter => ({ raw, noise, resolution });
+    const g = (raw: () => number | null, noise: Getter['noise'], resolution: number): Getter => ({
+      raw,
+      noise,
+      resolution,
+    });
     if (sig.rack !== undefined) {
       const r = s.racks[rackIndex.get(sig.rack) as number];
       if (!r) throw new Error(`internal: no state for rack ${sig.rack}`);
@@ -66,25 +72,52 @@ export function buildGetters(signals: readonly SignalInfo[], layout: HallLayout,
           return g(() => (p.serversPerRack * r.gpuW.reduce((a, b) => a + b, 0)) / 1000, power, 0.001);
         case 'gpu/temp':
           return g(() => max(...r.gpuTempC), { abs: 0.3 }, 1);
+        case 'gpu/power_limit':
+          return g(() => (r.capW === Infinity ? null : r.capW / 1000), none, 0.1);
       }
     } else if (sig.role === 'crah') {
       const c = s.crahs[layout.crahs.indexOf(sig.assetPath.split('/').pop() as string)];
       if (!c) throw new Error(`internal: no state for ${sig.assetPath}`);
+      // supply_temp, return_temp and cold_aisle_dp are the BMS's own sensors, noise included: no more is added
       switch (sig.signal) {
         case 'fan_speed':
           return g(() => c.fanPct, { abs: 0.1 }, 0.1);
         case 'supply_temp':
-          return g(() => c.supplyC, temp, 0.01);
+          return g(() => c.supplyMeasC, none, 0.01);
         case 'supply_setpoint':
           return g(() => c.setpointC, none, 0.01);
         case 'valve':
           return g(() => c.valvePct, none, 0.1);
         case 'return_temp':
-          return g(() => c.returnC, temp, 0.01);
+          return g(() => c.returnMeasC, none, 0.01);
         case 'airflow':
           return g(() => c.airflowM3s * 3600, { rel: 0.005 }, 1);
         case 'filter_dp':
           return g(() => c.filterDpPa, { abs: 0.5 }, 0.1);
+        case 'cold_aisle_dp':
+          return g(() => c.dpMeasPa, none, 0.1);
+        case 'dp_setpoint':
+          return g(() => c.dpSetpointPa, none, 0.1);
+        case 'fan_min':
+          return g(() => c.fanMinPct, none, 0.1);
+        case 'fan_override':
+          return g(() => c.fanOverridePct, none, 0.1);
+        case 'fan_mode':
+          return g(() => (c.fanOverridePct === null ? 0 : 1), none, 1);
+        case 'valve_override':
+          return g(() => c.valveOverridePct, none, 0.1);
+        case 'valve_mode':
+          return g(() => (c.valveOverridePct === null ? 0 : 1), none, 1);
+        case 'return_setpoint':
+          return g(() => c.returnSetpointC, none, 0.01);
+        case 'valve_control':
+          return g(() => (c.valveControl === 'supply' ? 0 : 1), none, 1);
+        case 'run_status':
+          return g(() => (c.running ? 1 : 0), none, 1);
+        case 'fan_power':
+          return g(() => c.fanW / 1000, power, 0.01);
+        case 'fan_energy':
+          return g(() => c.fanEnergyWh / 1000, none, 0.001);
       }
     } else if (sig.role === 'cdu') {
       const c = s.cdu;
@@ -101,6 +134,42 @@ export function buildGetters(signals: readonly SignalInfo[], layout: HallLayout,
           return g(() => c.pumpFrac * 100, none, 0.1);
         case 'heat_load':
           return g(() => c.heatW / 1000, power, 0.01);
+        case 'pump_speed_setpoint':
+          return g(() => c.pumpSpeedPct, none, 0.1);
+        case 'facility_supply_temp':
+          return g(() => c.facilityC, temp, 0.01);
+        case 'pump_power':
+          return g(() => c.pumpW / 1000, power, 0.01);
+        case 'pump_energy':
+          return g(() => c.pumpEnergyWh / 1000, none, 0.001);
+      }
+    } else if (sig.role === 'plant') {
+      const pl = s.plant;
+      const chiller = /^chiller(\d+)_(status|load)$/.exec(sig.signal);
+      if (chiller) {
+        const ch = pl.chillers[Number(chiller[1]) - 1];
+        if (!ch) throw new Error(`internal: no state for ${sig.id}`);
+        return chiller[2] === 'status' ? g(() => ch.status, none, 1) : g(() => ch.loadW / 1000, power, 0.1);
+      }
+      switch (sig.signal) {
+        case 'chw_supply_temp':
+          return g(() => pl.supplyC, temp, 0.01);
+        case 'chw_return_temp':
+          return g(() => pl.returnC, temp, 0.01);
+        case 'chw_setpoint':
+          return g(() => pl.setpointC, none, 0.01);
+        case 'chw_flow':
+          return g(() => pl.flowLpm, { rel: 0.003 }, 1);
+        case 'chillers_running':
+          return g(() => chillersRunning(pl), none, 1);
+        case 'load':
+          return g(() => pl.loadW / 1000, power, 0.1);
+        case 'power':
+          return g(() => plantPowerW(pl) / 1000, power, 0.1);
+        case 'energy':
+          return g(() => (pl.pumpEnergyWh + pl.chillers.reduce((a, c) => a + c.energyWh, 0)) / 1000, none, 0.001);
+        case 'outdoor_temp':
+          return g(() => pl.outdoorC, { abs: 0.1 }, 0.1);
       }
     }
     throw new Error(`internal: no getter for ${sig.id}`);
@@ -120,7 +189,9 @@ export interface ReadingContext {
 /** The reading of signal `i`; the same function serves one point and all of them, so both always agree. */
 export function readOne(sig: SignalInfo, i: number, get: Getter, ctx: ReadingContext): Reading {
   if (ctx.offline.has(sig.assetPath)) return { value: null, quality: 'bad' };
-  let v = get.raw();
+  const raw = get.raw();
+  if (raw === null) return { value: null, quality: 'good' };
+  let v = raw;
   const sd = (get.noise.abs ?? 0) + abs(v) * (get.noise.rel ?? 0);
   if (sd > 0) v += sd * hashNormal(ctx.seedHash, i, ctx.step);
   const drifts = ctx.drift.size > 0 ? ctx.drift.get(sig.id) : undefined;

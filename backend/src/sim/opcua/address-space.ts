@@ -12,8 +12,11 @@ import type { SignalInfo } from '../model';
 /** Namespace URI of the simulator's nodes; clients should address them as `nsu=urn:plenum:sim;s=…`. */
 export const SIM_NAMESPACE_URI = 'urn:plenum:sim';
 
-/** Asset roles served over OPC UA: the cooling plant and the rack air sensors (PDUs: Modbus; GPUs: DCGM). */
-export const OPCUA_ROLES: ReadonlySet<string> = new Set(['crah', 'cdu', 'env']);
+/**
+ * Asset roles served over OPC UA: the cooling plant (CRAHs, CDU, chilled-water plant) and the rack air sensors
+ * (PDUs: Modbus; GPUs and their power limits: DCGM / a BMC).
+ */
+export const OPCUA_ROLES: ReadonlySet<string> = new Set(['crah', 'cdu', 'plant', 'env']);
 
 /** UN/CEFACT common code, symbol and description of each unit the served signals use. */
 export const EU_UNITS: Readonly<Record<string, { code: string; symbol: string; description: string }>> = {
@@ -23,6 +26,7 @@ export const EU_UNITS: Readonly<Record<string, { code: string; symbol: string; d
   Pa: { code: 'PAL', symbol: 'Pa', description: 'pascal' },
   'l/min': { code: 'L2', symbol: 'l/min', description: 'litre per minute' },
   kW: { code: 'KWT', symbol: 'kW', description: 'kilowatt' },
+  kWh: { code: 'KWH', symbol: 'kWh', description: 'kilowatt hour' },
 };
 
 export interface SimNode {
@@ -63,8 +67,21 @@ export function euRange(sig: SignalInfo, ctx: RangeContext): { low: number; high
     case 'cdu/flow':
       return { low: 0, high: 100 * Math.max(1, ctx.racks) };
     case 'cdu/heat_load':
+    case 'plant/load':
       return { low: 0, high: 135 * Math.max(1, ctx.racks) };
+    case 'cdu/facility_supply_temp':
+      return { low: 0, high: 80 };
+    case 'plant/chw_supply_temp':
+    case 'plant/chw_return_temp':
+      return { low: 0, high: 40 };
+    case 'plant/outdoor_temp':
+      return { low: -40, high: 60 };
+    case 'plant/chw_flow':
+      return { low: 0, high: 100_000 };
     default:
+      // energy counters count up for years; powers of the plant scale with the hall
+      if (sig.quantity === 'energy') return { low: 0, high: 1e9 };
+      if (sig.role === 'plant' && sig.quantity === 'power') return { low: 0, high: 135 * Math.max(1, ctx.racks) };
       return { low: sig.min ?? 0, high: sig.max ?? 1000 };
   }
 }

@@ -87,8 +87,10 @@ describe('SimOpcUaServer', () => {
     expect((rack.references ?? []).map((r) => r.browseName.name)).toEqual(
       expect.arrayContaining(['inlet_temp', 'exhaust_temp']),
     );
-    // 4 CRAHs × 7 + CDU 6 + 40 racks × 2 air sensors
-    expect(server.served).toHaveLength(4 * 7 + 6 + 40 * 2);
+    // 4 CRAHs, the CDU, the chilled-water plant and 40 racks × 2 air sensors
+    const served = (role: string) =>
+      model.signals().filter((s) => s.role === role && s.rack === undefined).length / (role === 'crah' ? 4 : 1);
+    expect(server.served).toHaveLength(4 * served('crah') + served('cdu') + served('plant') + 40 * 2);
   });
 
   it('gives each variable its value, source timestamp, EngineeringUnits and EURange', async () => {
