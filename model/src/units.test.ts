@@ -38,6 +38,15 @@ describe('unit conversion at ingest', () => {
     );
   });
 
+  it("takes a quantity's canonical symbol as its unit even where the symbol is another quantity's source unit", () => {
+    expect(unitConversion('Pa', 'differentialPressure')).toEqual({
+      quantity: 'differentialPressure',
+      scale: 1,
+      offset: 0,
+    });
+    expect(unitConversion('Pa', 'pressure')).toMatchObject({ quantity: 'pressure', scale: 0.001 });
+  });
+
   it('refuses a unit of another quantity', () => {
     expect(() => unitConversion('kW', 'temperature')).toThrow('unit "kW" measures power, not temperature');
   });

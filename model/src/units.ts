@@ -160,6 +160,9 @@ const PERCENT_QUANTITIES: readonly Quantity[] = ['utilization', 'speed', 'positi
  */
 export function unitConversion(sourceUnit: string, quantity: Quantity): UnitConversion {
   const key = sourceUnit.trim();
+  // the quantity's own canonical symbol is always its unit, even where the symbol also names another quantity's
+  // source unit ("Pa": a pressure in Pa, and the canonical unit of differential pressure)
+  if (key !== '' && CANONICAL_UNITS[quantity].symbol === key) return { quantity, scale: 1, offset: 0 };
   const conv = SOURCE_UNITS[key];
   if (conv === undefined) {
     const accepted = Object.entries(SOURCE_UNITS)

@@ -59,12 +59,12 @@ function lines(text: string, opts: LoadOptions = {}): string[] {
 describe('the sample plenum.yaml', () => {
   const cfg = loadConfig(SAMPLE, { connectors: CONNECTOR_NAMES, env: {} });
 
-  it('describes the simulated hall: 4 rows × 10 racks and 5 hall-level assets', () => {
+  it('describes the simulated hall: 4 rows × 10 racks and 6 hall-level assets', () => {
     expect(cfg.site.id).toBe('sim');
     const hall = cfg.site.halls[0];
     expect(hall?.rows.map((r) => r.id)).toEqual(['A', 'B', 'C', 'D']);
     expect(hall?.rows.map((r) => r.racks.length)).toEqual([10, 10, 10, 10]);
-    expect(hall?.assets?.map((a) => a.id)).toEqual(['crah1', 'crah2', 'crah3', 'crah4', 'cdu1']);
+    expect(hall?.assets?.map((a) => a.id)).toEqual(['crah1', 'crah2', 'crah3', 'crah4', 'cdu1', 'plant1']);
     const racks = hall?.rows.flatMap((r) => r.racks) ?? [];
     expect(racks.every((r) => r.ratedKw === 130 && r.w === 1 && r.h === 1)).toBe(true);
     expect(racks.every((r) => r.assets.map((a) => a.type).join() === 'pdu,gpu-server,sensor')).toBe(true);
@@ -78,11 +78,11 @@ describe('the sample plenum.yaml', () => {
     expect(hall?.rows[0]?.racks.map((r) => r.x)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
-  it('yields 464 points: 11 per rack × 40, 5 per CRAH × 4, 4 for the CDU, from four connectors', () => {
-    expect(cfg.points).toHaveLength(11 * 40 + 5 * 4 + 4);
+  it('yields 489 points: 11 per rack × 40, 9 per CRAH × 4, 6 for the CDU, 7 for the plant, from four connectors', () => {
+    expect(cfg.points).toHaveLength(11 * 40 + 9 * 4 + 6 + 7);
     expect(new Set(cfg.points.map((p) => p.id)).size).toBe(cfg.points.length);
     expect(cfg.sources.map((s) => [s.name, s.connector, s.points.length])).toEqual([
-      ['cooling', 'opcua', 2 * 40 + 5 * 4 + 4],
+      ['cooling', 'opcua', 2 * 40 + 9 * 4 + 6 + 7],
       ['pdus', 'modbus', 4 * 40],
       ['dcgm', 'prometheus', 3 * 40],
       ['jobs', 'jobs', 2 * 40],

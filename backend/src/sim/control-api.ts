@@ -1,7 +1,8 @@
 /**
  * The simulator's control API (HTTP, JSON): inject and clear faults, list and add jobs, read the ground truth,
- * the readings and the point catalog, write setpoints. Meant for tests, demos and scoring scripts on the same
- * machine (127.0.0.1); README.md lists the routes.
+ * the true state and the lost GPU-hours, the readings and the point catalog, write setpoints. Meant for tests,
+ * demos and scoring scripts on the same machine (127.0.0.1); README.md lists the routes. The same port serves the
+ * racks' power limits shaped like Redfish under `/redfish/v1` (redfish.ts).
  */
 import * as http from 'node:http';
 import { z } from 'zod';
@@ -9,6 +10,8 @@ import { PlenumError, errorMessage } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
 import { SimInputError, SimNotFoundError, type FaultType, type HallModel, type Job } from './model';
 import { closeHttp, listenHttp } from './http-server';
+import { RedfishService } from './redfish';
+import { RedfishError, type BaseMessage } from './redfish-errors';
 
 /** What the API drives: the model, and a way to bring it up to the current simulated time first. */
 export interface ControlTarget {
@@ -94,12 +97,14 @@ export class ControlApi {
   private server?: http.Server;
   private boundPort?: number;
   private readonly log: (message: string) => void;
+  private readonly redfish: RedfishService;
 
   constructor(
     private readonly target: ControlTarget,
     private readonly opts: ControlApiOptions = {},
   ) {
     this.log = opts.log ?? ((m) => console.warn(m));
+    this.redfish = new RedfishService(target);
   }
 
   get port(): number | undefined {
@@ -136,6 +141,9 @@ export class ControlApi {
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/redfish' || url.pathname.startsWith('/redfish/')) {
+        return await this.handleRedfish(req, res, url);
+      }
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       const out = this.route(req.method ?? 'GET', url, body);
       if (typeof out.body === 'string') {
@@ -151,6 +159,27 @@ export class ControlApi {
         send(500, { error: `internal error: ${errorMessage(err)}` });
       }
     }
+  }
+
+  /** A Redfish request: JSON in and out with OData-Version 4.0, every error a Redfish error body. */
+  private async handleRedfish(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    let out;
+    try {
+      const body = req.method === 'PATCH' || req.method === 'POST' ? await readJson(req) : undefined;
+      out = this.redfish.handle(req.method ?? 'GET', url.pathname, body);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      const id: BaseMessage = status === 413 ? 'PayloadTooLarge' : status === 400 ? 'MalformedJSON' : 'InternalError';
+      out = new RedfishError(status, id, [], [], errorMessage(err)).response();
+    }
+    if (res.headersSent) return;
+    res
+      .writeHead(out.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'OData-Version': '4.0',
+        ...out.headers,
+      })
+      .end(`${JSON.stringify(out.body)}\n`);
   }
 
   private route(method: string, url: URL, body: unknown): { status: number; body: unknown } {
@@ -223,6 +252,21 @@ export class ControlApi {
         }
         return { status: 200, body: { entries } };
       }
+      case 'GET /truth': {
+        // the true state (not what sensors read) and the GPU-hours jobs lost to power caps and thermal slowdown
+        this.target.sync();
+        return {
+          status: 200,
+          body: {
+            time: model.now(),
+            isoTime: new Date(model.now()).toISOString(),
+            state: model.truth(),
+            powerLimits: model.rackPowerLimits(),
+            lostGpuHours: model.lostGpuHours(),
+            energy: model.energy(),
+          },
+        };
+      }
       case 'GET /readings': {
         const prefix = url.searchParams.get('prefix') ?? '';
         const readings: Record<string, unknown> = {};
@@ -238,13 +282,13 @@ export class ControlApi {
         return { status: 200, body: { pointId: b.pointId, reading: model.reading(b.pointId) } };
       }
       default: {
-        const known = ['/health', '/faults', '/jobs', '/ground-truth', '/readings', '/signals', '/write'];
+        const known = ['/health', '/faults', '/jobs', '/ground-truth', '/truth', '/readings', '/signals', '/write'];
         const exists = known.includes(path) || path.startsWith('/faults/');
         throw new HttpError(
           exists ? 405 : 404,
           exists
             ? `${method} is not supported on ${path}`
-            : `no route ${method} ${path}; routes: GET /health, GET|POST /faults, DELETE /faults/:id, GET|POST /jobs, GET /ground-truth, GET /readings, GET /signals, POST /write`,
+            : `no route ${method} ${path}; routes: GET /health, GET|POST /faults, DELETE /faults/:id, GET|POST /jobs, GET /ground-truth, GET /truth, GET /readings, GET /signals, POST /write, /redfish/v1/…`,
         );
       }
     }

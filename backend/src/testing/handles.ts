@@ -1,13 +1,5 @@
-import net from 'node:net';
-
 /** A TCP port on 127.0.0.1 nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../common/free-port';
 
 /** Open sockets, timers, child processes and files of this process, by kind (`TCPSocketWrap`, `Timeout`, …). */
 export function activeHandles(): Record<string, number> {

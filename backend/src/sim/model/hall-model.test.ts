@@ -103,7 +103,7 @@ describe('HallModel: the plant’s points and the writable catalog', () => {
   const m = quiet();
   const sig = (id: string) => m.signals().find((s) => s.id === P + id);
 
-  it('serves the chilled-water plant as a hall-level asset (plant1 unless the site declares a chiller asset)', () => {
+  it('serves the chilled-water plant as a hall-level asset (the first chiller asset, else an undeclared plant1)', () => {
     for (const s of [
       'chw_supply_temp',
       'chw_return_temp',
@@ -115,11 +115,17 @@ describe('HallModel: the plant’s points and the writable catalog', () => {
       expect(m.reading(`${P}-/-/plant1/${s}`).quality).toBe('good');
     }
     expect(m.reading(P + '-/-/plant1/chiller3_status').value).toBe(0);
-    expect(m.layout.plantDeclared).toBe(false);
+    // defaultSite(), like plenum.yaml, declares it as plant1
+    expect(m.layout).toMatchObject({ plant: 'plant1', plantDeclared: true });
     const site = defaultSite();
-    (site.halls[0]?.assets as { id: string; type: string }[]).push({ id: 'chw', type: 'chiller' });
+    const hall = site.halls[0] as { assets: { id: string; type: string }[] };
+    hall.assets = hall.assets.filter((a) => a.type !== 'chiller');
+    const undeclared = new HallModel({ startMs: t0, site, jobSchedule: 'none' });
+    expect(undeclared.layout).toMatchObject({ plant: 'plant1', plantDeclared: false });
+    expect(undeclared.reading('sim/hall1/-/-/plant1/chw_setpoint').value).toBe(12);
+    hall.assets.push({ id: 'chw', type: 'chiller' });
     const declared = new HallModel({ startMs: t0, site, jobSchedule: 'none' });
-    expect(declared.layout.plant).toBe('chw');
+    expect(declared.layout).toMatchObject({ plant: 'chw', plantDeclared: true });
     expect(declared.reading('sim/hall1/-/-/chw/chw_setpoint').value).toBe(12);
   });
 

@@ -64,7 +64,7 @@ export interface DefaultSiteOptions {
 
 /**
  * The sample hall of `plenum.yaml` (site `sim`, hall `hall1`): rows A, B, C, … of racks A01…, pairs of rows
- * sharing a cold aisle (fronts facing each other), hall-level crah1…crahN and cdu1.
+ * sharing a cold aisle (fronts facing each other), hall-level crah1…crahN, cdu1 and the chilled-water plant plant1.
  */
 export function defaultSite(o: DefaultSiteOptions = {}): Site {
   const rows = o.rows ?? 4;
@@ -89,6 +89,7 @@ export function defaultSite(o: DefaultSiteOptions = {}): Site {
             name: `CRAH ${i + 1}`,
           })),
           { id: 'cdu1', type: 'cdu', name: 'CDU 1' },
+          { id: DEFAULT_PLANT_ID, type: 'chiller', name: 'Chilled-water plant' },
         ],
         rows: Array.from({ length: rows }, (_, r) => {
           const id = String.fromCharCode(65 + r);

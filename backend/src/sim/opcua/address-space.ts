@@ -4,8 +4,8 @@
  *
  * NodeIds follow the point id without the site and the `-` placeholders: `sim/hall1/-/-/crah1/supply_temp` is
  * `ns=<urn:plenum:sim>;s=hall1.crah1.supply_temp`, `sim/hall1/A/A01/env/inlet_temp` is
- * `s=hall1.A.A01.env.inlet_temp`. Folders: Objects/Plenum/<hall>/<crah|cdu> and Objects/Plenum/<hall>/<row>/<rack>/
- * <env>; each asset is an Object, each signal an AnalogItemType variable of it.
+ * `s=hall1.A.A01.env.inlet_temp`. Folders: Objects/Plenum/<hall>/<crah|cdu|plant> and Objects/Plenum/<hall>/<row>/
+ * <rack>/<env>; each asset is an Object, each signal an AnalogItemType variable of it.
  */
 import type { SignalInfo } from '../model';
 
@@ -37,7 +37,21 @@ export interface SimNode {
   path: string[];
   /** EURange: the range of normal operation (setpoints: the writable range), in the signal's unit */
   range: { low: number; high: number };
+  /**
+   * For an override node (`fan_override`, `valve_override`): the point whose reading the node shows while the BMS
+   * is in charge (the override relinquished), so the node always reads the command in effect, as a number.
+   */
+  effectiveFrom?: string;
 }
+
+/**
+ * Override signal → the signal that is its command while relinquished: the speed the BMS drives the fan at, the
+ * position it drives the valve to. `fan_mode` / `valve_mode` say which of the two is in charge.
+ */
+export const EFFECTIVE_COMMAND: Readonly<Record<string, string>> = {
+  fan_override: 'fan_speed',
+  valve_override: 'valve',
+};
 
 /** Sizes of the hall that bound some ranges. */
 export interface RangeContext {
@@ -96,7 +110,14 @@ export function simNodes(signals: readonly SignalInfo[], ctx: RangeContext): Sim
       .split('/')
       .slice(1)
       .filter((p) => p !== '-');
-    out.push({ signal: sig, id: [...path, sig.signal].join('.'), path, range: euRange(sig, ctx) });
+    const effective = sig.relinquish ? EFFECTIVE_COMMAND[sig.signal] : undefined;
+    out.push({
+      signal: sig,
+      id: [...path, sig.signal].join('.'),
+      path,
+      range: euRange(sig, ctx),
+      ...(effective ? { effectiveFrom: `${sig.assetPath}/${effective}` } : {}),
+    });
   }
   return out;
 }

@@ -1,21 +1,27 @@
 /**
- * The simulated hall's OPC UA server (node-opcua): one AnalogItemType variable per CRAH, CDU and rack air-sensor
- * signal under Objects/Plenum/<hall>/…, in namespace `urn:plenum:sim` (address-space.ts has the layout).
+ * The simulated hall's OPC UA server (node-opcua): one AnalogItemType variable per CRAH, CDU, chilled-water plant
+ * and rack air-sensor signal under Objects/Plenum/<hall>/…, in namespace `urn:plenum:sim` (address-space.ts has the
+ * layout).
  *
  * - Measurements are pushed from the model by `update()` (the runner calls it after every tick) with
  *   `setValueFromSource` and the model's simulated time as source timestamp.
  * - A device with a `device_offline` fault turns its variables Bad (`BadNoCommunication`, value null) until it
- *   is back; writes to it answer the same.
- * - Setpoints (`supply_setpoint` of each CRAH and the CDU) are writable: a value outside the InstrumentRange
- *   (= the model's writable range) is refused with `BadOutOfRange` before it reaches the model; a good write goes
- *   to `model.write()`.
+ *   is back; writes to it answer the same. A point that is null by design (a relinquished override with no
+ *   command to show) reads Good with a Null variant, never BadNoCommunication.
+ * - Every writable signal of the model (setpoints, the fan minimum, the overrides) is a writable variable whose
+ *   EURange and InstrumentRange are the model's writable range: node-opcua refuses a value outside it with
+ *   `BadOutOfRange` before it reaches the model; a good write goes to `model.write(point, value, by)` with `by` =
+ *   `opcua:<session user>` (`opcua:anonymous`), and reads back at once.
+ * - Relinquish: a write of a **Null variant** to an override (`fan_override`, `valve_override`; the nodes carry
+ *   the standard `AllowNulls` property) hands it back to the BMS (`model.write(point, null)`). An override node
+ *   reads the command in effect — the override, or while relinquished the speed / position the BMS drives — and
+ *   `fan_mode` / `valve_mode` say who is in charge (0 BMS, 1 override).
  * - Endpoints: None, Sign and SignAndEncrypt with Basic256Sha256, Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss
  *   (none of which needs RSA PKCS#1 v1.5, so Node 20 runs them without `--security-revert=CVE-2023-46809`).
  *   Anonymous and username/password sessions. Client and user certificates are accepted without a trust step
  *   (a test bed, not a hardened server); the server's own certificate is created in `pkiDir` on first start.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import {
   DataType,
@@ -27,11 +33,14 @@ import {
   SecurityPolicy,
   StatusCodes,
   Variant,
+  type ISessionContext,
   type Namespace,
   type StatusCode,
   type UAObject,
+  type UAVariable,
 } from 'node-opcua';
 import { PlenumError } from '../../common/errors';
+import { freePort } from '../../common/free-port';
 import type { HallModel, Reading } from '../model';
 import { SimInputError } from '../model';
 import { EU_UNITS, SIM_NAMESPACE_URI, simNodes, type SimNode } from './address-space';
@@ -66,6 +75,11 @@ export interface SimOpcUaOptions {
   extraNamespaces?: readonly string[];
   /** @default console.warn */
   log?: (message: string) => void;
+  /**
+   * brings the model to the current simulated time before a write is applied, so the write (and its ground-truth
+   * entry) lands at the right time — the runner's tick; @default none: a write lands at the model's last step
+   */
+  sync?: () => void;
 }
 
 export interface SimOperationLimits {
@@ -79,30 +93,34 @@ export interface SimOperationLimits {
 /** What the server reads and writes: the hall model, or anything with the same accessors. */
 export type SimOpcUaModel = Pick<HallModel, 'signals' | 'readings' | 'reading' | 'write' | 'now' | 'layout' | 'params'>;
 
-/** Asks the OS for a free port (node-opcua advertises the port in its endpoint URLs, so it must be known first). */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** The model's id of a point from its OPC UA node. */
 function pointOf(node: SimNode): string {
   return node.signal.id;
 }
+
+/** Who a write came from, for the ground truth: `opcua:<user name>`, `opcua:anonymous` for anonymous sessions. */
+export function opcuaWriter(context: ISessionContext | undefined): string {
+  let name = '';
+  try {
+    name = context?.session ? context.getUserName() : '';
+  } catch {
+    // an identity token node-opcua cannot name (an unparsable certificate): still a write, by an unknown user
+  }
+  return `opcua:${name === '' || name === 'anonymous' ? 'anonymous' : name}`;
+}
+
+/** UAVariable.writeValue's calling forms: (context, dataValue, [indexRange,] callback) or a promise without one. */
+type WriteValue = (context: ISessionContext, dataValue: DataValue, ...rest: unknown[]) => unknown;
 
 export class SimOpcUaServer {
   private server?: OPCUAServer;
   private managers: OPCUACertificateManager[] = [];
   private nodes: SimNode[] = [];
   private readonly variables = new Map<string, { setValueFromSource(v: Variant, s: StatusCode, t: Date): void }>();
-  /** the current DataValue of each setpoint (setpoints are read through a getter so writes can reach the model) */
+  /** the current DataValue of each writable node (they are read through a getter so writes can reach the model) */
   private readonly setpoints = new Map<string, DataValue>();
+  /** the writer of each DataValue being written, from its session (the setter node-opcua calls gets no session) */
+  private readonly writers = new WeakMap<DataValue, string>();
   private boundPort?: number;
   private nsIndex?: number;
   private readonly log: (message: string) => void;
@@ -203,7 +221,10 @@ export class SimOpcUaServer {
       const ts = new Date(this.model.now());
       for (const node of this.nodes) {
         const id = pointOf(node);
-        const dv = this.dataValue(readings.get(id), ts);
+        const dv = this.dataValue(
+          this.commandReading(node, (p) => readings.get(p)),
+          ts,
+        );
         if (node.signal.writable) this.setpoints.set(id, dv);
         else this.variables.get(id)?.setValueFromSource(dv.value, dv.statusCode, ts);
       }
@@ -245,21 +266,32 @@ export class SimOpcUaServer {
     this.setpoints.clear();
   }
 
+  /**
+   * What a node reads: the point's reading, except that an override node shows the command in effect while it is
+   * relinquished (the reading of `effectiveFrom`), so it always reads a number unless the device is offline.
+   */
+  private commandReading(node: SimNode, read: (pointId: string) => Reading | undefined): Reading | undefined {
+    const r = read(pointOf(node));
+    if (!node.effectiveFrom || !r || r.quality !== 'good' || r.value !== null) return r;
+    return read(node.effectiveFrom) ?? r;
+  }
+
+  /**
+   * Good readings are Double variants; a good null (no override and nothing to show in its place) is a Good Null
+   * variant; a bad reading (device offline) is BadNoCommunication with a Null variant; uncertain stays uncertain.
+   */
   private dataValue(r: Reading | undefined, ts: Date): DataValue {
-    if (r && r.quality === 'good' && r.value !== null) {
-      return new DataValue({
-        value: new Variant({ dataType: DataType.Double, value: r.value }),
-        statusCode: StatusCodes.Good,
-        sourceTimestamp: ts,
-        serverTimestamp: new Date(),
-      });
-    }
-    return new DataValue({
-      value: new Variant({ dataType: DataType.Null }),
-      statusCode: OFFLINE_STATUS,
-      sourceTimestamp: ts,
-      serverTimestamp: new Date(),
-    });
+    const statusCode =
+      r === undefined || r.quality === 'bad'
+        ? OFFLINE_STATUS
+        : r.quality === 'uncertain'
+          ? StatusCodes.UncertainLastUsableValue
+          : StatusCodes.Good;
+    const value =
+      r && r.quality !== 'bad' && r.value !== null
+        ? new Variant({ dataType: DataType.Double, value: r.value })
+        : new Variant({ dataType: DataType.Null });
+    return new DataValue({ value, statusCode, sourceTimestamp: ts, serverTimestamp: new Date() });
   }
 
   private buildAddressSpace(server: OPCUAServer): void {
@@ -301,16 +333,27 @@ export class SimOpcUaServer {
       if (sig.writable) {
         const id = pointOf(node);
         this.setpoints.set(id, this.dataValue(undefined, new Date(m.now())));
-        ns.addAnalogDataItem({
+        const v = ns.addAnalogDataItem({
           ...common,
           instrumentRange: node.range,
           accessLevel: 'CurrentRead | CurrentWrite',
           userAccessLevel: 'CurrentRead | CurrentWrite',
           value: {
             timestamped_get: () => this.setpoints.get(id) as DataValue,
-            timestamped_set: async (dv: DataValue) => this.write(node, dv),
+            timestamped_set: async (dv: DataValue) => this.writeNumber(node, dv),
           },
         });
+        if (sig.relinquish) {
+          // OPC UA Part 3's AllowNulls property: tells clients a Null variant is a meaningful write here
+          ns.addVariable({
+            propertyOf: v,
+            browseName: { name: 'AllowNulls', namespaceIndex: 0 },
+            typeDefinition: 'PropertyType',
+            dataType: 'Boolean',
+            value: { dataType: DataType.Boolean, value: true },
+          });
+        }
+        this.interceptWrites(v, node);
       } else {
         const v = ns.addAnalogDataItem({ ...common, accessLevel: 'CurrentRead', userAccessLevel: 'CurrentRead' });
         this.variables.set(pointOf(node), v);
@@ -318,21 +361,62 @@ export class SimOpcUaServer {
     }
   }
 
-  /** A client's write to a setpoint (already inside the InstrumentRange: node-opcua checks it before this). */
-  private write(node: SimNode, dv: DataValue): StatusCode {
+  /**
+   * Wraps the variable's writeValue (the call that still carries the client's session): remembers the session's
+   * user for the setter, and handles a Null variant on a relinquishable node itself, since node-opcua refuses
+   * Null variants with BadTypeMismatch before any setter runs (its access checks would pass: these nodes are
+   * writable by every session). Everything else takes node-opcua's own path (type check, InstrumentRange →
+   * BadOutOfRange, then `writeNumber`).
+   */
+  private interceptWrites(variable: UAVariable, node: SimNode): void {
+    const target = variable as unknown as { writeValue: WriteValue };
+    const original = target.writeValue.bind(variable) as WriteValue;
+    target.writeValue = (context, dataValue, ...rest) => {
+      const by = opcuaWriter(context);
+      if (node.signal.relinquish && dataValue?.value?.dataType === DataType.Null) {
+        const status = this.apply(node, null, by);
+        const callback = rest.find((a): a is (err: Error | null, s: StatusCode) => void => typeof a === 'function');
+        if (!callback) return Promise.resolve(status);
+        callback(null, status);
+        return undefined;
+      }
+      if (dataValue) this.writers.set(dataValue, by);
+      return original(context, dataValue, ...rest);
+    };
+  }
+
+  /**
+   * node-opcua's setter for a numeric write, already inside the InstrumentRange. The DataValue node-opcua keeps
+   * and notifies is made the model's read-back, so subscribers see what the model applied.
+   */
+  private writeNumber(node: SimNode, dv: DataValue): StatusCode {
     const v: unknown = dv.value?.value;
     if (typeof v !== 'number' || !Number.isFinite(v)) return StatusCodes.BadTypeMismatch;
     if (v < node.range.low || v > node.range.high) return StatusCodes.BadOutOfRange;
+    const status = this.apply(node, v, this.writers.get(dv) ?? opcuaWriter(undefined));
+    if (status.isGood()) {
+      const back = this.setpoints.get(pointOf(node)) as DataValue;
+      dv.value = new Variant({ dataType: back.value.dataType, value: back.value.value as unknown });
+      dv.statusCode = back.statusCode;
+      dv.sourceTimestamp = back.sourceTimestamp;
+    }
+    return status;
+  }
+
+  /** Writes the model (null relinquishes) and refreshes the nodes' values from it at once. */
+  private apply(node: SimNode, value: number | null, by: string): StatusCode {
     const id = pointOf(node);
     try {
-      this.model.write(id, v);
+      this.opts.sync?.();
+      this.model.write(id, value, by);
     } catch (err) {
-      if (err instanceof SimInputError) return StatusCodes.BadOutOfRange;
+      if (err instanceof SimInputError) return value === null ? StatusCodes.BadTypeMismatch : StatusCodes.BadOutOfRange;
       if (err instanceof PlenumError && err.origin === 'device') return OFFLINE_STATUS;
-      this.log(`opcua server: write ${v} to ${id} failed: ${(err as Error)?.message ?? String(err)}`);
+      this.log(`opcua server: write ${value} to ${id} (${by}) failed: ${(err as Error)?.message ?? String(err)}`);
       return StatusCodes.BadInternalError;
     }
-    this.setpoints.set(id, this.dataValue(this.model.reading(id), new Date(this.model.now())));
+    // every node at once, not just this one: fan_mode / valve_mode must say who is in charge right after the write
+    this.update();
     return StatusCodes.Good;
   }
 }
