@@ -2,7 +2,7 @@ import type { DataFrameJSON, Point, TimeseriesQuery } from '@plenum/model';
 import { QueryError } from '../common/errors';
 import type { BucketSeries } from '../historian/types';
 import type { QueryContext, QueryEnv } from './context';
-import { frame, renderAlias, unitConfig } from './frames';
+import { frame, groupUnitConfig, renderAlias } from './frames';
 import { combineAcross, groupPoints } from './group';
 import { planResolution } from './resolution';
 
@@ -119,7 +119,7 @@ export function timeseries(ctx: QueryContext, q: TimeseriesQuery, env: QueryEnv)
             name: 'value',
             type: 'number',
             labels: g.labels,
-            config: { ...unitConfig(first), displayNameFromDS: name },
+            config: { ...groupUnitConfig(g.points, agg), displayNameFromDS: name },
           },
         ],
         [times, values],

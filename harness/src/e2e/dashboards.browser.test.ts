@@ -48,6 +48,25 @@ describe('provisioned dashboards in the harness preview, against the simulator a
     // six hours of the simulated hall's history (until a minute ago), so every range has data to show
     const now = Date.now();
     await backfillHistory(url, TOKEN, { from: now - 6 * 3600_000, to: now - 60_000, stepMs: 15_000 });
+    // a rack sensor offline, as in the README's tour, so Data quality has problems to list
+    const r = await fetch(`${bed.stack.controlUrl}/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'device_offline', target: 'B05/env', durationS: 3600 }),
+    });
+    expect(r.status).toBe(201);
+    await waitFor('B05 sensors marked bad', async () => {
+      const q = await fetch(`${url}/api/query`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({
+          range: { from: 'now-1h', to: 'now' },
+          queries: [{ refId: 'P', queryType: 'latest', selector: { rack: ['B05'] }, problemsOnly: true }],
+        }),
+      });
+      const body = (await q.json()) as { results: { P: { frames: Array<{ data: { values: unknown[][] } }> } } };
+      return (body.results.P.frames[0]?.data.values[0]?.length ?? 0) > 0 ? true : undefined;
+    });
   }, 90_000);
 
   afterAll(() => bed?.close());

@@ -69,7 +69,7 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
     await page.getByTestId('harness-save-test').click();
     await page.waitForSelector('[data-testid="harness-test-result"][data-status="success"]');
     await expect(result.textContent()).resolves.toMatch(
-      /Plenum 0\.1\.0 at http:\/\/127\.0\.0\.1:\d+: 464 points, 4\/4 connectors up/,
+      /Plenum 0\.1\.0 at http:\/\/127\.0\.0\.1:\d+: 489 points, 4\/4 connectors up/,
     );
     await screenshot(page, 'datasource-config');
     // the secret stayed on the server: the store has it, the browser was only told it is set
@@ -219,13 +219,13 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
     await screenshot(page, 'datasource-query-editor');
   });
 
-  it('is what npm start serves at /preview: the query editor on live data', async () => {
+  it('is what npm start serves at /preview: Explore on live data, its default query run at once', async () => {
     const url = await waitFor(
       'the preview URL in the launcher output',
       async () => /query Plenum in the browser at (\S+)/.exec(stack.output())?.[1],
     );
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/preview\/\?view=explore$/);
-    const preview = await browser.newPage();
+    const preview = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
     try {
       await preview.goto(url);
       await preview.waitForFunction(
@@ -234,6 +234,22 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
         undefined,
         { timeout: 20_000 },
       );
+      // without an edit: the graph of the default query (rack inlets), and the model the editor shows
+      await preview.waitForSelector(
+        '[data-testid="harness-explore"][data-state="Done"] [data-testid="harness-explore-graph"] canvas',
+        { timeout: 20_000 },
+      );
+      const model = JSON.parse((await preview.getByTestId('harness-query-json').textContent()) ?? '{}');
+      expect(model).toMatchObject({
+        refId: 'A',
+        datasource: { type: DS_ID, uid: 'plenum' },
+        queryType: 'timeseries',
+        selector: { quantity: ['temperature'], tags: ['inlet'] },
+        groupBy: 'rack',
+      });
+      await expect(preview.getByTestId('harness-explore-graph').textContent()).resolves.toContain('A01');
+      await expect(preview.getByTestId('harness-explore-table').count()).resolves.toBe(1);
+      await screenshot(preview, 'explore-live', '[data-testid="harness-explore"]');
     } finally {
       await preview.close();
     }

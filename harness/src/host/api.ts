@@ -140,6 +140,17 @@ export interface MountQueryEditorOptions {
   range?: HarnessTimeRange;
 }
 
+export interface MountExploreOptions {
+  /** the pane's query, as Explore's URL gives it. @default `{refId: 'A', datasource, ...getDefaultQuery('explore')}` */
+  query?: HarnessQuery;
+  /** @default {from: 'now-1h', to: 'now'} */
+  range?: HarnessTimeRange;
+  /** px of the pane (the graph's width and `maxDataPoints`). @default the page's width less the padding */
+  width?: number;
+  /** how long to wait for the first answer, in ms. @default 15000 */
+  timeoutMs?: number;
+}
+
 export interface MountDashboardOptions {
   /** px. @default the page's width */
   width?: number;
@@ -173,7 +184,13 @@ export interface HarnessApi {
   mountDatasourceConfig(uid: string): Promise<void>;
   /** renders the datasource's QueryEditor (`harness-query-json`, `harness-query-result`) */
   mountQueryEditor(uid: string, query: HarnessQuery, options?: MountQueryEditorOptions): Promise<void>;
-  /** the query as the mounted QueryEditor last changed it */
+  /**
+   * renders an Explore pane as Grafana does (`harness-explore` with `data-state`, its graph `harness-explore-graph`,
+   * tables `harness-explore-table`, the query model `harness-query-json`): the data source's default query unless one
+   * is given, run at once; resolves with the first answer's state (not Loading), rejects after `timeoutMs`
+   */
+  mountExplore(uid: string, options?: MountExploreOptions): Promise<string>;
+  /** the query as the mounted QueryEditor (or Explore pane) last changed it */
   getQuery(): Promise<HarnessQuery | undefined>;
   /** one response, or `emissions` responses, of `ds.query()` for a request built as Grafana builds it */
   runQuery(

@@ -35,13 +35,16 @@ async function start(): Promise<HarnessSession> {
 
 /**
  * What the page shows a person who opens it (the `/preview` of `npm start`) rather than a test driving
- * `window.harness`: `?view=explore[&ds=<uid>]` mounts the data source's query editor, whose "run" shows the answer;
+ * `window.harness`: `?view=explore[&ds=<uid>]` an Explore pane on the data source (its default query, run at once);
  * `?dashboard=<uid>` a provisioned dashboard; the bare page (no query at all: tests always pass `?theme=`) or
  * `?list` the provisioned dashboards (see dashboard/landing.ts).
  */
 async function landing(s: HarnessSession): Promise<void> {
   const params = new URLSearchParams(window.location.search);
-  if (params.get('view') === 'explore') return s.mountQueryEditor(params.get('ds') ?? 'plenum', { refId: 'A' });
+  if (params.get('view') === 'explore') {
+    await s.mountExplore(params.get('ds') ?? 'plenum', { timeoutMs: 60_000 });
+    return;
+  }
   return dashboardLanding(s, params, services!.backendSrv);
 }
 
@@ -65,6 +68,7 @@ window.harness = {
   setVariables: call('setVariables'),
   mountDatasourceConfig: call('mountDatasourceConfig'),
   mountQueryEditor: call('mountQueryEditor'),
+  mountExplore: call('mountExplore'),
   getQuery: call('getQuery'),
   runQuery: call('runQuery'),
   metricFindQuery: call('metricFindQuery'),

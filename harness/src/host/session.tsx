@@ -1,4 +1,5 @@
 import {
+  CoreApp,
   createTheme,
   dataFrameFromJSON,
   toDataFrame,
@@ -30,6 +31,7 @@ import type {
   HarnessTimeRange,
   HarnessVariableInput,
   MountDashboardOptions,
+  MountExploreOptions,
   MountPanelOptions,
   MountQueryEditorOptions,
 } from './api';
@@ -46,6 +48,7 @@ import type { HarnessServices } from './services';
 import { DatasourceConfigView } from './views/DatasourceConfigView';
 import type { HarnessView } from './views/HarnessShell';
 import { PanelError, PanelView, type PanelViewProps } from './views/PanelView';
+import { ExploreView } from './views/ExploreView';
 import { QueryEditorView } from './views/QueryEditorView';
 
 /** A new dashboard's time range, the default of `mountPanel`. */
@@ -125,6 +128,60 @@ export class HarnessSession implements Api {
       />,
       this.pageTheme,
     );
+  }
+
+  async mountExplore(uid: string, options: MountExploreOptions = {}): Promise<string> {
+    const ds = await this.services.datasourceSrv.get(uid);
+    const components = ds.components as { ExploreQueryField?: unknown; QueryEditor?: unknown } | undefined;
+    // Explore's query row prefers the data source's Explore editor (QueryEditorRow `getQueryEditor`)
+    const QueryEditor = (components?.ExploreQueryField ?? components?.QueryEditor) as
+      ComponentType<QueryEditorProps<DataSourceApi, DataQuery>> | undefined;
+    if (!QueryEditor) throw new Error(`datasource ${uid} (${ds.type}) has no QueryEditor`);
+    const rawRange = options.range ?? DEFAULT_QUERY_RANGE;
+    const range = toTimeRange(rawRange);
+    this.services.templateSrv.updateTimeRange(range);
+    // a new pane's query, as Explore's useStateSync makes it
+    const query: HarnessQuery = options.query
+      ? structuredClone(options.query)
+      : ({ refId: 'A', datasource: ds.getRef(), ...ds.getDefaultQuery?.(CoreApp.Explore) } as HarnessQuery);
+    this.query = structuredClone(query);
+    this.panel = undefined;
+    const width = options.width ?? Math.max(320, document.documentElement.clientWidth - 32);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const templateSrv = this.services.templateSrv;
+    let onSettled: (state: string) => void = () => {};
+    const settled = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`mountExplore: no answer from ${uid} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      onSettled = (state) => {
+        clearTimeout(timer);
+        resolve(state);
+      };
+    });
+    await this.render(
+      <ExploreView
+        key={++this.mounts}
+        services={this.services}
+        ds={ds}
+        instanceSettings={this.services.datasourceSrv.getInstanceSettings(uid) as DataSourceInstanceSettings}
+        QueryEditor={QueryEditor}
+        initialQuery={query}
+        rawRange={rawRange}
+        range={range}
+        theme={this.pageTheme}
+        width={width}
+        eventBus={this.services.appEvents.newScopedBus('explore', { onlyLocal: false })}
+        replaceVariables={(value, scopedVars, format) =>
+          templateSrv.replace(value, scopedVars as never, format as never)
+        }
+        onQueryChange={(q) => (this.query = q)}
+        onSettled={onSettled}
+      />,
+      this.pageTheme,
+    );
+    return settled;
   }
 
   async getQuery(): Promise<HarnessQuery | undefined> {

@@ -115,3 +115,55 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
     clearTimeout(timer);
   }
 }
+
+/** A text drawn on a canvas (uPlot's axis ticks): where, in CSS px of its canvas, and the canvas's CSS width. */
+export interface CanvasText {
+  text: string;
+  x: number;
+  y: number;
+  canvasWidth: number;
+}
+
+/** Patches `fillText` to log each text with its position and canvas (runs in the page; idempotent, clears the log). */
+function installCanvasTextLog(): void {
+  const w = window as unknown as { __canvasText?: Array<{ text: string; x: number; y: number; canvas: unknown }> };
+  if (w.__canvasText) {
+    w.__canvasText.length = 0;
+    return;
+  }
+  const log: Array<{ text: string; x: number; y: number; canvas: unknown }> = (w.__canvasText = []);
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text, x, y, ...rest) {
+    // the transform uPlot set (device pixel ratio, axis rotation) maps the point to canvas pixels
+    const p = this.getTransform().transformPoint(new DOMPoint(x, y));
+    const scale = this.canvas.width / (this.canvas.getBoundingClientRect().width || this.canvas.width);
+    log.push({ text: String(text), x: p.x / scale, y: p.y / scale, canvas: this.canvas });
+    return fillText.call(this, text, x, y, ...rest);
+  };
+}
+
+/**
+ * Records the text the page draws on canvases (uPlot draws axis ticks with `fillText`), so a test can read an axis
+ * as a person does: from now on, or from the page's next navigation on (`'navigation'`, for what draws at load).
+ * Read it with `canvasTexts`.
+ */
+export async function recordCanvasText(page: Page, from: 'now' | 'navigation' = 'now'): Promise<void> {
+  if (from === 'navigation') await page.addInitScript(installCanvasTextLog);
+  else await page.evaluate(installCanvasTextLog);
+}
+
+/** The texts recorded since `recordCanvasText` on the canvases inside `selector`, each distinct text once (the last). */
+export async function canvasTexts(page: Page, selector: string): Promise<CanvasText[]> {
+  return page.evaluate((sel) => {
+    const root = document.querySelector(sel);
+    const log = (window as unknown as { __canvasText?: Array<{ text: string; x: number; y: number; canvas: Element }> })
+      .__canvasText;
+    const byText = new Map<string, CanvasText>();
+    for (const t of log ?? []) {
+      if (!root?.contains(t.canvas)) continue;
+      const canvasWidth = t.canvas.getBoundingClientRect().width;
+      byText.set(t.text, { text: t.text, x: t.x, y: t.y, canvasWidth });
+    }
+    return [...byText.values()];
+  }, selector);
+}

@@ -1,3 +1,4 @@
+import type { PlenumEvent } from '@plenum/model';
 import { TEST_POINTS } from '../../testing/site';
 import type { SourcePoint, SourceSample } from '../types';
 import { createJobsConnector } from './jobs';
@@ -36,6 +37,54 @@ describe('jobs connector', () => {
     got.length = 0;
     await c.accept(parseJobWebhook({ event: 'job_end', job_id: 1, racks: ['A02'], expected_kw: 200 }, 0), 5000);
     expect(got.map((s) => s.value)).toEqual([0]);
+    await c.stop();
+  });
+
+  it('publishes every point at start from the open jobs: their racks running with their share, the rest idle', async () => {
+    const all = [
+      jobPoint('A01', 'active', { valueType: 'boolean', quantity: 'state' }),
+      jobPoint('A01', 'expected_power'),
+      jobPoint('A01', 'gpus'),
+      jobPoint('A02', 'active', { valueType: 'boolean', quantity: 'state' }),
+      jobPoint('A02', 'expected_power'),
+      jobPoint('A02', 'gpus'),
+      jobPoint('A03', 'active', { valueType: 'boolean', quantity: 'state' }),
+      jobPoint('A03', 'expected_power'),
+    ];
+    const c = createJobsConnector({ name: 'jobs', intervalMs: 1000, options: {}, points: all });
+    const got: SourceSample[] = [];
+    await c.start(async (s) => void got.push(...s));
+    // as the event store returns them: newest first; job 2 (A02, A03) started after job 1 (A01, A02)
+    const open = (id: number, time: number, racks: string[], expectedKw: number, gpus: number): PlenumEvent => ({
+      id,
+      time,
+      type: 'job',
+      severity: 'info',
+      title: `job ${id}`,
+      location: { hall: 'h1' },
+      tags: ['job'],
+      source: 'slurm',
+      data: { jobId: String(id), racks, expectedKw, gpus },
+    });
+    await c.publishOpen([open(2, 2000, ['A02', 'A03'], 300, 16), open(1, 1000, ['A01', 'A02'], 200, 32)], 9000);
+    const byPoint = Object.fromEntries(got.map((s) => [s.pointId.split('/').slice(3).join('/'), s.value]));
+    expect(byPoint).toEqual({
+      'A01/gpu/job_active': true,
+      'A01/gpu/job_expected_power': 100,
+      'A01/gpu/job_gpus': 16,
+      'A02/gpu/job_active': true,
+      'A02/gpu/job_expected_power': 150,
+      'A02/gpu/job_gpus': 8,
+      'A03/gpu/job_active': true,
+      'A03/gpu/job_expected_power': 150,
+    });
+    expect(new Set(got.map((s) => `${s.ts} ${s.quality}`))).toEqual(new Set(['9000 good']));
+
+    // no open job (a new site, or every job ended): every rack idle, nothing missing
+    got.length = 0;
+    const ended = { ...open(3, 500, ['A01'], 100, 8), timeEnd: 800 };
+    await c.publishOpen([ended], 9000);
+    expect(got.map((s) => s.value)).toEqual([false, 0, 0, false, 0, 0, false, 0]);
     await c.stop();
   });
 

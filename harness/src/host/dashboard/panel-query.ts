@@ -36,6 +36,8 @@ export interface PanelQueryContext {
   /** the panel's width in px: `maxDataPoints` unless the panel sets its own */
   width: number;
   scopedVars: ScopedVars;
+  /** the request's `app`. @default CoreApp.Dashboard */
+  app?: string;
 }
 
 /**
@@ -60,13 +62,18 @@ export function runPanelQuery(panel: PanelJson, ctx: PanelQueryContext): Observa
   const streams = [...groups.values()].map(({ ref, targets: groupTargets }) =>
     from(ctx.datasourceSrv.get(ref, ctx.scopedVars)).pipe(
       switchMap((ds) => {
-        const request = buildQueryRequest(ds, groupTargets, {
-          range: ctx.range,
-          timezone: ctx.timezone,
-          maxDataPoints: panel.maxDataPoints ?? Math.max(1, Math.round(ctx.width)),
-          minInterval,
-          scopedVars: ctx.scopedVars as never,
-        });
+        const request = buildQueryRequest(
+          ds,
+          groupTargets,
+          {
+            range: ctx.range,
+            timezone: ctx.timezone,
+            maxDataPoints: panel.maxDataPoints ?? Math.max(1, Math.round(ctx.width)),
+            minInterval,
+            scopedVars: ctx.scopedVars as never,
+          },
+          ctx.app,
+        );
         return queryResponses(ds, request).pipe(
           mergeByKey(),
           map((result) => ({ ...result, timeRange: request.range })),
