@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Clock, CLOCK_ENV } from './common/clock';
 import { configPath } from './config/config-path';
 
 /**
@@ -51,14 +52,32 @@ function printWelcome(port: string, previewPort: string): void {
   );
 }
 
+/** PLENUM_CLOCK for the children: from --speed/--start (starting now), or as given in the environment. */
+function runClock(speed: string | undefined, start: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (speed === undefined && start === undefined) return env[CLOCK_ENV] || undefined;
+  if (env[CLOCK_ENV]) throw new Error(`--speed/--start: ${CLOCK_ENV} is set already (${env[CLOCK_ENV]}); use one`);
+  const startMs = start === undefined ? undefined : Date.parse(start);
+  if (startMs !== undefined && Number.isNaN(startMs))
+    throw new Error(`--start: expected an ISO 8601 time; got ${start}`);
+  return Clock.startingNow(speed === undefined ? 1 : Number(speed), startMs).toString();
+}
+
 function main(): void {
   const { values } = parseArgs({
-    options: { config: { type: 'string', short: 'c' }, speed: { type: 'string' }, 'no-sim': { type: 'boolean' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      speed: { type: 'string' },
+      start: { type: 'string' },
+      'no-sim': { type: 'boolean' },
+    },
   });
   const config = configPath(values.config, process.env);
   const port = process.env.PLENUM_PORT || '8080';
+  const clock = runClock(values.speed, values.start, process.env);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // one clock for the simulator and the backend: the same simulated time from the same wall clock
+    ...(clock && { [CLOCK_ENV]: clock }),
     // the simulator's own files (OPC UA PKI) beside the backend's data, not in whatever folder npm started in
     SIM_DATA_DIR:
       process.env.SIM_DATA_DIR ?? path.join(process.env.PLENUM_DATA ?? path.join(path.dirname(config), 'data'), 'sim'),
@@ -91,7 +110,7 @@ function main(): void {
   process.on('SIGTERM', () => stopAll('SIGTERM'));
 
   if (!values['no-sim']) {
-    const simArgs = ['--config', config, ...(values.speed ? ['--speed', values.speed] : [])];
+    const simArgs = ['--config', config];
     supervise('sim', run('sim', 'backend/src/sim/main.ts', simArgs, env));
   }
   supervise('backend', run('backend', 'backend/src/main.ts', ['--config', config], env));
@@ -122,4 +141,9 @@ function main(): void {
   });
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  console.error(`[launch] ${(err as Error).message}`);
+  process.exit(2);
+}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { clockFromEnv } from './common/clock';
 import { configPath } from './config/config-path';
 import { CONNECTOR_NAMES } from './connectors/all';
 import { loadConfig } from './config/load';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: plenum [--config plenum.yaml]\nenv: PLENUM_CONFIG, PLENUM_DATA, PLENUM_HOST, PLENUM_PORT, PLENUM_API_TOKEN, PLENUM_JOBS_TOKEN',
+      'usage: plenum [--config plenum.yaml]\nenv: PLENUM_CONFIG, PLENUM_DATA, PLENUM_HOST, PLENUM_PORT, PLENUM_API_TOKEN, PLENUM_JOBS_TOKEN, PLENUM_CLOCK',
     );
     return;
   }
@@ -35,13 +36,22 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) =>
     console.error(`unhandled rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`),
   );
+  let clock;
+  try {
+    clock = clockFromEnv(process.env);
+  } catch (err) {
+    console.error(errorMessage(err));
+    process.exitCode = 2;
+    return;
+  }
   const plenum = await startPlenum(config, {
+    clock,
     token: process.env.PLENUM_API_TOKEN || undefined,
     jobsToken: process.env.PLENUM_JOBS_TOKEN || undefined,
   });
   const generated = config.sources.filter((s) => s.connector === 'generator').map((s) => s.name);
   console.log(
-    `Plenum ${VERSION} — site "${config.site.id}", ${config.points.length} points, data in ${config.historian.dataDir}`,
+    `Plenum ${VERSION} — site "${config.site.id}", ${config.points.length} points, data in ${config.historian.dataDir}, ${clock.describe()}`,
   );
   if (generated.length)
     console.log(`NOTE: source(s) ${generated.join(', ')} use the built-in synthetic generator, not real devices`);

@@ -16,6 +16,7 @@ import { assertBindAllowed } from './api/auth';
 import { createApp } from './api/app';
 import { Metrics } from './api/metrics';
 import type { SiteConfig } from './config/load';
+import { Clock } from './common/clock';
 
 export const VERSION = '0.1.0';
 
@@ -27,6 +28,8 @@ export interface StartOptions {
   log?: (msg: string) => void;
   /** run no sources (tests that post samples themselves) */
   noSources?: boolean;
+  /** the run's clock (PLENUM_CLOCK) for samples, events, queries and the historian, @default the wall clock */
+  clock?: Clock;
 }
 
 export interface RunningPlenum {
@@ -35,12 +38,14 @@ export interface RunningPlenum {
   events: EventStore;
   catalog: Catalog;
   runners: SourceRunner[];
+  clock: Clock;
   stop(): Promise<void>;
 }
 
 /** Validates every source's connector options against its connector's schema; errors name file and field. */
 function sourceInstances(
   config: SiteConfig,
+  clock: Clock,
 ): Array<[SourceInstance<never>, NonNullable<ReturnType<typeof connectorByName>>]> {
   const errors: string[] = [];
   const out: Array<[SourceInstance<never>, NonNullable<ReturnType<typeof connectorByName>>]> = [];
@@ -62,6 +67,7 @@ function sourceInstances(
         options: parsed.options as never,
         points: s.points,
         liveness: s.liveness,
+        clock: () => clock.now(),
       },
       def,
     ]);
@@ -77,17 +83,21 @@ function sourceInstances(
 export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): Promise<RunningPlenum> {
   const log = opts.log ?? ((m: string) => console.log(m));
   assertBindAllowed(config.api.host, opts.token);
-  const instances = opts.noSources ? [] : sourceInstances(config);
+  const clock = opts.clock ?? Clock.wall();
+  const now = () => clock.now();
+  const instances = opts.noSources ? [] : sourceInstances(config, clock);
   fs.mkdirSync(config.historian.dataDir, { recursive: true });
-  const historian = openHistorian({ dir: config.historian.dataDir, retention: config.historian.retention });
+  const historian = openHistorian({ dir: config.historian.dataDir, retention: config.historian.retention, now });
   historian.ensurePoints(config.points.map((p) => ({ id: p.id, valueType: p.valueType })));
   const events = new EventStore(config.historian.dataDir);
   const catalog = new Catalog(config.site, config.points);
   const ingest = new IngestPipeline(
     historian,
     config.sources.flatMap((s) => s.points),
+    now,
+    clock.describe(),
   );
-  const arrivals = new Arrivals();
+  const arrivals = new Arrivals(now);
   ingest.onStored((ids) => arrivals.record(ids));
   const runners = instances.map(
     ([source, def]) =>
@@ -108,7 +118,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
             );
             if (previous === 'starting' && status.state === 'up') return;
             events.add({
-              time: Date.now(),
+              time: now(),
               type: 'connector',
               severity: status.state === 'up' ? 'info' : status.state === 'stopped' ? 'info' : 'warning',
               title: `${status.source}: ${status.state}`,
@@ -129,7 +139,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   });
   const app = createApp(
     {
-      ctx: { catalog, historian, events, now: Date.now, sources: sourceStates },
+      ctx: { catalog, historian, events, now, sources: sourceStates },
       ingest,
       arrivals,
       sources: sourceStates,
@@ -140,6 +150,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       metrics,
       version: VERSION,
       startedAt: Date.now(),
+      clock,
       log,
     },
     { token: opts.token, jobsToken: opts.jobsToken, maxBodyBytes: config.api.maxBodyBytes },
@@ -151,12 +162,21 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   for (const r of runners) r.start();
+  // job points start from the jobs still open in the event store (a job can outlive a restart), idle elsewhere
+  const jobsAt = now();
+  const openJobs = events.find({ types: ['job'], open: true, from: 0, to: jobsAt, limit: 10_000 });
+  for (const r of runners)
+    if (r.status.connector === 'jobs')
+      await (r.connector as JobsConnector | undefined)
+        ?.publishOpen(openJobs, jobsAt)
+        .catch((err) => log(`source ${r.status.source}: initial job values not stored — ${String(err)}`));
   return {
     url: `http://${host}:${addr.port}`,
     historian,
     events,
     catalog,
     runners,
+    clock,
     async stop() {
       await Promise.all(runners.map((r) => r.stop()));
       arrivals.close();

@@ -36,6 +36,8 @@ export function dataQuality(): Dashboard {
           fieldConfig: {
             defaults: {
               unit: 'none',
+              // no problem rows is good news, not "No data"
+              noValue: '0',
               color: BY_THRESHOLDS,
               thresholds: thresholds(['green', null], ['orange', 1], ['red', 20]),
             },
@@ -46,7 +48,7 @@ export function dataQuality(): Dashboard {
       ),
       panel(
         'table',
-        'Stale (> 5 min), bad, uncertain or missing points — oldest first',
+        'Bad, uncertain, missing or stale points — oldest first',
         { x: 6, y: 8, w: 18, h: 10 },
         [{ refId: 'A', queryType: 'latest', selector: { hall: ['$hall'] }, problemsOnly: true }],
         {

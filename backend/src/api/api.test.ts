@@ -27,6 +27,7 @@ describe('HTTP API', () => {
         samplesPerSecond: 0,
         recentErrors: [],
         rebuilds: 0,
+        reports: 'every-interval' as const,
       },
     ];
     app = createApp(apiDeps(bed, { sources, log: (m) => logs.push(m) }), { token: TOKEN, maxBodyBytes: 64 * 1024 });

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { API_VERSION, unitConversion, convert, type Sample } from '@plenum/model';
+import { Clock } from '../common/clock';
 import { QueryError } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
 import {
@@ -33,6 +34,17 @@ export interface ApiDeps {
   version: string;
   startedAt: number;
   log: (msg: string) => void;
+  /** the run's clock, shown in health; @default the wall clock */
+  clock?: Clock;
+}
+
+function clockInfo(c: Clock) {
+  return {
+    simulated: c.simulated,
+    speed: c.spec.speed,
+    now: new Date(c.now()).toISOString(),
+    ...(c.simulated && { spec: c.toString() }),
+  };
 }
 
 export interface RouteSpec {
@@ -105,6 +117,8 @@ export const ROUTES: RouteSpec[] = [
         version: deps.version,
         apiVersion: API_VERSION,
         time: new Date().toISOString(),
+        // the run's clock: samples, events and `now` in queries are on it (PLENUM_CLOCK)
+        clock: clockInfo(deps.clock ?? Clock.wall()),
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
         store: { state: 'open', ...deps.ctx.historian.stats() },
         points: deps.ctx.catalog.size,

@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ASSET_TYPES, DOMAINS, FACINGS, POINT_KINDS, QUANTITIES, VALUE_TYPES } from '@plenum/model';
-import { JSON_SCHEMA_FILE, JSON_SCHEMA_ID, formatJson, plenumJsonSchema, renderJsonSchema } from './json-schema';
+import {
+  JSON_SCHEMA_FILE,
+  JSON_SCHEMA_ID,
+  SCENARIO_SCHEMA_FILE,
+  formatJson,
+  plenumJsonSchema,
+  publishedSchemas,
+  renderJsonSchema,
+  scenarioJsonSchema,
+} from './json-schema';
 import { DEFAULTS, PlenumConfigSchema } from './schema';
 
 const SAMPLE = path.resolve(__dirname, '../../../plenum.yaml');
@@ -195,5 +204,23 @@ describe('formatJson', () => {
     expect(formatJson({ k: ['aaaa', 'bbbb', 'cccc'] }, 20)).toBe(
       '{\n  "k": [\n    "aaaa",\n    "bbbb",\n    "cccc"\n  ]\n}\n',
     );
+  });
+});
+
+describe('schema/scenario.schema.json', () => {
+  it('is checked in exactly as write-json-schema.ts would write it now, beside plenum.schema.json', () => {
+    expect(publishedSchemas().map((p) => path.basename(p.file))).toEqual([
+      'plenum.schema.json',
+      'scenario.schema.json',
+    ]);
+    expect(fs.readFileSync(SCENARIO_SCHEMA_FILE, 'utf8')).toBe(formatJson(scenarioJsonSchema()));
+  });
+
+  it('is named by the modeline of every shipped scenario', () => {
+    const dir = path.resolve(__dirname, '../../../scenarios');
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml')))
+      expect(fs.readFileSync(path.join(dir, f), 'utf8').split('\n')[0]).toBe(
+        '# yaml-language-server: $schema=../schema/scenario.schema.json',
+      );
   });
 });

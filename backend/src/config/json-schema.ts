@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
+import { ScenarioSchema } from '../scenario/schema';
 import { PlenumConfigSchema } from './schema';
 
 export const JSON_SCHEMA_ID = 'urn:plenum:schema:plenum.yaml';
@@ -12,9 +13,16 @@ export const JSON_SCHEMA_ID = 'urn:plenum:schema:plenum.yaml';
 /** Where the generated schema is checked in: `<repo>/schema/plenum.schema.json`. */
 export const JSON_SCHEMA_FILE = path.resolve(__dirname, '../../../schema/plenum.schema.json');
 
-/** The JSON Schema (draft 2020-12) of the file as written: defaults optional, durations as strings or ms. */
-export function plenumJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(PlenumConfigSchema, {
+/** Where the scenario schema is checked in: `<repo>/schema/scenario.schema.json`. */
+export const SCENARIO_SCHEMA_FILE = path.resolve(__dirname, '../../../schema/scenario.schema.json');
+export const SCENARIO_SCHEMA_ID = 'urn:plenum:schema:scenario.yaml';
+
+/** A zod schema as JSON Schema draft 2020-12 of the file as written: defaults optional, durations as strings or ms. */
+function jsonSchemaOf(
+  schema: z.ZodType,
+  head: { $id: string; title: string; description: string },
+): Record<string, unknown> {
+  const generated = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io: 'input',
     override: ({ jsonSchema }) => {
@@ -25,15 +33,29 @@ export function plenumJsonSchema(): Record<string, unknown> {
     },
   }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
-  return {
-    $schema,
+  return { $schema, ...head, ...rest };
+}
+
+/** The JSON Schema of `plenum.yaml`. */
+export function plenumJsonSchema(): Record<string, unknown> {
+  return jsonSchemaOf(PlenumConfigSchema, {
     $id: JSON_SCHEMA_ID,
     title: 'Plenum site configuration (plenum.yaml)',
     description:
       'Topology (site → hall → row → rack → asset), historian, HTTP API and data sources with their points. ' +
       'Generated from backend/src/config/schema.ts; reference: backend/src/config/README.md.',
-    ...rest,
-  };
+  });
+}
+
+/** The JSON Schema of a twin scenario (`scenarios/*.yaml`). */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return jsonSchemaOf(ScenarioSchema, {
+    $id: SCENARIO_SCHEMA_ID,
+    title: 'Plenum digital-twin scenario (scenarios/*.yaml)',
+    description:
+      'What happens to the simulated hall and when (jobs, faults, setpoint writes, outdoor temperature) and the checks ' +
+      'the run must pass. Generated from backend/src/scenario/schema.ts; reference: backend/src/sim/README.md, "Scenarios".',
+  });
 }
 
 /**
@@ -70,4 +92,12 @@ export function formatJson(value: unknown, printWidth = 120): string {
 /** The exact text of `schema/plenum.schema.json`. */
 export function renderJsonSchema(): string {
   return formatJson(plenumJsonSchema());
+}
+
+/** Every published schema: where it is checked in and its exact text. */
+export function publishedSchemas(): Array<{ file: string; text: string }> {
+  return [
+    { file: JSON_SCHEMA_FILE, text: renderJsonSchema() },
+    { file: SCENARIO_SCHEMA_FILE, text: formatJson(scenarioJsonSchema()) },
+  ];
 }

@@ -7,7 +7,6 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import {
   CANONICAL_UNITS,
@@ -21,10 +20,20 @@ import {
   type Quantity,
   type Site,
 } from '@plenum/model';
-import { PlenumError } from '../common/errors';
 import { formatPath } from '../common/zod-issues';
 import { livenessFor, type Liveness } from '../connectors/liveness';
 import { interpolateEnv } from './interpolate';
+import {
+  ConfigError,
+  errorMap,
+  fromZodIssue,
+  positioned,
+  readYaml,
+  type ConfigIssue,
+  type PathSeg,
+  type RawIssue,
+} from './yaml-file';
+export { ConfigError, formatIssue, type ConfigIssue } from './yaml-file';
 import type { Retention } from '../historian/types';
 import {
   AssetSchema,
@@ -92,42 +101,6 @@ export interface SiteConfig {
   /** every point of every source, in source order, as the API and the historian see them */
   points: Point[];
 }
-
-export interface ConfigIssue {
-  /** `file`: a value in the config file; `env`: an environment variable that overrides one */
-  origin: 'file' | 'env';
-  /** `sources[2].points[5].address` ('' for the file as a whole), or the variable name for `env` */
-  path: string;
-  /** what is wrong and what is expected */
-  message: string;
-  /** 1-based position in the file, when known */
-  line?: number;
-  col?: number;
-}
-
-/** An invalid configuration: every problem found, one per line in `message`. */
-export class ConfigError extends PlenumError {
-  override readonly name = 'ConfigError';
-  constructor(
-    /** the file name as given, used as the prefix of every line */
-    readonly file: string,
-    readonly issues: readonly ConfigIssue[],
-  ) {
-    super('config', issues.map((i) => formatIssue(file, i)).join('\n'));
-  }
-}
-
-export function formatIssue(file: string, issue: ConfigIssue): string {
-  if (issue.origin === 'env') return `${file}: environment variable ${issue.path}: ${issue.message}`;
-  if (issue.path === '') {
-    return issue.line !== undefined
-      ? `${file}:${issue.line}:${issue.col ?? 1}: ${issue.message}`
-      : `${file}: ${issue.message}`;
-  }
-  return `${file}: ${issue.path}: ${issue.message}`;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // entry points
 
 /** Reads, validates and resolves a config file. Throws `ConfigError` listing every problem. */
@@ -152,28 +125,8 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
   const interpolated = interpolateEnv(text, env);
   if (interpolated.issues.length > 0) throw new ConfigError(fileName, interpolated.issues);
   text = interpolated.text;
-  const lineCounter = new LineCounter();
-  // merge: YAML 1.1 `<<: *anchor` merge keys, handy for repeated rack or point blocks
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      fileName,
-      doc.errors.map((e) => {
-        const { line, col } = lineCounter.linePos(e.pos[0]);
-        return { origin: 'file', path: '', message: `YAML syntax error: ${firstLine(e.message)}`, line, col };
-      }),
-    );
-  }
-
-  let raw: unknown;
-  try {
-    // the default alias limit (100) guards against billion-laughs input; a site file that reuses one rack's
-    // asset list across hundreds of racks is legitimate and still far below this one
-    raw = doc.toJS({ maxAliasCount: 100_000 });
-  } catch (e) {
-    const message = typeof (e as { message?: unknown })?.message === 'string' ? (e as Error).message : String(e);
-    throw new ConfigError(fileName, [{ origin: 'file', path: '', message: `YAML error: ${message}` }]);
-  }
+  const yaml = readYaml(text, fileName);
+  const raw = yaml.raw;
   const issues: RawIssue[] = [];
   const full = PlenumConfigSchema.safeParse(raw, { reportInput: true, error: errorMap });
   if (raw === null || raw === undefined) {
@@ -189,18 +142,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
   const envIssues: ConfigIssue[] = [];
   const overrides = readEnv(env, envIssues);
 
-  const all: ConfigIssue[] = [
-    ...issues
-      .map((i): ConfigIssue => ({
-        origin: 'file',
-        path: formatPath(i.path),
-        message: i.message,
-        // a position for the file as a whole (line 1) would only be noise
-        ...(i.path.length > 0 ? locate(doc, lineCounter, i.path) : {}),
-      }))
-      .sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.col ?? 0) - (b.col ?? 0)),
-    ...envIssues,
-  ];
+  const all: ConfigIssue[] = [...positioned(yaml, issues), ...envIssues];
   if (all.length > 0 || !full.success) throw new ConfigError(fileName, all);
 
   const cfg = full.data;
@@ -265,95 +207,6 @@ function readEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): { dataDir?: str
       });
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// zod issues → messages
-
-type PathSeg = PropertyKey;
-interface RawIssue {
-  path: readonly PathSeg[];
-  message: string;
-}
-
-const TYPE_NAMES: Readonly<Record<string, string>> = {
-  object: 'a mapping',
-  record: 'a mapping',
-  array: 'a list',
-  string: 'a string',
-  number: 'a number',
-  int: 'an integer',
-  boolean: 'true or false',
-  null: 'null',
-};
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  return String(v);
-}
-
-/** Default messages for the issues whose schema did not set one; never mentions the input (added later). */
-const errorMap: z.core.$ZodErrorMap = (iss) => {
-  switch (iss.code) {
-    case 'invalid_type':
-      if (iss.input === undefined) return `missing; expected ${TYPE_NAMES[iss.expected] ?? iss.expected}`;
-      return `expected ${TYPE_NAMES[iss.expected] ?? iss.expected}`;
-    case 'invalid_value': {
-      const values = iss.values.map((v) => String(v));
-      const hint = typeof iss.input === 'string' ? didYouMean(iss.input, values) : '';
-      return `expected one of ${values.join(', ')}${hint}`;
-    }
-    case 'too_small':
-    case 'too_big': {
-      const small = iss.code === 'too_small';
-      const bound = small ? iss.minimum : iss.maximum;
-      if (iss.origin === 'array')
-        return `expected ${small ? 'at least' : 'at most'} ${bound} item${Number(bound) === 1 ? '' : 's'}`;
-      if (iss.origin === 'string')
-        return `expected ${small ? 'at least' : 'at most'} ${bound} character${Number(bound) === 1 ? '' : 's'}`;
-      const op = small ? (iss.inclusive ? '≥' : '>') : iss.inclusive ? '≤' : '<';
-      return `expected ${iss.origin === 'int' ? 'an integer' : 'a number'} ${op} ${bound}`;
-    }
-    default:
-      return undefined;
-  }
-};
-
-function fromZodIssue(iss: z.core.$ZodIssue): RawIssue {
-  if (iss.code === 'unrecognized_keys') {
-    // one unknown key: point at the key itself
-    return iss.keys.length === 1 ? { path: [...iss.path, iss.keys[0] as string], message: iss.message } : iss;
-  }
-  const input = (iss as { input?: unknown }).input;
-  const got = input === undefined ? '' : `; got ${describeValue(input)}`;
-  return { path: iss.path, message: `${iss.message}${got}` };
-}
-
-/** Line and column of the deepest node of `path` found in the document (the key, for a mapping entry). */
-function locate(doc: Document, lc: LineCounter, path: readonly PathSeg[]): { line?: number; col?: number } {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0];
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
-      if (!pair) break;
-      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item: unknown = node.items[seg];
-      if (item === undefined) break;
-      offset = (item as { range?: [number, number, number] }).range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  return offset === undefined ? {} : lc.linePos(offset);
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? s;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

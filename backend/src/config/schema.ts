@@ -98,7 +98,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 }
 
 /** A strict object whose unknown-key error names the key and lists the keys it accepts. */
-function strict<S extends z.core.$ZodLooseShape>(shape: S) {
+export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) => {
@@ -109,7 +109,7 @@ function strict<S extends z.core.$ZodLooseShape>(shape: S) {
   });
 }
 
-const slug = () => z.string().regex(SLUG_PATTERN, SLUG_EXPECTED);
+export const slug = () => z.string().regex(SLUG_PATTERN, SLUG_EXPECTED);
 
 const tags = () =>
   z
@@ -130,7 +130,7 @@ const DURATION_EXPECTED =
   'expected a duration such as "500ms", "1s", "5m", "1h", "14d", "2w" or a number of milliseconds';
 
 /** A duration in the file; parsed to whole milliseconds (> 0). */
-const duration = () =>
+export const duration = () =>
   z
     .union([z.string().regex(DURATION_PATTERN, DURATION_EXPECTED), z.number().int().positive(DURATION_EXPECTED)], {
       error: (iss) => (iss.code === 'invalid_union' ? DURATION_EXPECTED : undefined),

@@ -1,15 +1,19 @@
 /**
- * Writes `schema/plenum.schema.json` from the zod schema: `tsx backend/src/config/write-json-schema.ts`.
- * With `--check` it writes nothing and exits 1 when the checked-in file differs (for CI).
+ * Writes `schema/plenum.schema.json` and `schema/scenario.schema.json` from the zod schemas:
+ * `tsx backend/src/config/write-json-schema.ts`. With `--check` it writes nothing and exits 1 when a checked-in
+ * file differs (for CI).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JSON_SCHEMA_FILE, renderJsonSchema } from './json-schema';
+import { publishedSchemas } from './json-schema';
 
 function main(): void {
-  const text = renderJsonSchema();
-  const current = fs.existsSync(JSON_SCHEMA_FILE) ? fs.readFileSync(JSON_SCHEMA_FILE, 'utf8') : undefined;
-  const rel = path.relative(process.cwd(), JSON_SCHEMA_FILE);
+  for (const s of publishedSchemas()) write(s.file, s.text);
+}
+
+function write(file: string, text: string): void {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  const rel = path.relative(process.cwd(), file);
   if (process.argv.includes('--check')) {
     if (current === text) {
       console.log(`${rel} is up to date`);
@@ -23,8 +27,8 @@ function main(): void {
     console.log(`${rel} unchanged`);
     return;
   }
-  fs.mkdirSync(path.dirname(JSON_SCHEMA_FILE), { recursive: true });
-  fs.writeFileSync(JSON_SCHEMA_FILE, text);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
   console.log(`wrote ${rel}`);
 }
 

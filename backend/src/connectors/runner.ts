@@ -45,7 +45,14 @@ export interface SourceStatus {
   samplesPerSecond: number;
   /** times the connector was built again from scratch because it stayed silent (by the runner or itself) */
   rebuilds: number;
+  /**
+   * how its points report: every poll, on change (a subscription whose liveness proves unchanged values), or on
+   * events only (job webhooks) — an old sample is stale only for the first
+   */
+  reports: SourceReports;
 }
+
+export type SourceReports = 'every-interval' | 'on-change' | 'on-event';
 
 export interface RunnerHooks {
   /** called on every state change, e.g. to record a connector event */
@@ -139,6 +146,7 @@ export class SourceRunner {
       samples: 0,
       samplesPerSecond: 0,
       rebuilds: 0,
+      reports: 'every-interval',
     };
   }
 
@@ -171,6 +179,7 @@ export class SourceRunner {
   start(): void {
     if (!this.init()) return;
     const c = this._connector as Connector;
+    this._status.reports = c.mode === 'poll' ? 'every-interval' : c.health ? 'on-change' : 'on-event';
     if (c.mode === 'subscribe') {
       this.running = c.start(this.counted(this.generation)).then(
         () => {
@@ -291,9 +300,10 @@ export class SourceRunner {
 
   /** One bad sample per point, so panels show the gap instead of the last value. */
   private markSilent(now: number): void {
+    const ts = this.source.clock?.() ?? now;
     const samples: SourceSample[] = this.source.points.map((p) => ({
       pointId: p.id,
-      ts: now,
+      ts,
       value: p.valueType === 'number' ? 0 : p.valueType === 'boolean' ? false : '',
       quality: 'bad',
       rawStatus: SILENT_STATUS,

@@ -33,6 +33,11 @@ export interface SourceInstance<Options> {
   points: SourcePoint[];
   /** when the source counts as silent and when it is rebuilt; @default livenessFor(intervalMs) */
   liveness?: Liveness;
+  /**
+   * The run's clock (common/clock.ts), Unix ms: what samples are stamped with when the source gives no time of its
+   * own; liveness, timeouts and backoff stay in wall time. @default Date.now
+   */
+  clock?: () => number;
 }
 
 /** Polled sources: the runner calls `gather` every interval, never overlapping. */

@@ -1,6 +1,13 @@
 import { convert, type Sample } from '@plenum/model';
 import type { SourcePoint, SourceSample } from '../connectors/types';
-import type { Historian, IngestResult } from '../historian/types';
+import type { Historian, IngestResult, RejectedSample } from '../historian/types';
+
+/**
+ * How far ahead of the run's clock a sample may be, ms: real device clocks drift by seconds, not minutes; a sample
+ * further ahead means a wrong device clock or a simulator running faster than this backend (a clock mix-up that
+ * would otherwise hide every value behind the future).
+ */
+export const MAX_AHEAD_MS = 5 * 60_000;
 
 export interface IngestCounters {
   accepted: number;
@@ -19,6 +26,10 @@ export class IngestPipeline {
   constructor(
     private readonly historian: Historian,
     points: readonly SourcePoint[],
+    /** the run's clock (common/clock.ts), @default Date.now */
+    private readonly clock: () => number = Date.now,
+    /** says which clock, for the refusal of samples from the future */
+    private readonly clockName = 'the wall clock',
   ) {
     for (const p of points) this.points.set(p.id, p);
   }
@@ -39,17 +50,43 @@ export class IngestPipeline {
     return this.store(converted);
   }
 
-  /** Samples already in canonical units. */
+  /** Samples already in canonical units; those more than MAX_AHEAD_MS ahead of the clock are refused. */
   async store(samples: Sample[]): Promise<IngestResult> {
-    const result = await this.historian.ingest(samples);
+    const result = await this.ingestNotAhead(samples);
     this.counters.accepted += result.accepted;
     this.counters.rejected += result.rejected.length;
     if (result.accepted > 0 && this.listeners.size > 0) {
-      const refused = new Set(result.rejected.map((r) => r.index));
+      const refused = new Set(result.rejected.map((r: RejectedSample) => r.index));
       const ids = new Set(samples.filter((_, i) => !refused.has(i)).map((s) => s.pointId));
       for (const l of this.listeners) l([...ids]);
     }
     return result;
+  }
+
+  private async ingestNotAhead(samples: Sample[]): Promise<IngestResult> {
+    const now = this.clock();
+    const limit = now + MAX_AHEAD_MS;
+    if (!samples.some((s) => typeof s?.ts === 'number' && s.ts > limit)) return this.historian.ingest(samples);
+    const ahead: RejectedSample[] = [];
+    const kept: Sample[] = [];
+    const keptIndex: number[] = [];
+    samples.forEach((s, index) => {
+      if (typeof s?.ts === 'number' && s.ts > limit && s.ts < 8.64e15) {
+        const min = Math.round((s.ts - now) / 60_000);
+        ahead.push({
+          index,
+          pointId: s.pointId,
+          reason: `ts ${new Date(s.ts).toISOString()} of point "${s.pointId}" is ${min} min ahead of this backend's clock (${this.clockName}, ${new Date(now).toISOString()}); a device clock is wrong, or a simulator runs on another clock: start both with the same PLENUM_CLOCK (npm start --speed N does)`,
+        });
+      } else {
+        kept.push(s);
+        keptIndex.push(index);
+      }
+    });
+    const r = kept.length ? await this.historian.ingest(kept) : { accepted: 0, rejected: [] };
+    const rejected = [...ahead, ...r.rejected.map((x) => ({ ...x, index: keptIndex[x.index] as number }))];
+    rejected.sort((a, b) => a.index - b.index);
+    return { accepted: r.accepted, rejected };
   }
 
   /** Calls `listener` with the ids of points that just had samples stored (durable); returns an unsubscribe. */

@@ -208,6 +208,53 @@ describe('runQueries against a real historian', () => {
     expect(field(fresh.results.F!.frames[0]!, 'point').values).toEqual([]);
   });
 
+  it('does not call an old value stale when its source reports on change and is up, or on events only', () => {
+    const status = (reports: 'on-change' | 'on-event', state: 'up' | 'degraded') => ({
+      source: 'test',
+      connector: 'x',
+      state,
+      recentErrors: [],
+      consecutiveFailures: 0,
+      failures: 0,
+      samples: 0,
+      samplesPerSecond: 0,
+      rebuilds: 0,
+      reports,
+    });
+    const problems = (reports: 'on-change' | 'on-event', state: 'up' | 'degraded') => {
+      const res = runQueries(
+        { ...bed.ctx, sources: () => [status(reports, state)] },
+        {
+          range: { from: T0, to: T0 + 600_000 },
+          queries: [
+            {
+              refId: 'P',
+              queryType: 'latest',
+              selector: { hall: ['h1'] },
+              problemsOnly: true,
+              staleAfterMs: 3_000_000,
+            },
+          ],
+        },
+      );
+      return field(res.results.P!.frames[0]!, 'problem').values;
+    };
+    // a subscription that is up has proved its unchanged values: only missing and uncertain ones remain
+    expect(problems('on-change', 'up')).toEqual(['no data', 'no data', 'uncertain']);
+    // one that is not up proves nothing: old values are stale again
+    expect(problems('on-change', 'degraded')).toEqual([
+      'no data',
+      'no data',
+      'stale',
+      'stale',
+      'stale',
+      'uncertain',
+      'stale',
+    ]);
+    // job points hold their value until the next job event, whatever the source's state
+    expect(problems('on-event', 'degraded')).toEqual(['no data', 'no data', 'uncertain']);
+  });
+
   it('answers open events only when asked, whenever they started', () => {
     bed.events.add({
       time: T0 - 86_400_000,
@@ -239,6 +286,7 @@ describe('runQueries against a real historian', () => {
           samples: 100,
           samplesPerSecond: 12.5,
           rebuilds: 1,
+          reports: 'every-interval' as const,
         },
       ],
     };

@@ -1,6 +1,6 @@
 import type { DataFrameJSON, FieldSchema, LatestQuery, Point, Quality, Sample } from '@plenum/model';
 import type { QueryContext } from './context';
-import { frame, renderAlias, unitConfig } from './frames';
+import { frame, groupsUnitConfig, renderAlias, unitConfig } from './frames';
 import { combineAcross, groupPoints } from './group';
 
 const QUALITY_RANK: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
@@ -85,6 +85,8 @@ export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
       quality.push(present.length ? worstQuality(present.map((s) => s.quality)) : null);
       count.push(numbers.length);
     }
+    const members = groups.map((g) => g.points);
+    const valueConfig = groupsUnitConfig(members, agg);
     frames.push(
       frame(
         quantity,
@@ -92,7 +94,7 @@ export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
         [
           ...levels.map(text),
           { name: 'time', type: 'time' },
-          { name: 'value', type: 'number', labels: { quantity }, config: unitConfig(first) },
+          { name: 'value', type: 'number', labels: { quantity }, config: valueConfig },
           text('quality'),
           { name: 'count', type: 'number' },
         ],
@@ -103,12 +105,32 @@ export function latest(ctx: QueryContext, q: LatestQuery): DataFrameJSON[] {
   return frames;
 }
 
-/** Why a point needs attention, or undefined when its latest sample is good and fresh. */
-export function problemOf(s: Sample | undefined, now: number, staleAfterMs: number): string | undefined {
+/**
+ * Why a point needs attention, or undefined when its latest sample is good and fresh. `ageCounts` false: its
+ * source reports on events, or on change while it is up (its liveness proves the value unchanged), so an old
+ * sample is still the current value.
+ */
+export function problemOf(
+  s: Sample | undefined,
+  now: number,
+  staleAfterMs: number,
+  ageCounts = true,
+): string | undefined {
   if (!s) return 'no data';
   if (s.quality !== 'good') return s.quality;
-  if (now - s.ts > staleAfterMs) return 'stale';
+  if (ageCounts && now - s.ts > staleAfterMs) return 'stale';
   return undefined;
+}
+
+/** Whether the age of a point's latest sample says anything, by how its source reports (SourceStatus.reports). */
+function ageCounts(ctx: QueryContext): (p: Point) => boolean {
+  const byName = new Map((ctx.sources?.() ?? []).map((s) => [s.source, s]));
+  return (p) => {
+    const s = byName.get(p.source.source);
+    if (!s) return true;
+    if (s.reports === 'on-event') return false;
+    return !(s.reports === 'on-change' && s.state === 'up');
+  };
 }
 
 /**
@@ -117,8 +139,13 @@ export function problemOf(s: Sample | undefined, now: number, staleAfterMs: numb
  */
 function problems(ctx: QueryContext, q: LatestQuery, points: Point[], samples: Map<string, Sample>): DataFrameJSON {
   const now = ctx.now();
+  const counts = ageCounts(ctx);
   const rows = points
-    .map((p) => ({ p, s: samples.get(p.id), problem: problemOf(samples.get(p.id), now, q.staleAfterMs ?? 300_000) }))
+    .map((p) => ({
+      p,
+      s: samples.get(p.id),
+      problem: problemOf(samples.get(p.id), now, q.staleAfterMs ?? 300_000, counts(p)),
+    }))
     .filter((r) => r.problem !== undefined)
     .sort((a, b) => (a.s?.ts ?? -Infinity) - (b.s?.ts ?? -Infinity));
   return frame(

@@ -2,10 +2,14 @@
  * `tsx backend/src/sim/main.ts [options]`: runs the simulated AI data hall until SIGINT/SIGTERM. `--help` lists
  * the options; README.md explains them.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors';
+import { Clock, CLOCK_ENV, parseClock } from '../common/clock';
 import { configPath } from '../config/config-path';
+import { loadScenario } from '../scenario/load';
+import { twinReport } from './scenario/twin-report';
 import { loadConfig } from '../config/load';
 import type { SimOperationLimits } from './opcua/opcua-server';
 import { MAX_SPEED, startSimulation, type SimRunnerOptions } from './runner';
@@ -16,6 +20,7 @@ const USAGE = `usage: sim [options]
   --seed <n|text>          @default 1
   --speed <x>              simulated seconds per wall second, (0, ${MAX_SPEED}], @default 1
   --start <ISO time>       simulated time at start, @default now
+                           (or PLENUM_CLOCK, the run's clock shared with the backend: npm start --speed sets it)
   --host <address>         @default 127.0.0.1 (SIM_HOST)
   --modbus-port <port>     Modbus TCP PDUs, 0 = any free port, "off", @default 5020 (SIM_MODBUS_PORT)
   --dcgm-port <port>       DCGM-style /metrics, @default 9400 (SIM_DCGM_PORT)
@@ -28,9 +33,12 @@ const USAGE = `usage: sim [options]
   --webhook-url <url>      job events are POSTed here (SIM_WEBHOOK_URL)
   --webhook-token <token>  bearer token for it; prefer the variable SIM_WEBHOOK_TOKEN (not in ps output)
   --webhook-format <f>     slurm | plenum-event, @default slurm
-  --ground-truth <file>    append fault starts and ends as JSON lines (SIM_GROUND_TRUTH)
+  --ground-truth <file>    append fault starts and ends and accepted writes as JSON lines (SIM_GROUND_TRUTH)
   --faults-per-day <n>     seeded random faults, @default 0
-  --no-jobs                no generated job schedule (jobs only through POST /jobs)`;
+  --no-jobs                no generated job schedule (jobs only through POST /jobs)
+  --scenario <file>        play a scenario (scenarios/*.yaml): its site, hall, seed, start, jobs, faults, writes
+                           and outdoor temperatures; not with --hall, --seed, --start, --no-jobs, --faults-per-day
+  --scenario-out <dir>     where the scenario's ground truth goes (twin.json) when it ends, @default .`;
 
 function port(name: string, v: string | undefined, fallback: number): number | null {
   if (v === undefined || v === '') return fallback;
@@ -101,7 +109,14 @@ function opcuaOptions(users: string | undefined, limits: string | undefined): Si
   };
 }
 
-export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerOptions & { configFile: string } {
+export interface SimArgs extends SimRunnerOptions {
+  configFile: string;
+  /** --scenario, and where its ground truth goes */
+  scenarioFile?: string;
+  scenarioOut?: string;
+}
+
+export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimArgs {
   const { values: v } = parseArgs({
     args: argv,
     options: {
@@ -123,11 +138,24 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
       'ground-truth': { type: 'string' },
       'faults-per-day': { type: 'string' },
       'no-jobs': { type: 'boolean' },
+      scenario: { type: 'string' },
+      'scenario-out': { type: 'string' },
     },
   });
+  if (v.scenario !== undefined) {
+    const clash = (['hall', 'seed', 'start', 'no-jobs', 'faults-per-day'] as const).filter((k) => v[k] !== undefined);
+    if (clash.length)
+      throw new Error(`--scenario: the scenario sets ${clash.map((k) => `--${k}`).join(', ')}; leave them out`);
+  }
   const startMs = v.start === undefined ? undefined : Date.parse(v.start);
   if (startMs !== undefined && Number.isNaN(startMs))
     throw new Error(`--start: expected an ISO 8601 time; got ${JSON.stringify(v.start)}`);
+  // one clock for the run: PLENUM_CLOCK, shared with the backend, or --speed/--start for the simulator alone
+  const shared = env[CLOCK_ENV] ? new Clock(parseClock(env[CLOCK_ENV])) : undefined;
+  if (shared && (v.speed !== undefined || v.start !== undefined))
+    throw new Error(
+      `--speed/--start: the clock comes from ${CLOCK_ENV} (${env[CLOCK_ENV]}); give one or the other, not both`,
+    );
   const format = v['webhook-format'] ?? 'slurm';
   if (format !== 'slurm' && format !== 'plenum-event')
     throw new Error(`--webhook-format: expected slurm or plenum-event; got ${JSON.stringify(format)}`);
@@ -137,8 +165,12 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
     configFile: configPath(v.config, env),
     hall: v.hall,
     seed,
-    speed: number('--speed', v.speed, 1),
-    startMs,
+    ...(shared
+      ? { clock: shared }
+      : {
+          speed: v.scenario !== undefined && v.speed === undefined ? undefined : number('--speed', v.speed, 1),
+          startMs,
+        }),
     host: v.host ?? env.SIM_HOST ?? '127.0.0.1',
     modbusPort: port('--modbus-port', v['modbus-port'] ?? env.SIM_MODBUS_PORT, 5020),
     dcgmPort: port('--dcgm-port', v['dcgm-port'] ?? env.SIM_DCGM_PORT, 9400),
@@ -150,6 +182,46 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimRunnerO
     groundTruthFile: v['ground-truth'] ?? env.SIM_GROUND_TRUTH ?? undefined,
     randomFaultsPerDay: number('--faults-per-day', v['faults-per-day'], 0),
     jobSchedule: v['no-jobs'] ? 'none' : 'generated',
+    ...(v.scenario !== undefined && { scenarioFile: v.scenario, scenarioOut: path.resolve(v['scenario-out'] ?? '.') }),
+  };
+}
+
+/** The scenario's site, hall, seed, schedule and clock in place of the command line's; its ground truth at its end. */
+function withScenario(opts: SimArgs, env: NodeJS.ProcessEnv): SimArgs {
+  if (opts.scenarioFile === undefined) return opts;
+  const { scenario, site, configFile } = loadScenario(opts.scenarioFile, env);
+  const startMs = Date.parse(scenario.start);
+  if (opts.clock && opts.clock.spec.startMs !== startMs)
+    throw new Error(
+      `${CLOCK_ENV} starts at ${new Date(opts.clock.spec.startMs).toISOString()}, the scenario at ${scenario.start}; they must agree`,
+    );
+  const clock = opts.clock ?? Clock.startingNow(opts.speed ?? scenario.speed, startMs);
+  const out = opts.scenarioOut as string;
+  let lastProgress = 0;
+  return {
+    ...opts,
+    speed: undefined,
+    startMs: undefined,
+    clock,
+    configFile,
+    site: site.site,
+    hall: scenario.hall,
+    seed: scenario.seed,
+    jobSchedule: scenario.schedule,
+    randomFaultsPerDay: 0,
+    scenario,
+    onScenario(driver, finished) {
+      const now = Date.now();
+      if (finished || now - lastProgress >= 1000) {
+        lastProgress = now;
+        console.log(`sim: scenario-progress ${JSON.stringify(driver.progress())}`);
+      }
+      if (!finished) return;
+      fs.mkdirSync(out, { recursive: true });
+      const file = path.join(out, 'twin.json');
+      fs.writeFileSync(file, JSON.stringify(twinReport(driver)));
+      console.log(`sim: scenario finished; ground truth in ${file}`);
+    },
   };
 }
 
@@ -158,7 +230,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  let opts;
+  let opts: SimArgs;
   try {
     opts = parseSimArgs(process.argv.slice(2), process.env);
   } catch (err) {
@@ -168,7 +240,8 @@ async function main(): Promise<void> {
   }
   let site;
   try {
-    site = loadConfig(opts.configFile, { env: process.env }).site;
+    opts = withScenario(opts, process.env);
+    site = opts.site ?? loadConfig(opts.configFile, { env: process.env }).site;
   } catch (err) {
     console.error(errorMessage(err));
     process.exitCode = 2;
@@ -189,6 +262,10 @@ async function main(): Promise<void> {
   if (control !== undefined) console.log(`sim: control API      http://${host}:${control}/health`);
   if (opcua !== undefined) console.log(`sim: OPC UA           opc.tcp://${host}:${opcua} (nsu=urn:plenum:sim)`);
   if (opts.webhook) console.log(`sim: job events →     ${new URL(opts.webhook.url).origin} (${opts.webhook.format})`);
+  if (runner.clock.simulated && !process.env[CLOCK_ENV])
+    console.log(
+      `sim: NOTE: simulated time on the simulator's own clock; start a backend that reads it with ${CLOCK_ENV}='${runner.clock.toString()}' (or use npm start --speed)`,
+    );
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

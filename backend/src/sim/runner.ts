@@ -6,16 +6,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Site } from '@plenum/model';
+import { Clock, MAX_CLOCK_SPEED } from '../common/clock';
 import { errorMessage } from '../common/errors';
 import { ControlApi } from './control-api';
 import { DcgmExporter } from './dcgm-exporter';
 import { JobWebhook, type JobWebhookOptions } from './job-webhook';
 import { PduModbusServer } from './modbus-server';
 import { HallModel, type SimParams } from './model';
+import type { Scenario } from '../scenario/schema';
+import { ScenarioDriver } from './scenario/driver';
 import type { SimOpcUaOptions, SimOpcUaServer } from './opcua/opcua-server';
 
 /** Fastest simulated time per wall second the runner accepts: one tick then integrates an hour (~0.1 s of CPU). */
-export const MAX_SPEED = 3600;
+export const MAX_SPEED = MAX_CLOCK_SPEED;
 
 /** Most simulated time one tick integrates, ms (an hour: ~0.1 s of CPU). */
 export const MAX_CATCH_UP_MS = 3_600_000;
@@ -26,10 +29,15 @@ export interface SimRunnerOptions {
   hall?: string;
   /** @default 1 */
   seed?: number | string;
-  /** simulated seconds per wall second, (0, 3600], @default 1 */
+  /** simulated seconds per wall second, (0, 3600], @default 1; not with `clock` */
   speed?: number;
-  /** simulated time at start, Unix ms, @default the wall clock at start */
+  /** simulated time at start, Unix ms, @default the wall clock at start; not with `clock` */
   startMs?: number;
+  /**
+   * the run's clock, shared with the backend through PLENUM_CLOCK (common/clock.ts); @default one starting now at
+   * `startMs` × `speed`
+   */
+  clock?: Clock;
   /** @default 127.0.0.1 */
   host?: string;
   /** 0 picks a free port, null turns the server off; @default 5020 */
@@ -46,27 +54,33 @@ export interface SimRunnerOptions {
   dataDir?: string;
   /** job events are posted to `webhook.url` when set (token, format, retry timing: job-webhook.ts) */
   webhook?: Omit<JobWebhookOptions, 'site' | 'hall' | 'log'>;
-  /** fault starts and ends are appended here as JSON lines when set */
+  /** fault starts and ends and accepted writes are appended here as JSON lines when set */
   groundTruthFile?: string;
   /** @default 0 */
   randomFaultsPerDay?: number;
   /** @default generated */
   jobSchedule?: 'generated' | 'none';
   params?: Partial<SimParams>;
-  /** wall time between model advances, ms, @default 1000 */
+  /** wall time between model advances, ms, @default 1000 / speed within 50–1000, so a tick integrates ≤ 1 min at speed 60 */
   tickMs?: number;
   /** the wall clock, Unix ms, @default Date.now (tests pass their own) */
   wallClock?: () => number;
   /** @default console.log */
   log?: (message: string) => void;
+  /**
+   * a scenario to play (scenario/schema.ts): its jobs, faults, writes and outdoor temperatures at their times,
+   * the ground truth recorded per simulated minute; the model stops at its end
+   */
+  scenario?: Scenario;
+  /** called after every tick that advanced a scenario, and once when it reached its end */
+  onScenario?: (driver: ScenarioDriver, finished: boolean) => void;
 }
 
 export class SimRunner {
   readonly model: HallModel;
   readonly speed: number;
-  private readonly wallClock: () => number;
-  private readonly wall0: number;
-  private readonly sim0: number;
+  /** the run's clock: every protocol stamps (or is stamped with) its time */
+  readonly clock: Clock;
   private readonly log: (message: string) => void;
   private timer?: NodeJS.Timeout;
   private modbus?: PduModbusServer;
@@ -78,19 +92,23 @@ export class SimRunner {
   private truthWritten = 0;
   private truthFailing = false;
   private stopping?: Promise<void>;
+  /** plays `opts.scenario`, when given */
+  readonly scenario?: ScenarioDriver;
+  private scenarioFinished = false;
 
   constructor(private readonly opts: SimRunnerOptions = {}) {
-    const speed = opts.speed ?? 1;
+    if (opts.clock && (opts.speed !== undefined || opts.startMs !== undefined)) {
+      throw new RangeError('speed and startMs come from the clock when one is given; pass one or the other');
+    }
+    const speed = opts.clock?.spec.speed ?? opts.speed ?? 1;
     if (!(speed > 0 && speed <= MAX_SPEED)) {
       throw new RangeError(`speed: expected a number in (0, ${MAX_SPEED}] simulated seconds per second; got ${speed}`);
     }
     this.speed = speed;
-    this.wallClock = opts.wallClock ?? Date.now;
+    this.clock = opts.clock ?? Clock.startingNow(speed, opts.startMs, opts.wallClock ?? Date.now);
     this.log = opts.log ?? ((m) => console.log(m));
-    this.wall0 = this.wallClock();
-    this.sim0 = opts.startMs ?? this.wall0;
     this.model = new HallModel({
-      startMs: this.sim0,
+      startMs: this.clock.now(),
       site: opts.site,
       hall: opts.hall,
       seed: opts.seed,
@@ -98,6 +116,7 @@ export class SimRunner {
       jobSchedule: opts.jobSchedule,
       randomFaultsPerDay: opts.randomFaultsPerDay,
     });
+    if (opts.scenario) this.scenario = new ScenarioDriver(this.model, opts.scenario);
     if (opts.webhook) {
       this.webhook = new JobWebhook({
         ...opts.webhook,
@@ -108,9 +127,9 @@ export class SimRunner {
     }
   }
 
-  /** Simulated time now, from the wall clock. */
+  /** Simulated time now, from the run's clock. */
   simNow(): number {
-    return this.sim0 + (this.wallClock() - this.wall0) * this.speed;
+    return this.clock.now();
   }
 
   /** Ports the servers listen on (undefined when off or not started). */
@@ -124,7 +143,13 @@ export class SimRunner {
     const log = this.log;
     try {
       if (this.opts.modbusPort !== null) {
-        this.modbus = new PduModbusServer(this.model, { host, port: this.opts.modbusPort ?? 5020, log });
+        // writes are applied at the simulated time of their arrival, not at the model's last tick
+        this.modbus = new PduModbusServer(this.model, {
+          host,
+          port: this.opts.modbusPort ?? 5020,
+          log,
+          sync: () => this.tick(),
+        });
         await this.modbus.start();
       }
       if (this.opts.dcgmPort !== null) {
@@ -133,7 +158,11 @@ export class SimRunner {
       }
       if (this.opts.controlPort !== null) {
         this.control = new ControlApi(
-          { model: this.model, sync: () => this.tick(), info: () => ({ speed: this.speed, ports: this.ports() }) },
+          {
+            model: this.model,
+            sync: () => this.tick(),
+            info: () => ({ speed: this.speed, clock: this.clock.toString(), ports: this.ports() }),
+          },
           { host, port: this.opts.controlPort ?? 4900, log },
         );
         await this.control.start();
@@ -144,6 +173,7 @@ export class SimRunner {
         const pkiDir = path.join(this.opts.dataDir ?? path.join('data', 'sim'), 'pki', 'opcua');
         this.opcua = new SimOpcUaServer(this.model, {
           pkiDir,
+          sync: () => this.tick(),
           ...this.opts.opcua,
           host,
           port: this.opts.opcuaPort,
@@ -155,7 +185,7 @@ export class SimRunner {
       await this.stop();
       throw err;
     }
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? Math.min(1000, Math.max(50, 1000 / this.speed)));
     return this;
   }
 
@@ -164,10 +194,20 @@ export class SimRunner {
    * several ticks instead of blocking for long) and hands new job events and ground truth on. Never throws.
    */
   tick(): void {
+    const to = Math.min(this.simNow(), this.model.now() + MAX_CATCH_UP_MS);
     try {
-      this.model.advanceTo(Math.min(this.simNow(), this.model.now() + MAX_CATCH_UP_MS));
+      if (this.scenario) this.scenario.advance(to);
+      else this.model.advanceTo(to);
     } catch (err) {
       this.log(`sim: advancing the model failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+    if (this.scenario && !this.scenarioFinished) {
+      this.scenarioFinished = this.scenario.finished;
+      try {
+        this.opts.onScenario?.(this.scenario, this.scenarioFinished);
+      } catch (err) {
+        this.log(`sim: the scenario callback failed: ${errorMessage(err)}`);
+      }
     }
     this.opcua?.update();
     const events = this.model.jobEvents();

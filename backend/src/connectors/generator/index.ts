@@ -6,5 +6,5 @@ export const generator: ConnectorDefinition<GeneratorOptions> = {
   name: 'generator',
   description: 'built-in synthetic data (placeholder until the simulated hall); not a device',
   options: generatorOptions,
-  init: (source) => createGenerator(source),
+  init: (source) => createGenerator(source, source.clock),
 };

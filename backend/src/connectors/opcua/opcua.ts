@@ -89,8 +89,10 @@ export type OpcUaState = 'idle' | 'connecting' | 'up' | 'reconnecting' | 'rebuil
 export interface OpcUaDeps {
   /** @default console.warn with the source name */
   log?: (message: string) => void;
-  /** @default Date.now */
+  /** wall clock for liveness and timeouts, @default Date.now */
   now?: () => number;
+  /** the run's clock for sample timestamps, @default the source's clock, else Date.now */
+  clock?: () => number;
 }
 
 /** How often the watchdog looks at the link, ms. */
@@ -162,7 +164,10 @@ abstract class OpcUaBase {
   protected readonly o: OpcUaOptions;
   protected readonly pkiDir: string;
   protected readonly log: (message: string) => void;
+  /** wall clock, for liveness and timeouts */
   protected readonly now: () => number;
+  /** the run's clock, for sample timestamps (gap markers, values without a source timestamp) */
+  protected readonly clock: () => number;
   protected link?: OpcUaLink;
   protected stopped = false;
   /** bumped for every link: events of replaced links are ignored */
@@ -189,6 +194,7 @@ abstract class OpcUaBase {
     this.pkiDir = path.resolve(this.o.pkiDir);
     this.log = deps.log ?? ((m) => console.warn(`opcua source "${source.name}": ${m}`));
     this.now = deps.now ?? Date.now;
+    this.clock = deps.clock ?? source.clock ?? Date.now;
   }
 
   protected signalStop(): void {
@@ -243,7 +249,7 @@ abstract class OpcUaBase {
     if (this.gapOpen) return;
     this.gapOpen = true;
     this.stats.gaps++;
-    const ts = this.now();
+    const ts = this.clock();
     this.lastGapTs = ts;
     for (const p of this.points) this.enqueue(badSample(p.point, ts, STATUS.badCommunicationError));
     this.log(
@@ -260,7 +266,7 @@ abstract class OpcUaBase {
   /** A value from the server, stamped after the last gap marker when its own timestamp is older. */
   protected deliverValue(p: OpcUaPoint, dv: DataValue): void {
     this.stats.values++;
-    const now = this.now();
+    const now = this.clock();
     const s = toSample(p.point, dv, now);
     if (s.ts <= this.lastGapTs) s.ts = Math.max(now, this.lastGapTs + 1);
     this.enqueue(s);
@@ -478,7 +484,7 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
   /** Creates the planned subscriptions and monitored items on a fresh session. */
   private async subscribeAll(link: OpcUaLink, gen: number): Promise<void> {
     const missing = this.resolve(link.namespaces);
-    const ts = this.now();
+    const ts = this.clock();
     for (const p of missing) this.enqueue(badSample(p.point, ts, STATUS.badNodeIdUnknown));
     const monitored = this.points.filter((p) => this.resolved.get(p) !== undefined);
     const perCall = effectiveLimit(this.o.maxItemsPerCall, link.limits.maxMonitoredItemsPerCall);
@@ -594,7 +600,7 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
       }
       // the server refused the whole call: its points are bad, the others go on
       this.stats.refusedItems += points.length;
-      const ts = this.now();
+      const ts = this.clock();
       for (const p of points) this.enqueue(badSample(p.point, ts, statusOf(err)));
       this.log(`the server refused monitored items for ${names(points)}: ${errorMessage(err)}`);
       return;
@@ -603,12 +609,12 @@ export class OpcUaSubscriber extends OpcUaBase implements SubscribedConnector {
     }
     state.groups.push({ group, points });
     const refused: OpcUaPoint[] = [];
-    const ts = this.now();
+    const ts = this.clock();
     group.monitoredItems.forEach((item, i) => {
       const p = points[i] as OpcUaPoint;
       if (item.statusCode.isGood()) {
         this.stats.monitoredItems++;
-        this.watch.watch(p, ts);
+        this.watch.watch(p, this.now());
       } else {
         refused.push(p);
         this.enqueue(badSample(p.point, ts, item.statusCode.value));
@@ -768,7 +774,7 @@ export class OpcUaPoller extends OpcUaBase implements PolledConnector {
   /** Reads every point once. Throws (after delivering bad samples) when the server cannot be read. */
   async gather(sink: SampleSink): Promise<void> {
     if (this.stopped) return;
-    const ts = this.now();
+    const ts = this.clock();
     const allBad = async (status: number, err: LinkError | Error): Promise<never> => {
       await sink(this.points.map((p) => badSample(p.point, ts, status)));
       throw err;
@@ -777,7 +783,7 @@ export class OpcUaPoller extends OpcUaBase implements PolledConnector {
     if (
       link &&
       (link.deadReason ||
-        (link.reconnectingSince !== undefined && ts - link.reconnectingSince > this.o.reconnect.rebuildAfterMs))
+        (link.reconnectingSince !== undefined && this.now() - link.reconnectingSince > this.o.reconnect.rebuildAfterMs))
     ) {
       this.stats.rebuilds++;
       await this.dropLink();
@@ -826,7 +832,7 @@ export class OpcUaPoller extends OpcUaBase implements PolledConnector {
         const values = await link.read(
           batch.map((p) => ({ nodeId: this.resolved.get(p) as string, attributeId: AttributeIds.Value })),
         );
-        const now = this.now();
+        const now = this.clock();
         batch.forEach((p, i) => {
           const dv = values[i];
           this.stats.values++;

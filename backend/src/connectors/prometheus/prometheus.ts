@@ -544,5 +544,5 @@ export function rangeSeries(r: ApiResult): Map<number, SeriesValue[]> | undefine
 }
 
 export function createPrometheus(source: SourceInstance<PrometheusOptions>): PrometheusConnector {
-  return new PrometheusConnector(source);
+  return new PrometheusConnector(source, source.clock);
 }
