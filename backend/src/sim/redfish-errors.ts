@@ -1,6 +1,6 @@
 /**
  * Redfish error responses: `{error: {code, message, @Message.ExtendedInfo: [Message]}}` with messages of the DMTF
- * Base registry (Base.1.13.0, the version OpenBMC's bmcweb ships; the recorded mockup in shared/devices/redfish
+ * Base registry (Base.1.13.0, the version OpenBMC's bmcweb ships; the recorded mockup in fixtures/devices/redfish
  * carries Base.1.5.0, which lacks PropertyValueOutOfRange). A client reads `MessageId` to know what went wrong and
  * `RelatedProperties` (JSON pointers into the request body) to know where.
  */

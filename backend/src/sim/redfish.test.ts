@@ -6,7 +6,7 @@ import { HallModel } from './model';
 
 const t0 = Date.UTC(2025, 0, 1);
 /** The DMTF Redfish mockup recorded from a real rack-mount server (read-only, beside the repository). */
-const MOCKUP = path.resolve(__dirname, '../../../../shared/devices/redfish/public-rackmount1');
+const MOCKUP = path.resolve(__dirname, '../../../fixtures/devices/redfish/public-rackmount1');
 
 type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * one Chassis per rack with the classic Power resource (`PowerControl[0]`: PowerConsumedWatts, PowerCapacityWatts,
  * PowerLimit {LimitInWatts, LimitException, CorrectionInMs}) and, read-only, the newer Control resource
  * (`Controls/PowerLimit`: SetPoint, AllowableMin/Max). Shapes, @odata.id and @odata.type follow the DMTF mockup
- * recorded in shared/devices/redfish/public-rackmount1, so one client reads both.
+ * recorded in fixtures/devices/redfish/public-rackmount1, so one client reads both.
  *
  * `PATCH /redfish/v1/Chassis/{rack}/Power` with `{"PowerControl":[{"PowerLimit":{"LimitInWatts": n | null}}]}`
  * sets (W) or removes (null) the rack's limit: `model.setRackPowerLimit(rack, kW | null, 'redfish')`, logged to the
