@@ -19,6 +19,8 @@ export interface PointSource {
   /** the source's name in the site config */
   source: string;
   address: string;
+  /** where writes go when it differs from `address` (a setpoint read from one register, written to another) */
+  writeAddress?: string;
 }
 
 export interface Point {

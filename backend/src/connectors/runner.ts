@@ -9,7 +9,16 @@ import {
   type GatherTally,
   type Liveness,
 } from './liveness';
-import type { Connector, ConnectorDefinition, SampleSink, SourceInstance, SourceSample } from './types';
+import {
+  WriteError,
+  type Connector,
+  type ConnectorDefinition,
+  type SampleSink,
+  type SourceInstance,
+  type SourceSample,
+  type WriteOutcome,
+  type WriteRequest,
+} from './types';
 
 /**
  * up: data flows as configured; degraded: failing, or silent (README "Liveness"), retrying; down: not running
@@ -208,6 +217,19 @@ export class SourceRunner {
     await bounded(this.running ?? Promise.resolve(), timeoutMs);
     if (c) await bounded(c.mode === 'poll' ? c.close() : c.stop(), timeoutMs);
     this.setState('stopped');
+  }
+
+  /**
+   * Writes one point through the running connector (only the automation guard calls this: ARCHITECTURE.md,
+   * "Acting on the plant"). Throws a WriteError: `config` when the source is not running or its connector cannot
+   * write; otherwise whatever the connector's `write` throws.
+   */
+  async write(req: WriteRequest): Promise<WriteOutcome> {
+    const c = this._connector;
+    const what = `source "${this.source.name}" (${this.def.name})`;
+    if (this.stopped || !c || this._status.state === 'down') throw new WriteError('config', `${what} is not running`);
+    if (!c.write) throw new WriteError('config', `${what} cannot write`);
+    return c.write(req);
   }
 
   /** Initialises the connector; a failure leaves the source down. */

@@ -72,7 +72,65 @@ export interface SubscribedConnector {
   health?(): LinkHealth | undefined;
 }
 
-export type Connector = PolledConnector | SubscribedConnector;
+/**
+ * A write to one point, in the point's **source** unit (the automation layer converts from canonical units; the
+ * Modbus connector then applies the inverse of the address's own scale/offset). The value's type is the point's
+ * `valueType`. `null` relinquishes: control returns to the device's own logic (an OPC UA override written with a
+ * Null variant, a BACnet priority slot released); a connector without a way to relinquish (Modbus) throws a
+ * WriteError of kind `refused`. `point` is one of the source's configured points (matched by id).
+ */
+export interface WriteRequest {
+  point: SourcePoint;
+  value: SampleValue | null;
+}
+
+/**
+ * What the device holds after the write, read back from the address written (`writeAddress` when set) with the
+ * same decoding as reads (source unit). A read-back the device answers with a bad status is still an outcome:
+ * `readBack` null and the status in `rawStatus`; the caller compares, the connector does not retry.
+ */
+export interface WriteOutcome {
+  /** the value read back after the write; null after a relinquish when the device reads back nothing, or when the
+   * read-back is bad (see rawStatus) */
+  readBack: SampleValue | null;
+  /** the protocol's status of the read-back (OPC UA StatusCode; Modbus 0, or the exception code the read-back
+   * got, 0x100 malformed, 0x101 not finite); 0 when good */
+  rawStatus: number;
+  /** Unix ms on the run's clock when the read-back arrived */
+  at: number;
+}
+
+/** Why a write did not happen or did not take; never carries secrets. */
+export class WriteError extends Error {
+  constructor(
+    /** `config`: the point cannot be written (not writable, not a point of this source, a write address or node
+     * type the connector cannot write: an input register, an array, a ByteString); `refused`: the device said no
+     * (BadOutOfRange, Modbus exception 03; `rawStatus` holds its status), or the connector refused the value before
+     * sending it (it does not fit the node's DataType or the register type, a relinquish Modbus lacks); `device`:
+     * no usable connection (writes are never queued for later), no answer in time (then it may or may not have
+     * been applied), a malformed answer */
+    readonly kind: 'config' | 'refused' | 'device',
+    message: string,
+    /** the device's own status, when it answered */
+    readonly rawStatus?: number,
+  ) {
+    super(message);
+    this.name = 'WriteError';
+  }
+}
+
+/**
+ * The write capability of a connector (OPC UA, Modbus; later BACnet…). Only the automation guard calls it
+ * (ARCHITECTURE.md, "Acting on the plant"): rules, controllers, the API and Grafana go through the guard, and
+ * `SourceRunner.write` hands it to the running connector. A write goes to the point's `source.writeAddress` (else
+ * its address), through the same connection and request queue as reads, once (connectors do not retry a write),
+ * and is read back; the outcome says what the device holds. It rejects only with a WriteError.
+ */
+export interface WritableConnector {
+  write(req: WriteRequest): Promise<WriteOutcome>;
+}
+
+export type Connector = (PolledConnector | SubscribedConnector) & Partial<WritableConnector>;
 
 /**
  * A connector kind (one folder in connectors/). `init` validates options and does no I/O; errors from it name

@@ -31,8 +31,21 @@ describe('modbus options', () => {
       maxRegistersPerRead: 125,
       maxBitsPerRead: 2000,
       defaultByteOrder: 'ABCD',
+      writeFunctions: 'single',
       devices: [],
     });
+  });
+
+  it('takes writeFunctions per source and per device, and names a wrong one', () => {
+    const o = modbusOptions.parse({
+      host: 'gw',
+      writeFunctions: 'multiple',
+      devices: [{ name: 'plc', unitId: 4, writeFunctions: 'single' }],
+    });
+    expect([o.writeFunctions, o.devices[0]?.writeFunctions]).toEqual(['multiple', 'single']);
+    expect(problems({ host: 'gw', writeFunctions: 'fc16' })).toEqual([
+      'sources[0].options.writeFunctions: writeFunctions: expected single or multiple (multiple: the device takes only FC15/FC16) (source "pdus")',
+    ]);
   });
 
   it('names the field and what is expected', () => {

@@ -15,6 +15,15 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 export const PARITIES = ['none', 'even', 'odd'] as const;
 
+/**
+ * Function codes a device takes for writes. `single`: FC5 for a coil, FC6 for a 16-bit register (and a `bit:`),
+ * FC16 for values of several registers (32/64-bit numbers, strings). `multiple`: FC15 for coils and FC16 for every
+ * register write, for devices and gateways that implement only the "multiple" functions (they answer FC5/FC6
+ * with exception 1).
+ */
+export const WRITE_FUNCTIONS = ['single', 'multiple'] as const;
+export type WriteFunctions = (typeof WRITE_FUNCTIONS)[number];
+
 /** Modbus read limits from the specification: 125 registers (FC 3/4) and 2000 bits (FC 1/2) per request. */
 export const MAX_REGISTERS_PER_READ = 125;
 export const MAX_BITS_PER_READ = 2000;
@@ -35,6 +44,7 @@ export const MODBUS_DEFAULTS = {
   parity: 'none',
   dataBits: 8,
   stopBits: 1,
+  writeFunctions: 'single',
 } as const;
 
 /** Unit ids a request may address: 1–247 on a serial line, 255 for a Modbus TCP device addressed directly. */
@@ -45,6 +55,11 @@ export const UNIT_ID_EXPECTED = 'expected a unit id 1–247 (or 255 for a Modbus
 
 const byteOrder = (field: string) =>
   z.enum(BYTE_ORDERS, { error: `${field}: expected one of ${BYTE_ORDERS.join(', ')}` });
+
+const writeFunctions = () =>
+  z.enum(WRITE_FUNCTIONS, {
+    error: `writeFunctions: expected ${WRITE_FUNCTIONS.join(' or ')} (multiple: the device takes only FC15/FC16)`,
+  });
 
 /** A unit behind the gateway with a name, for addresses (`device=pdu-a`) and per-unit overrides. */
 export const modbusDevice = strict({
@@ -71,6 +86,11 @@ export const modbusDevice = strict({
   maxGap: wholeNumber('maxGap', 0, MAX_REGISTERS_PER_READ, 'a whole number of registers 0–125')
     .optional()
     .describe('unused registers a read may span for this unit, @default the source maxGap'),
+  writeFunctions: writeFunctions()
+    .optional()
+    .describe(
+      'function codes this unit takes for writes: `single` (FC5/FC6, FC16 for several registers) or `multiple` (FC15/FC16 only), @default the source writeFunctions',
+    ),
 });
 
 export type ModbusDevice = z.infer<typeof modbusDevice>;
@@ -135,6 +155,11 @@ export const modbusOptions = strict({
   defaultByteOrder: byteOrder('defaultByteOrder')
     .default(MODBUS_DEFAULTS.defaultByteOrder)
     .describe('byte/word order of multi-register values whose address names none, @default ABCD'),
+  writeFunctions: writeFunctions()
+    .default(MODBUS_DEFAULTS.writeFunctions)
+    .describe(
+      'function codes for writes: `single` (FC5 one coil, FC6 one register, FC16 for 32/64-bit values and strings) or `multiple` (FC15 and FC16 only, for devices that answer FC5/FC6 with exception 1), @default single',
+    ),
   devices: z
     .array(modbusDevice, { error: 'devices: expected a list of {name, unitId, …}' })
     .default([])
@@ -192,3 +217,5 @@ export const modbusOptions = strict({
 });
 
 export type ModbusOptions = z.infer<typeof modbusOptions>;
+/** The options as written in plenum.yaml (defaults not yet applied). */
+export type ModbusOptionsInput = z.input<typeof modbusOptions>;

@@ -61,7 +61,15 @@ export interface LinkOptions {
   pauseMs: number;
 }
 
-type Callback = (err: unknown, res?: { data: Array<number | boolean> }) => void;
+/** What modbus-serial hands a callback: `data` for reads; the echo `address` + `state`/`value`/`length` for writes. */
+interface Answer {
+  data?: Array<number | boolean>;
+  address?: number;
+  state?: boolean;
+  value?: number;
+  length?: number;
+}
+type Callback = (err: unknown, res?: Answer) => void;
 
 /** modbus-serial's callback API (the promise API shares one unit id per client). */
 interface Framer {
@@ -69,8 +77,22 @@ interface Framer {
   writeFC2(unit: number, address: number, count: number, next: Callback): void;
   writeFC3(unit: number, address: number, count: number, next: Callback): void;
   writeFC4(unit: number, address: number, count: number, next: Callback): void;
+  writeFC5(unit: number, address: number, state: boolean, next: Callback): void;
+  writeFC6(unit: number, address: number, value: number, next: Callback): void;
+  writeFC15(unit: number, address: number, states: boolean[], next: Callback): void;
+  writeFC16(unit: number, address: number, values: number[], next: Callback): void;
   isOpen: boolean;
 }
+
+/**
+ * A write request: FC5 one coil, FC15 several coils, FC6 one holding register, FC16 several. Register values are
+ * 16-bit words as they go on the wire (encode.ts made them).
+ */
+export type WriteCommand =
+  | { fc: 5; address: number; value: boolean }
+  | { fc: 15; address: number; values: boolean[] }
+  | { fc: 6; address: number; value: number }
+  | { fc: 16; address: number; values: number[] };
 
 const FUNCTION_CODE: Readonly<Record<Table, number>> = { coil: 1, di: 2, hr: 3, ir: 4 };
 
@@ -269,12 +291,82 @@ export class ModbusLink {
     count: number,
     timeoutMs: number,
   ): Promise<Array<number | boolean>> {
+    return this.queued(() =>
+      this.send<Array<number | boolean>>(
+        unitId,
+        timeoutMs,
+        (client, done) => {
+          switch (FUNCTION_CODE[table]) {
+            case 1:
+              return client.writeFC1(unitId, start, count, done);
+            case 2:
+              return client.writeFC2(unitId, start, count, done);
+            case 3:
+              return client.writeFC3(unitId, start, count, done);
+            default:
+              return client.writeFC4(unitId, start, count, done);
+          }
+        },
+        (res) => {
+          const data = res?.data;
+          if (!Array.isArray(data) || data.length < count) {
+            return `unit ${unitId}: answer holds ${Array.isArray(data) ? data.length : 0} values for ${count} requested`;
+          }
+          // bit reads come back padded to whole bytes
+          return { value: data.length > count ? data.slice(0, count) : data };
+        },
+      ),
+    );
+  }
+
+  /**
+   * Writes coils or holding registers of one unit (FC5/FC15/FC6/FC16), through the same queue, pause and timeout
+   * as reads. Resolves once the unit acknowledged with the echo the function defines (address and value for
+   * FC5/FC6, address and count for FC15/FC16); an answer that does not echo the request is malformed. Rejects
+   * with a `ModbusRequestError`; a timeout leaves open whether the unit applied it.
+   */
+  write(unitId: number, cmd: WriteCommand, timeoutMs: number): Promise<void> {
+    const count = cmd.fc === 5 || cmd.fc === 6 ? 1 : cmd.values.length;
+    return this.queued(() =>
+      this.send<void>(
+        unitId,
+        timeoutMs,
+        (client, done) => {
+          switch (cmd.fc) {
+            case 5:
+              return client.writeFC5(unitId, cmd.address, cmd.value, done);
+            case 6:
+              return client.writeFC6(unitId, cmd.address, cmd.value, done);
+            case 15:
+              return client.writeFC15(unitId, cmd.address, cmd.values, done);
+            default:
+              return client.writeFC16(unitId, cmd.address, cmd.values, done);
+          }
+        },
+        (res) => {
+          const echo =
+            cmd.fc === 5
+              ? res?.address === cmd.address && res?.state === cmd.value
+              : cmd.fc === 6
+                ? res?.address === cmd.address && res?.value === cmd.value
+                : res?.address === cmd.address && res?.length === count;
+          if (!echo) {
+            return `unit ${unitId}: the FC${cmd.fc} answer does not echo the request (address ${cmd.address}, ${cmd.fc === 5 || cmd.fc === 6 ? `value ${String(cmd.value)}` : `count ${count}`}; got ${JSON.stringify(res ?? null)})`;
+          }
+          return { value: undefined };
+        },
+      ),
+    );
+  }
+
+  /** Runs `request` after every earlier one settled and the pause passed: one request at a time on the wire. */
+  private queued<T>(request: () => Promise<T>): Promise<T> {
     const run = this.tail.then(async () => {
       if (this.closed) throw new ModbusRequestError('closed', 'the link is closed', MODBUS_STATUS.pathUnavailable);
       const wait = this.lastAnswerAt + this.o.pauseMs - Date.now();
       if (this.o.pauseMs > 0 && wait > 0) await this.sleep(Math.min(wait, this.o.pauseMs));
       try {
-        return await this.send(unitId, table, start, count, timeoutMs);
+        return await request();
       } finally {
         this.lastAnswerAt = Date.now();
       }
@@ -283,13 +375,16 @@ export class ModbusLink {
     return run;
   }
 
-  private send(
+  /**
+   * One request on the wire with its own timer: `issue` hands it to modbus-serial, `accept` checks the answer
+   * (a string: malformed, with why).
+   */
+  private send<T>(
     unitId: number,
-    table: Table,
-    start: number,
-    count: number,
     timeoutMs: number,
-  ): Promise<Array<number | boolean>> {
+    issue: (client: Framer, done: Callback) => void,
+    accept: (res: Answer | undefined) => { value: T } | string,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const client = this.client as unknown as Framer | undefined;
       if (this.closed) {
@@ -303,13 +398,13 @@ export class ModbusLink {
         return;
       }
       let settled = false;
-      const finish = (err: ModbusRequestError | undefined, data?: Array<number | boolean>) => {
+      const finish = (err: ModbusRequestError | undefined, value?: T) => {
         if (settled) return;
         settled = true;
         this.clear(timer);
         if (this.abortInFlight === abort) this.abortInFlight = undefined;
         if (err) reject(err);
-        else resolve(data as Array<number | boolean>);
+        else resolve(value as T);
       };
       const abort = (err: ModbusRequestError) => finish(err);
       this.abortInFlight = abort;
@@ -326,34 +421,15 @@ export class ModbusLink {
       );
       const done: Callback = (err, res) => {
         if (err) return finish(classify(err));
-        const data = res?.data;
-        if (!Array.isArray(data) || data.length < count) {
-          return finish(
-            new ModbusRequestError(
-              'invalid',
-              `unit ${unitId}: answer holds ${Array.isArray(data) ? data.length : 0} values for ${count} requested`,
-              MODBUS_STATUS.invalidResponse,
-            ),
-          );
+        const r = accept(res);
+        if (typeof r === 'string') {
+          return finish(new ModbusRequestError('invalid', r, MODBUS_STATUS.invalidResponse));
         }
-        // bit reads come back padded to whole bytes
-        finish(undefined, data.length > count ? data.slice(0, count) : data);
+        finish(undefined, r.value);
       };
       this.onSend();
       try {
-        switch (FUNCTION_CODE[table]) {
-          case 1:
-            client.writeFC1(unitId, start, count, done);
-            break;
-          case 2:
-            client.writeFC2(unitId, start, count, done);
-            break;
-          case 3:
-            client.writeFC3(unitId, start, count, done);
-            break;
-          default:
-            client.writeFC4(unitId, start, count, done);
-        }
+        issue(client, done);
       } catch (err) {
         finish(classify(err));
       }

@@ -2,12 +2,33 @@
  * `init` of the opcua connector: validates every point address (no I/O) and returns a connector that loads
  * node-opcua (≈ 1 s, tens of MB) on its first start or gather, so configs without OPC UA sources never load it.
  */
-import type { Connector, LinkHealth, PolledConnector, SampleSink, SourceInstance, SubscribedConnector } from '../types';
+import {
+  WriteError,
+  type Connector,
+  type LinkHealth,
+  type PolledConnector,
+  type SampleSink,
+  type SourceInstance,
+  type SubscribedConnector,
+  type WritableConnector,
+  type WriteOutcome,
+  type WriteRequest,
+} from '../types';
 import type { OpcUaOptions } from './config';
 import type { OpcUaDeps, OpcUaPoller, OpcUaSubscriber } from './opcua';
 import { parsePoints, type OpcUaPoint } from './points';
 
-class LazySubscriber implements SubscribedConnector {
+/** Before the connector is loaded there is no session to write through: a write fails at once. */
+function notStarted(source: string, req: WriteRequest): Promise<never> {
+  return Promise.reject(
+    new WriteError(
+      'device',
+      `source "${source}": cannot write point "${req.point.id}": no session yet (it opens at the first start or poll); nothing was sent`,
+    ),
+  );
+}
+
+class LazySubscriber implements SubscribedConnector, WritableConnector {
   readonly mode = 'subscribe' as const;
   /** the loaded connector, once started (stats, state, lastError) */
   impl?: OpcUaSubscriber;
@@ -34,9 +55,13 @@ class LazySubscriber implements SubscribedConnector {
   health(): LinkHealth | undefined {
     return this.impl?.health();
   }
+
+  write(req: WriteRequest): Promise<WriteOutcome> {
+    return this.impl ? this.impl.write(req) : notStarted(this.source.name, req);
+  }
 }
 
-class LazyPoller implements PolledConnector {
+class LazyPoller implements PolledConnector, WritableConnector {
   readonly mode = 'poll' as const;
   impl?: OpcUaPoller;
   private closed = false;
@@ -59,6 +84,10 @@ class LazyPoller implements PolledConnector {
   async close(): Promise<void> {
     this.closed = true;
     await this.impl?.close();
+  }
+
+  write(req: WriteRequest): Promise<WriteOutcome> {
+    return this.impl ? this.impl.write(req) : notStarted(this.source.name, req);
   }
 }
 

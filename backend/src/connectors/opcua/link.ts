@@ -25,7 +25,9 @@ import {
   type ClientSession,
   type DataValue,
   type ReadValueIdOptions,
+  type StatusCode,
   type UserIdentityInfo,
+  type WriteValueOptions,
 } from 'node-opcua';
 import { errorMessage, PlenumError } from '../../common/errors';
 import { effectivePolicy, type OpcUaOptions } from './config';
@@ -358,6 +360,18 @@ export class OpcUaLink {
     const cap = effectiveLimit(this.ctx.options.maxItemsPerCall, this.limits.maxNodesPerRead);
     const { results, limit } = await inBatches(nodes, cap, (b) => this.session.read(b, 0));
     if (limit !== undefined && limit < cap) this.limits.maxNodesPerRead = limit;
+    return results;
+  }
+
+  /**
+   * Writes `nodes` in calls of at most `maxItemsPerCall` within MaxNodesPerWrite (learnt from BadTooManyOperations
+   * answers as for reads: a refused call wrote nothing, so it is safe to split and send again); one StatusCode
+   * per node, in order.
+   */
+  async write(nodes: WriteValueOptions[]): Promise<StatusCode[]> {
+    const cap = effectiveLimit(this.ctx.options.maxItemsPerCall, this.limits.maxNodesPerWrite);
+    const { results, limit } = await inBatches(nodes, cap, (b) => this.session.write(b));
+    if (limit !== undefined && limit < cap) this.limits.maxNodesPerWrite = limit;
     return results;
   }
 

@@ -12,6 +12,8 @@
  * BadCommunicationError (0x80050000) stamped with the time of the loss, delivered at once; values received after
  * the recovery follow. A value whose source timestamp is older than the last gap marker is stamped with the time
  * it arrived, so it is not hidden behind the marker.
+ *
+ * Writes (both modes, write.ts): over the current session only; without one they fail at once.
  */
 import {
   AttributeIds,
@@ -35,6 +37,10 @@ import type {
   SourceInstance,
   SourceSample,
   SubscribedConnector,
+  WritableConnector,
+  WriteError,
+  WriteOutcome,
+  WriteRequest,
 } from '../types';
 import { nodeIdText, nodeRefText, resolveNamespace } from './address';
 import type { OpcUaOptions } from './config';
@@ -52,6 +58,7 @@ import { chunks, effectiveLimit, planMonitoredItems, type MonitorParams, type Pl
 import { publishingInterval, type OpcUaPoint } from './points';
 import { badSample, toSample } from './samples';
 import { ValueWatch, type WatchParams } from './value-watch';
+import { linkProblem, OpcUaWriter } from './write';
 
 /** Counters since `init`, for tests and metrics. */
 export interface OpcUaStats {
@@ -140,8 +147,8 @@ function filterOf(params: MonitorParams): DataChangeFilter | null {
   });
 }
 
-/** What both modes share: link context, namespace resolution, gap marking, serialised delivery. */
-abstract class OpcUaBase {
+/** What both modes share: link context, namespace resolution, gap marking, serialised delivery, writes. */
+abstract class OpcUaBase implements WritableConnector {
   readonly stats: OpcUaStats = {
     connects: 0,
     rebuilds: 0,
@@ -195,6 +202,42 @@ abstract class OpcUaBase {
     this.log = deps.log ?? ((m) => console.warn(`opcua source "${source.name}": ${m}`));
     this.now = deps.now ?? Date.now;
     this.clock = deps.clock ?? source.clock ?? Date.now;
+    this.writer = new OpcUaWriter({
+      source: source.name,
+      points: new Map(points.map((p) => [p.point.id, p])),
+      clock: () => this.clock(),
+      requestTimeoutMs: this.o.requestTimeoutMs,
+    });
+  }
+
+  /** writes over the current session (write.ts); `writer.stats` counts them */
+  readonly writer: OpcUaWriter;
+
+  /**
+   * Writes one point (value in its source unit; `null` writes a Null variant: relinquish) and reads it back
+   * (README "Writes"). Throws a WriteError: `config` (not writable here, unknown node or namespace, a DataType or
+   * ValueRank Plenum does not write), `refused` (the value does not fit the node's type — nothing sent — or the
+   * server's Bad status, in `rawStatus`), `device` (no usable session, the call failed or timed out).
+   */
+  write(req: WriteRequest): Promise<WriteOutcome> {
+    return this.writer.write(this.link, this.unusable(), req);
+  }
+
+  /** Several writes in as few Write calls as MaxNodesPerWrite allows; one outcome or WriteError per request. */
+  writeMany(reqs: readonly WriteRequest[]): Promise<Array<WriteOutcome | WriteError>> {
+    return this.writer.writeMany(this.link, this.unusable(), reqs);
+  }
+
+  /** Why there is no session to write through now, or undefined. */
+  private unusable(): string | undefined {
+    if (this.stopped) return 'the source is stopped';
+    if (!this.link) {
+      const why = this.lastError ? `: ${this.lastError}` : '';
+      return this.state === 'idle'
+        ? 'no session yet (it opens at the first start or poll)'
+        : `no session (${this.state}${why})`;
+    }
+    return linkProblem(this.link);
   }
 
   protected signalStop(): void {

@@ -4,7 +4,7 @@
  */
 import { PlenumError } from '../../common/errors';
 import type { SourceInstance, SourcePoint } from '../types';
-import { parseAddress, type OpcUaAddress } from './address';
+import { parseAddress, type NodeRef, type OpcUaAddress } from './address';
 import type { OpcUaOptions } from './config';
 import type { MonitorParams } from './plan';
 
@@ -12,6 +12,8 @@ export interface OpcUaPoint {
   point: SourcePoint;
   address: OpcUaAddress;
   params: MonitorParams;
+  /** where writes go, for writable points: the node of `writeAddress`, else the read node */
+  writeNode?: NodeRef;
 }
 
 /** Publishing interval in effect, ms: the option, else the source's interval. */
@@ -40,9 +42,32 @@ export function parsePoints(source: SourceInstance<OpcUaOptions>): OpcUaPoint[] 
       );
       continue;
     }
+    let writeNode: NodeRef | undefined;
+    if (p.writable) {
+      const w = p.source.writeAddress;
+      if (w === undefined) writeNode = a.node;
+      else {
+        const wr = parseAddress(w);
+        if (!wr.ok) {
+          errors.push(`bad writeAddress "${w}" of point "${p.id}" in source "${source.name}": ${wr.error}`);
+          continue;
+        }
+        const { node, ...overrides } = wr.address;
+        if (Object.keys(overrides).length > 0) {
+          errors.push(
+            `writeAddress "${w}" of point "${p.id}" in source "${source.name}" has ${Object.keys(overrides)
+              .map((k) => ({ samplingIntervalMs: 'sampling=', queueSize: 'queue=', deadband: 'deadband=' })[k] ?? k)
+              .join(', ')}; expected a node id only (sampling=, queue= and deadband= belong to the address)`,
+          );
+          continue;
+        }
+        writeNode = node;
+      }
+    }
     out.push({
       point: p,
       address: a,
+      ...(writeNode ? { writeNode } : {}),
       params: {
         samplingIntervalMs: a.samplingIntervalMs ?? sampling,
         queueSize: a.queueSize ?? o.queueSize,

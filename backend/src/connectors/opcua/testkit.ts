@@ -176,3 +176,117 @@ export async function startSimProcess(port: number, limits: string, dataDir: str
   await launch();
   return { endpoint: `opc.tcp://127.0.0.1:${port}`, port, kill9, restart: launch, close: kill9 };
 }
+
+/** Namespace of the typed-node fixture server. */
+export const TYPED_NS = 'urn:plenum:test:typed';
+
+/**
+ * One node of the typed fixture: `s=<id>` in TYPED_NS. `dataType` is a built-in name, `Duration` (a namespace-0
+ * subtype of Double), `vendor` (a DataType of the fixture's own namespace derived from Double) or `enum` (an
+ * enumeration of the fixture's namespace: Int32 on the wire).
+ */
+export interface TypedNode {
+  id: string;
+  dataType: string;
+  /** initial value: a scalar, or an array for `valueRank: 1` */
+  value: unknown;
+  /** the Variant type of the initial value, @default dataType */
+  variantType?: string;
+  valueRank?: number;
+  /** @default 'CurrentRead | CurrentWrite' */
+  accessLevel?: string;
+  /** @default accessLevel */
+  userAccessLevel?: string;
+}
+
+/** Nodes of every type the connector writes, and of some it must refuse. */
+export const TYPED_NODES: readonly TypedNode[] = [
+  { id: 'bool', dataType: 'Boolean', value: false },
+  { id: 'sbyte', dataType: 'SByte', value: 0 },
+  { id: 'byte', dataType: 'Byte', value: 0 },
+  { id: 'int16', dataType: 'Int16', value: 0 },
+  { id: 'uint16', dataType: 'UInt16', value: 0 },
+  { id: 'int32', dataType: 'Int32', value: 0 },
+  { id: 'uint32', dataType: 'UInt32', value: 0 },
+  { id: 'int64', dataType: 'Int64', value: [0, 0] },
+  { id: 'uint64', dataType: 'UInt64', value: [0, 0] },
+  { id: 'float', dataType: 'Float', value: 0 },
+  { id: 'double', dataType: 'Double', value: 0 },
+  { id: 'string', dataType: 'String', value: '' },
+  { id: 'text', dataType: 'LocalizedText', value: { text: '' } },
+  { id: 'time', dataType: 'DateTime', value: new Date(0) },
+  { id: 'duration', dataType: 'Duration', value: 0, variantType: 'Double' },
+  { id: 'vendor', dataType: 'vendor', value: 0, variantType: 'Double' },
+  { id: 'enum', dataType: 'enum', value: 0, variantType: 'Int32' },
+  { id: 'any', dataType: 'BaseDataType', value: 7, variantType: 'Int32' },
+  // String, not Double: under Jest a Double array (a Float64Array of Jest's realm) fails node-opcua's encoder
+  { id: 'array', dataType: 'String', value: ['a', 'b'], valueRank: 1 },
+  { id: 'bytes', dataType: 'ByteString', value: Buffer.from('ab') },
+  { id: 'readonly', dataType: 'Double', value: 1, accessLevel: 'CurrentRead' },
+  { id: 'denied', dataType: 'Double', value: 1, userAccessLevel: 'CurrentRead' },
+];
+
+export interface TypedServer {
+  endpoint: string;
+  /** requests received, by type (`WriteRequest`: 2) */
+  requestCounts: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+/** A node-opcua server on a free port holding TYPED_NODES (the simulator's nodes are all Double). */
+export async function startTypedServer(pkiDir: string): Promise<TypedServer> {
+  const { DataType, OPCUACertificateManager, OPCUAServer, Variant, VariantArrayType } = await import('node-opcua');
+  const port = await (await import('../modbus/testkit')).freePort();
+  const pki = new OPCUACertificateManager({
+    rootFolder: path.join(pkiDir, 'typed-server'),
+    automaticallyAcceptUnknownCertificate: true,
+    disableFileWatchers: true,
+  });
+  const server = new OPCUAServer({ port, host: '127.0.0.1', hostname: '127.0.0.1', serverCertificateManager: pki });
+  const requestCounts = new Map<string, number>();
+  server.on('request', (request: { schema?: { name?: string } }) => {
+    const type = request.schema?.name ?? 'unknown';
+    requestCounts.set(type, (requestCounts.get(type) ?? 0) + 1);
+  });
+  await server.initialize();
+  const addressSpace = server.engine.addressSpace!;
+  const ns = addressSpace.registerNamespace(TYPED_NS);
+  const vendor = ns.createDataType({ browseName: 'CelsiusValue', isAbstract: false, subtypeOf: 'Double' });
+  const fanState = ns.addEnumerationType({ browseName: 'FanState', enumeration: ['off', 'low', 'high'] });
+  const folder = ns.addFolder(addressSpace.rootFolder.objects, { browseName: 'Typed', nodeId: 's=typed' });
+  for (const n of TYPED_NODES) {
+    const dataType = n.dataType === 'vendor' ? vendor.nodeId : n.dataType === 'enum' ? fanState.nodeId : n.dataType;
+    const variantType = DataType[(n.variantType ?? n.dataType) as keyof typeof DataType] as number;
+    const access = n.accessLevel ?? 'CurrentRead | CurrentWrite';
+    ns.addVariable({
+      organizedBy: folder,
+      browseName: n.id,
+      nodeId: `s=${n.id}`,
+      dataType,
+      valueRank: n.valueRank ?? -1,
+      ...(n.valueRank === 1 ? { arrayDimensions: [0] } : {}),
+      accessLevel: access as never,
+      userAccessLevel: (n.userAccessLevel ?? access) as never,
+      value: new Variant({
+        dataType: variantType,
+        arrayType: n.valueRank === 1 ? VariantArrayType.Array : VariantArrayType.Scalar,
+        value: n.value,
+      }),
+    });
+  }
+  await server.start();
+  return {
+    endpoint: `opc.tcp://127.0.0.1:${port}`,
+    requestCounts,
+    async stop() {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        server.shutdown(0).catch(() => undefined),
+        new Promise<void>((r) => (timer = setTimeout(r, 3000))),
+      ]);
+      clearTimeout(timer);
+      server.removeAllListeners('request');
+      await pki.dispose().catch(() => undefined);
+    },
+  };
+}
