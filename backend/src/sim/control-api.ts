@@ -93,7 +93,12 @@ function jobView(j: Job, now: number) {
   return { ...j, state: now < j.start ? 'scheduled' : now < end ? 'running' : 'done', end };
 }
 
+/** notifications kept for GET /notify */
+const MAX_NOTIFICATIONS = 200;
+
 export class ControlApi {
+  /** what Plenum told the power management and the scheduler, oldest first */
+  readonly notifications: Array<{ to: string; time: number; body: unknown }> = [];
   private server?: http.Server;
   private boundPort?: number;
   private readonly log: (message: string) => void;
@@ -185,8 +190,18 @@ export class ControlApi {
   private route(method: string, url: URL, body: unknown): { status: number; body: unknown } {
     const { model } = this.target;
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const route = `${method} ${path.startsWith('/faults/') ? '/faults/:id' : path}`;
+    const route = `${method} ${path.startsWith('/faults/') ? '/faults/:id' : path.startsWith('/notify/') ? '/notify/:to' : path}`;
     switch (route) {
+      // the site's power management and scheduler, as far as a twin needs them: they receive Plenum's
+      // notifications (job start/end, caps, cooling faults) and show what they got
+      case 'POST /notify/:to': {
+        const to = path.slice('/notify/'.length);
+        this.notifications.push({ to, time: model.now(), body });
+        if (this.notifications.length > MAX_NOTIFICATIONS) this.notifications.shift();
+        return { status: 202, body: { received: true } };
+      }
+      case 'GET /notify':
+        return { status: 200, body: { notifications: this.notifications } };
       case 'GET /health':
         this.target.sync();
         return {
@@ -282,13 +297,23 @@ export class ControlApi {
         return { status: 200, body: { pointId: b.pointId, reading: model.reading(b.pointId) } };
       }
       default: {
-        const known = ['/health', '/faults', '/jobs', '/ground-truth', '/truth', '/readings', '/signals', '/write'];
+        const known = [
+          '/health',
+          '/faults',
+          '/jobs',
+          '/ground-truth',
+          '/truth',
+          '/readings',
+          '/signals',
+          '/write',
+          '/notify',
+        ];
         const exists = known.includes(path) || path.startsWith('/faults/');
         throw new HttpError(
           exists ? 405 : 404,
           exists
             ? `${method} is not supported on ${path}`
-            : `no route ${method} ${path}; routes: GET /health, GET|POST /faults, DELETE /faults/:id, GET|POST /jobs, GET /ground-truth, GET /truth, GET /readings, GET /signals, POST /write, /redfish/v1/…`,
+            : `no route ${method} ${path}; routes: GET /health, GET|POST /faults, DELETE /faults/:id, GET|POST /jobs, GET /ground-truth, GET /truth, GET /readings, GET /signals, POST /write, POST /notify/<to>, GET /notify, /redfish/v1/…`,
         );
       }
     }

@@ -31,7 +31,8 @@ export interface JobWebhookOptions {
 
 /** The Slurm-like body of a job event. Times are ISO 8601 (UTC); kW are expected means. */
 export interface SlurmJobPayload {
-  event: 'job_start' | 'job_end';
+  /** job_submit: the scheduler announces a queued job params.jobSubmitLeadS before its start */
+  event: 'job_submit' | 'job_start' | 'job_end';
   job_id: string;
   user: string;
   racks: string[];
@@ -119,6 +120,8 @@ export class JobWebhook {
 
   enqueue(e: JobEvent): void {
     if (this.stopped) return;
+    // a Plenum event is a job that runs; a submission is only a Slurm-style announcement
+    if (e.event === 'job_submit' && this.opts.format === 'plenum-event') return;
     const body =
       this.opts.format === 'plenum-event'
         ? plenumEventPayload(e, this.opts.site, this.opts.hall)

@@ -7,6 +7,7 @@ import { HallModel, defaultSite } from './model';
 import { PDU_REGISTER_COUNT, encodePduRegisters } from './pdu-registers';
 import {
   PlantWriteError,
+  SUPERVISOR_HEARTBEAT_REGISTER,
   decodePlantWrite,
   encodePlantRegisters,
   plantRegisterCount,
@@ -202,7 +203,10 @@ const floatWords = (v: number): number[] => {
 
 describe('plant register map', () => {
   const map = plantRegisters(3);
-  const ranges = new Map([['chw_setpoint', { min: 6, max: 20, unit: '°C' }]]);
+  const ranges = new Map([
+    ['chw_setpoint', { min: 6, max: 20, unit: '°C' }],
+    ['supervisor_heartbeat', { min: 0, max: 65_535, unit: '' }],
+  ]);
   const code = (f: () => unknown) => {
     try {
       f();
@@ -222,16 +226,22 @@ describe('plant register map', () => {
       chiller2_status: 1,
       chiller3_status: 0,
       energy: null,
+      supervisor_heartbeat: 4321,
     };
     const w = encodePlantRegisters(map, 3, (sig) =>
       sig in values ? { value: values[sig] as number | null, quality: 'good' } : undefined,
     );
     expect(w).toHaveLength(plantRegisterCount(3));
-    expect(w).toHaveLength(24);
+    expect(w).toHaveLength(31);
+    expect(plantRegisterCount(8)).toBe(31); // the heartbeat stays at 30 whatever the plant
     expect(float(w, 0)).toBeCloseTo(12.34, 5);
     expect(w.slice(4, 6)).toEqual([0x4140, 0x0000]); // 12.0f
     expect(w.slice(14, 16)).toEqual([0, 0]); // a missing value encodes as 0
     expect(w.slice(16, 24)).toEqual([2, 120, 123, 181, 3, 2, 1, 0]);
+    expect(w.slice(24, 30)).toEqual([0, 0, 0, 0, 0, 0]); // reserved
+    expect(SUPERVISOR_HEARTBEAT_REGISTER).toBe(30);
+    expect(w[30]).toBe(4321);
+    expect(map.find((f) => f.address === 30)).toMatchObject({ signal: 'supervisor_heartbeat', asset: 'bms' });
   });
 
   it('decodes FC6 tenths and FC16 floats, and refuses what is not a whole writable field or out of range', () => {
@@ -245,10 +255,12 @@ describe('plant register map', () => {
     expect(code(() => decodePlantWrite(map, 5, [0x4140], ranges))).toBe(0x02);
     expect(code(() => decodePlantWrite(map, 4, [...floatWords(8), 0], ranges))).toBe(0x02); // runs into hr 6
     expect(code(() => decodePlantWrite(map, 0, [1], ranges))).toBe(0x02); // read-only
-    expect(code(() => decodePlantWrite(map, 24, [1], ranges))).toBe(0x02); // past the map
+    expect(code(() => decodePlantWrite(map, 24, [1], ranges))).toBe(0x02); // reserved
+    expect(code(() => decodePlantWrite(map, 31, [1], ranges))).toBe(0x02); // past the map
     expect(() => decodePlantWrite(map, 16, [1], ranges)).toThrow(
-      'register 16 (chillers running) is read-only; writable: 4–5 (float32), 17 (int16)',
+      'register 16 (chillers running) is read-only; writable: 4–5 (float32), 17 (int16), 30 (uint16)',
     );
+    expect(decodePlantWrite(map, 30, [65_535], ranges)).toEqual([{ signal: 'supervisor_heartbeat', value: 65_535 }]);
   });
 });
 
@@ -372,6 +384,31 @@ describe('PduModbusServer: the chilled-water plant (unit 100)', () => {
     expect((await mb(['-r', '5', '-t', '4:float', '-B', '127.0.0.1', '3.5'])).out).toMatch(/Illegal data value/);
     expect((await mb(['-r', '1', '-t', '4', '127.0.0.1', '10'])).out).toMatch(/Illegal data address/);
     expect(setpoint()).toBe(13.7);
+  });
+
+  it('renews the BMS watchdog’s lease by FC6 on hr 30; a leased setpoint goes back when the heartbeat stops', async () => {
+    const from = setpoint();
+    await client.writeRegister(30, 7); // FC6: the heartbeat
+    expect(model.supervisor()).toMatchObject({ live: true, heartbeat: 7 });
+    expect((await client.readHoldingRegisters(30, 1)).data).toEqual([7]);
+    expect(model.groundTruth().at(-1)).toMatchObject({ target: 'sim/hall1/-/-/bms/supervisor_heartbeat', to: 7 });
+    await client.writeRegister(17, 80); // leased: written by modbus:unit100 while the heartbeat is live
+    expect(model.supervisor().leased).toMatchObject([
+      { pointId: `${P}chw_setpoint`, saved: from, by: 'modbus:unit100' },
+    ]);
+    model.advanceTo(model.now() + 20_000);
+    await client.writeRegisters(30, [8]); // FC16 renews as well
+    model.advanceTo(model.now() + 29_000);
+    expect(setpoint()).toBe(8);
+    model.advanceTo(model.now() + 1000);
+    expect(setpoint()).toBe(from);
+    expect(model.groundTruth().at(-2)).toMatchObject({
+      target: `${P}chw_setpoint`,
+      by: 'bms-watchdog',
+      from: 8,
+      to: from,
+    });
+    expect(await code(client.writeRegister(29, 1))).toBe(0x02); // reserved
   });
 
   it('brings the model to now before a write, so the ground truth has the write at the current simulated time', async () => {

@@ -1,8 +1,9 @@
 /**
  * The simulated hall's Modbus TCP server (modbus-serial's ServerTCP): unit id n answers for the n-th rack PDU
  * (A01 = 1, A02 = 2, …) with the read-only register map of pdu-registers.ts, and unit id 100 (`plantUnitId`) for the
- * chilled-water plant controller with the map of plant-registers.ts, whose chilled-water setpoint is writable (FC6,
- * FC16). Both maps are in the holding and the input table. Values are read from the model at request time; an
+ * chilled-water plant controller with the map of plant-registers.ts, whose chilled-water setpoint and the hall BMS's
+ * supervisor heartbeat (mirrored on this unit) are writable (FC6, FC16). Both maps are in the holding and the input
+ * table. Values are read from the model at request time; an
  * accepted write goes to `model.write(point, value, 'modbus:unit<id>')` and reads back at once.
  *
  * Exceptions: an unknown unit id or a device that is offline (device_offline fault) → 0x0B gateway target device
@@ -77,6 +78,8 @@ interface PlantUnit {
   map: PlantRegister[];
   /** writable signal → its range and unit */
   ranges: Map<string, { min: number; max: number; unit: string }>;
+  /** signal of the map → its point id (the plant's, or the BMS's for `asset: 'bms'`) */
+  points: Map<string, string>;
 }
 
 /**
@@ -99,14 +102,18 @@ function plantUnit(source: ModbusSource, asked: number | null | undefined): Plan
     );
   }
   const prefix = `${layout.site}/${layout.hall}/-/-/${layout.plant}/`;
-  const plantSignals = signals.call(source).filter((s) => s.id.startsWith(prefix));
+  const bmsPrefix = `${layout.site}/${layout.hall}/-/-/${layout.bms}/`;
+  const all = signals.call(source);
+  const plantSignals = all.filter((s) => s.id.startsWith(prefix));
   const chillers = plantSignals.filter((s) => /^chiller\d+_status$/.test(s.signal)).length;
+  const map = plantRegisters(chillers);
+  const points = new Map(map.map((f) => [f.signal, (f.asset === 'bms' ? bmsPrefix : prefix) + f.signal]));
   const ranges = new Map(
-    plantSignals
-      .filter((s) => s.writable && s.min !== undefined && s.max !== undefined)
+    all
+      .filter((s) => points.get(s.signal) === s.id && s.writable && s.min !== undefined && s.max !== undefined)
       .map((s) => [s.signal, { min: s.min as number, max: s.max as number, unit: s.unit }]),
   );
-  return { unitId, model: source as PlantSource, prefix, chillers, map: plantRegisters(chillers), ranges };
+  return { unitId, model: source as PlantSource, prefix, chillers, map, ranges, points };
 }
 
 export class PduModbusServer {
@@ -223,7 +230,7 @@ export class PduModbusServer {
     this.opts.sync?.();
     for (const { signal, value } of values) {
       try {
-        plant.model.write(plant.prefix + signal, value, `modbus:unit${unitId}`);
+        plant.model.write(plant.points.get(signal) ?? plant.prefix + signal, value, `modbus:unit${unitId}`);
       } catch (err) {
         if (err instanceof SimInputError) throw modbusError(MODBUS_EXCEPTION.illegalDataValue, err.message);
         if (err instanceof PlenumError && err.origin === 'device') {
@@ -255,7 +262,9 @@ export class PduModbusServer {
       );
     }
     const readings = plant.model.readings();
-    const words = encodePlantRegisters(plant.map, plant.chillers, (s) => readings.get(plant.prefix + s));
+    const words = encodePlantRegisters(plant.map, plant.chillers, (s) =>
+      readings.get(plant.points.get(s) ?? plant.prefix + s),
+    );
     return words.slice(address, address + length);
   }
 

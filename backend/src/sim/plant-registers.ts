@@ -3,13 +3,19 @@
  * 1…40): the same words in the holding (FC3) and input (FC4) tables from address 0, 32-bit values big-endian, high
  * word first (ABCD) as the PDUs'. The chilled-water supply setpoint is writable in the holding table twice over,
  * as plant controllers offer it: a float32 in °C (hr 4–5, FC16 of both registers) and an int16 in tenths of a °C
- * (hr 17, FC6 or FC16). README.md has the table. Pure: no sockets, no model.
+ * (hr 17, FC6 or FC16). The hall BMS's supervisor heartbeat is mirrored at hr 30 (uint16, FC6 or FC16; any value
+ * renews the watchdog's lease, see model/supervisor.ts), after a reserved block that reads 0, so a supervisor that
+ * writes the plant over Modbus only can heartbeat on the same unit. README.md has the table. Pure: no sockets, no
+ * model.
  */
 import type { Reading } from './model';
 
 export type PlantRegisterType = 'float32' | 'int16' | 'uint16';
 
-/** What the map reads: the plant's readings by signal name (`chw_supply_temp`, `chiller2_status`, …). */
+/**
+ * What the map reads: the readings by signal name (`chw_supply_temp`, `chiller2_status`, …; the plant's, and the
+ * BMS's for a register with `asset: 'bms'`).
+ */
 export type PlantReadings = (signal: string) => Reading | undefined;
 
 export interface PlantRegister {
@@ -24,6 +30,8 @@ export interface PlantRegister {
   scale?: number;
   /** FC6 / FC16 write the signal through this register */
   writable?: true;
+  /** the signal is the hall BMS's (its supervisory-control watchdog), not the plant's */
+  asset?: 'bms';
 }
 
 /** Registers a 32-bit type spans. */
@@ -34,7 +42,16 @@ export function registerWidth(t: PlantRegisterType): number {
 /** First address of the chiller status registers; chiller k (1-based) is at CHILLER_STATUS_BASE + k − 1. */
 export const CHILLER_STATUS_BASE = 21;
 
-/** The map for a plant of `chillers` chillers: 21 + chillers registers, addresses 0…20 + chillers. */
+/**
+ * Address of the BMS supervisor heartbeat: past the largest chiller block (8 chillers: 21–28), so it is the same
+ * register whatever the plant; the addresses between the chillers and it are reserved and read 0.
+ */
+export const SUPERVISOR_HEARTBEAT_REGISTER = 30;
+
+/**
+ * The map for a plant of `chillers` chillers (at most 9, clear of the heartbeat): addresses 0…20 + chillers, then
+ * reserved, then the supervisor heartbeat at 30.
+ */
 export function plantRegisters(chillers: number): PlantRegister[] {
   const out: PlantRegister[] = [
     { address: 0, type: 'float32', signal: 'chw_supply_temp', name: 'chilled-water supply temperature', unit: '°C' },
@@ -90,12 +107,21 @@ export function plantRegisters(chillers: number): PlantRegister[] {
       unit: '',
     });
   }
+  out.push({
+    address: SUPERVISOR_HEARTBEAT_REGISTER,
+    type: 'uint16',
+    signal: 'supervisor_heartbeat',
+    name: 'BMS supervisor heartbeat (any value renews the lease)',
+    unit: '',
+    writable: true,
+    asset: 'bms',
+  });
   return out;
 }
 
 /** Registers in the map (each table): addresses 0 … count − 1. */
 export function plantRegisterCount(chillers: number): number {
-  return CHILLER_STATUS_BASE + chillers;
+  return Math.max(CHILLER_STATUS_BASE + chillers, SUPERVISOR_HEARTBEAT_REGISTER + 1);
 }
 
 /**

@@ -14,7 +14,7 @@ const time = z.union([z.number(), z.string().min(1)]);
 
 /** Slurm-like: one body per transition. `racks` name racks of the site topology. */
 export const slurmJobSchema = z.looseObject({
-  event: z.enum(['job_start', 'job_end']),
+  event: z.enum(['job_submit', 'job_start', 'job_end']),
   job_id: z.union([z.string().min(1), z.number()]),
   user: z.string().optional(),
   racks: z.array(z.string()).max(10_000).default([]),
@@ -59,7 +59,8 @@ export const K8S_ANNOTATIONS = {
 
 export interface JobTransition {
   jobId: string;
-  phase: 'start' | 'end';
+  /** submit: announced, queued (not stored as an event, not a sample; automation prepares for it) */
+  phase: 'submit' | 'start' | 'end';
   /** when the job started and (for an end) ended; Unix ms unless given as an ISO string */
   start: number | string;
   end?: number | string;
@@ -76,7 +77,7 @@ const parse = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => {
 export function isJobWebhook(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const b = body as Record<string, unknown>;
-  return b.kind === 'Job' || b.event === 'job_start' || b.event === 'job_end';
+  return b.kind === 'Job' || b.event === 'job_submit' || b.event === 'job_start' || b.event === 'job_end';
 }
 
 /** Reads a job webhook body; errors name the field (`body.racks[0]`, `body.metadata.name`). */
@@ -105,11 +106,11 @@ export function parseJobWebhook(body: unknown, now: number): JobTransition {
     });
   }
   const s = parse(slurmJobSchema, body);
-  const phase = s.event === 'job_start' ? 'start' : 'end';
+  const phase = s.event === 'job_submit' ? 'submit' : s.event === 'job_start' ? 'start' : 'end';
   return transition({
     jobId: String(s.job_id),
     phase,
-    start: s.start_time ?? (phase === 'start' ? (s.time ?? now) : now),
+    start: s.start_time ?? (phase !== 'end' ? (s.time ?? now) : now),
     end: phase === 'end' ? (s.end_time ?? s.time ?? now) : undefined,
     user: s.user,
     racks: s.racks,
@@ -122,7 +123,7 @@ export function parseJobWebhook(body: unknown, now: number): JobTransition {
 
 function transition(j: {
   jobId: string;
-  phase: 'start' | 'end';
+  phase: JobTransition['phase'];
   start: number | string;
   end?: number | string;
   user?: string;

@@ -19,7 +19,7 @@ export type FaultType =
   | 'fan_belt_wear';
 
 /** The role of an asset in the simulation; fault types act on some roles only. */
-export type AssetRole = 'crah' | 'cdu' | 'pdu' | 'gpu' | 'env' | 'plant';
+export type AssetRole = 'crah' | 'cdu' | 'pdu' | 'gpu' | 'env' | 'plant' | 'bms';
 
 interface ParamSpec {
   min: number;

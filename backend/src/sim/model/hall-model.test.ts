@@ -133,6 +133,8 @@ describe('HallModel: the plant’s points and the writable catalog', () => {
     const writable = m.signals().filter((s) => s.writable);
     expect(writable.every((s) => s.min !== undefined && s.max !== undefined && s.min < s.max)).toBe(true);
     expect([...new Set(writable.map((s) => `${s.role}/${s.signal}`))].sort()).toEqual([
+      'bms/supervisor_heartbeat',
+      'bms/supervisor_lease',
       'cdu/pump_speed_setpoint',
       'cdu/supply_setpoint',
       'crah/dp_setpoint',

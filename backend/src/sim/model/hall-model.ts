@@ -27,7 +27,8 @@ import { buildLayout, defaultSite, type HallLayout } from './layout';
 import { rackPowerLimitRange, rackPowerW, resolveParams, type SimParams } from './params';
 import { hashString } from './prng';
 import { buildGetters, readAll, readOne, type Getter, type ReadingContext, type Reading } from './readings';
-import { buildSignals, type SignalInfo } from './signals';
+import { buildSignals, isLeasable, type SignalInfo } from './signals';
+import { SupervisorWatchdog, type SupervisorSnapshot } from './supervisor';
 import { buildWriteBindings, powerLimitPointId, type WriteBinding } from './writes';
 
 export interface HallModelOptions {
@@ -147,7 +148,7 @@ export class HallModel {
   private readonly getters: ReturnType<typeof buildGetters>;
   private readonly seedHash: number;
   private readonly truthLog = new GroundTruthLog();
-  private readonly jobBook = new JobBook();
+  private readonly jobBook: JobBook;
   private readonly faultBook = new FaultBook(this.truthLog);
   private readonly bindings: Map<string, WriteBinding>;
   private readonly ctx: StepContext;
@@ -155,6 +156,11 @@ export class HallModel {
   /** full asset path of each CRAH → its index, so effects need no string work per step */
   private readonly crahIndexByPath: Map<string, number>;
   private readonly plantPath: string;
+  private readonly bmsPath: string;
+  /** the BMS's supervisory-control watchdog: leases protocol writes while a supervisor heartbeats */
+  private readonly watchdog: SupervisorWatchdog;
+  /** point ids of the BMS setpoints and overrides a supervisor's write leases */
+  private readonly leasable: ReadonlySet<string>;
   private readonly jobScratch: JobPower = { kw: 0, level: 0, wave: 0 };
   private readonly lostByJob = new Map<string, { capGpuH: number; thermalGpuH: number }>();
   private energyBase: EnergyBaseline;
@@ -174,6 +180,7 @@ export class HallModel {
     this.seed = opts.seed ?? 1;
     this.seedHash = hashString(String(this.seed));
     this.params = resolveParams(opts.params);
+    this.jobBook = new JobBook(this.params.jobSubmitLeadS * 1000);
     this.layout = buildLayout(opts.site ?? defaultSite(), opts.hall);
     this.rackIndex = new Map(this.layout.racks.map((r, i) => [r.id, i]));
     this.state = initialState(this.layout, this.params, this.seed);
@@ -204,6 +211,9 @@ export class HallModel {
     const hallPath = `${this.layout.site}/${this.layout.hall}/-/-/`;
     this.crahIndexByPath = new Map(this.layout.crahs.map((c, i) => [hallPath + c, i]));
     this.plantPath = hallPath + this.layout.plant;
+    this.bmsPath = hallPath + this.layout.bms;
+    this.watchdog = new SupervisorWatchdog(this.state.bms);
+    this.leasable = new Set(this.signalList.filter(isLeasable).map((s) => s.id));
     const assets = new Map<string, AssetRole>(this.signalList.map((s) => [s.assetPath, s.role]));
     const driftable = new Set(
       this.signalList.filter((s) => s.kind === 'measurement' && s.quantity !== 'energy').map((s) => s.id),
@@ -214,6 +224,7 @@ export class HallModel {
     this.t = opts.startMs - Math.round(this.params.warmUpS) * 1000;
     this.advanceTo(opts.startMs);
     this.t = opts.startMs;
+    this.state.bms.nowMs = this.t;
     this.energyBase = energyBaseline(this.state);
 
     if ((opts.jobSchedule ?? 'generated') === 'generated') {
@@ -232,7 +243,8 @@ export class HallModel {
         plant: this.layout.plant,
         chillers: this.params.chillers,
         temperatures: temps.map((s) => s.id),
-        assets: [...new Set(this.signalList.map((s) => s.assetPath))],
+        // not the BMS: its points came later, and seeded schedules stay what they were
+        assets: [...new Set(this.signalList.filter((s) => s.role !== 'bms').map((s) => s.assetPath))],
       });
     }
     this.extendSchedules(opts.startMs);
@@ -297,9 +309,11 @@ export class HallModel {
   /**
    * Writes a writable point (signals() marks them, with their range): CRAH `supply_setpoint`, `return_setpoint`,
    * `dp_setpoint`, `fan_min`, `fan_override`, `valve_override`; CDU `supply_setpoint`, `pump_speed_setpoint`; the
-   * plant's `chw_setpoint`; a rack's `gpu/power_limit`. `null` relinquishes an override (the BMS loop takes over
-   * again, bumpless) or removes a power limit. `by` names the writer in the ground truth (@default "api"). Throws
-   * SimInputError naming the point and the allowed range, or a device error when the device is offline.
+   * plant's `chw_setpoint`; the BMS's `supervisor_heartbeat` and `supervisor_lease`; a rack's `gpu/power_limit`.
+   * `null` relinquishes an override (the BMS loop takes over again, bumpless) or removes a power limit. `by` names
+   * the writer in the ground truth (@default "api"); a writer `opcua:…` / `modbus:…` is a supervisor, whose writes
+   * of setpoints and overrides are leased while its heartbeat is live (supervisor.ts). Throws SimInputError naming
+   * the point and the allowed range, or a device error when the device is offline.
    */
   write(pointId: string, value: number | null, by = 'api'): void {
     const sig = this.signalById.get(pointId);
@@ -330,7 +344,20 @@ export class HallModel {
         `point "${pointId}": device ${sig.assetPath} is offline; the write was not applied`,
       );
     }
-    this.applyWrite(pointId, this.bindings.get(pointId) as WriteBinding, value, by);
+    // a lease that ran out since the last step (a shorter lease written since) is taken back first
+    if (this.watchdog.due(this.t)) this.expireLease();
+    const b = this.bindings.get(pointId) as WriteBinding;
+    if (sig.role === 'bms') {
+      this.writeSupervisor(sig, b, value as number, by);
+      return;
+    }
+    if (this.leasable.has(pointId)) this.watchdog.beforeWrite(pointId, b, by, this.t);
+    this.applyWrite(pointId, b, value, by);
+  }
+
+  /** The BMS's supervisory-control watchdog: heartbeat, lease, what is leased (with the values it will restore). */
+  supervisor(): SupervisorSnapshot {
+    return this.watchdog.snapshot();
   }
 
   /**
@@ -595,6 +622,49 @@ export class HallModel {
     return `writable points: ${hall.join(', ')}${limit ? ` and each rack's power limit (${limit.id}, …)` : ''}`;
   }
 
+  /**
+   * `supervisor_heartbeat` renews the lease (a new session when none is live; only that first heartbeat is logged:
+   * renewals every few seconds would bury the ground truth); `supervisor_lease` sets its length (logged).
+   */
+  private writeSupervisor(sig: SignalInfo, b: WriteBinding, value: number, by: string): void {
+    if (sig.signal === 'supervisor_heartbeat') {
+      if (this.watchdog.renew(this.t)) {
+        this.applyWrite(sig.id, b, value, by);
+      } else {
+        b.set(value);
+        this.revision++;
+      }
+      return;
+    }
+    this.applyWrite(sig.id, b, value, by);
+    this.watchdog.setLease(value);
+    if (this.watchdog.due(this.t)) this.expireLease();
+  }
+
+  /**
+   * The heartbeat was not renewed within the lease: every leased point back to the BMS — its saved value (an
+   * override: relinquished, or the BMS operator's own override that was in effect before), logged `bms-watchdog`;
+   * then the session's end (`supervisor_status` 1 → 0). A point already back at its saved value needs nothing.
+   */
+  private expireLease(): void {
+    const points = this.watchdog.expire();
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i] as (typeof points)[number];
+      if (p.binding.get() !== p.saved) this.applyWrite(p.pointId, p.binding, p.saved, 'bms-watchdog');
+    }
+    this.truthLog.push({
+      time: this.t,
+      phase: 'write',
+      type: 'write',
+      target: `${this.bmsPath}/supervisor_status`,
+      by: 'bms-watchdog',
+      from: 1,
+      to: 0,
+      source: 'api',
+    });
+    this.revision++;
+  }
+
   private applyWrite(pointId: string, b: WriteBinding, value: number | null, by: string): void {
     const from = b.get();
     b.set(value);
@@ -650,6 +720,9 @@ export class HallModel {
     }
     this.t = t;
     this.step++;
+    this.state.bms.nowMs = t;
+    // the supervisory-control watchdog, once a step (no allocation unless the lease runs out)
+    if (this.watchdog.due(t)) this.expireLease();
   }
 
   /** What the active faults do this step, into the reused effects object. */

@@ -3,6 +3,7 @@ import type { HallLayout } from './layout';
 import { type SimParams, chwFlowPerChillerLpm, rackPowerW } from './params';
 import { PiController } from './physics';
 import { Rng } from './prng';
+import { initialBmsState, type BmsState } from './supervisor';
 
 export interface RackState {
   /** what the rack's job asks for this step, kW (idle when no job) */
@@ -188,6 +189,8 @@ export interface HallState {
   aisles: AisleState[];
   cdu: CduState;
   plant: PlantState;
+  /** the BMS's supervisory-control watchdog (supervisor.ts) */
+  bms: BmsState;
 }
 
 /** A plausible idle starting point; the warm-up run settles it. */
@@ -329,5 +332,5 @@ export function initialState(layout: HallLayout, p: SimParams, seed: number | st
     pumpEnergyWh: 0,
     cop: 0,
   };
-  return { gridHz: 50, racks, crahs, aisles, cdu, plant };
+  return { gridHz: 50, racks, crahs, aisles, cdu, plant, bms: initialBmsState(p.bmsSupervisorLeaseS) };
 }

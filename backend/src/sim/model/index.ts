@@ -12,10 +12,12 @@ export type { GroundTruthEntry, FaultTruthEntry, WriteTruthEntry } from './groun
 export type { ValveControl } from './hall-state';
 export type { Reading } from './readings';
 export type { SignalInfo } from './signals';
+export type { SupervisorSnapshot } from './supervisor';
 export {
   defaultSite,
   buildLayout,
   DEFAULT_PLANT_ID,
+  DEFAULT_BMS_ID,
   type HallLayout,
   type RackLayout,
   type DefaultSiteOptions,

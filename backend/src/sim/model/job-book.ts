@@ -5,8 +5,8 @@
 import { JOB_RAMP_DOWN_MS, type Job } from './jobs';
 
 export interface JobEvent {
-  event: 'job_start' | 'job_end';
-  /** Unix ms (simulated time): the job's start or end */
+  event: 'job_submit' | 'job_start' | 'job_end';
+  /** Unix ms (simulated time): the job's submission (its start − the submit lead, not before it was added), start or end */
   time: number;
   job: Job;
 }
@@ -18,7 +18,12 @@ export class JobBook {
   /** started, not yet back to idle */
   private running: Job[] = [];
   private readonly ended = new Set<string>();
+  private readonly submitted = new Set<string>();
   private readonly events: JobEvent[] = [];
+  private lastT = -Infinity;
+
+  /** @param submitLeadMs how long before its start a scheduler announces a job (job_submit), ms */
+  constructor(private readonly submitLeadMs = 0) {}
 
   has(id: string): boolean {
     return this.all.some((j) => j.id === id);
@@ -41,6 +46,19 @@ export class JobBook {
   update(t: number): readonly Job[] {
     // runs every step: nothing is allocated unless a job starts, ends or stops drawing power
     let due: JobEvent[] | undefined;
+    // the scheduler announces a job submitLeadMs before it starts (pending is sorted by start)
+    for (let i = 0; i < this.pending.length; i++) {
+      const job = this.pending[i] as Job;
+      if (job.start - this.submitLeadMs > t) break;
+      if (this.submitted.has(job.id)) continue;
+      this.submitted.add(job.id);
+      (due ??= []).push({
+        event: 'job_submit',
+        time: Math.min(job.start, Math.max(job.start - this.submitLeadMs, this.lastT)),
+        job,
+      });
+    }
+    this.lastT = t;
     while (this.pending.length > 0 && (this.pending[0] as Job).start <= t) {
       const job = this.pending.shift() as Job;
       this.running.push(job);

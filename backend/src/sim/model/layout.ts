@@ -46,10 +46,20 @@ export interface HallLayout {
   plant: string;
   /** whether the site declares the plant asset (`plant` is `plant1` otherwise) */
   plantDeclared: boolean;
+  /**
+   * asset id of the hall's BMS (its supervisory-control watchdog: `supervisor_heartbeat`, `supervisor_lease`, …):
+   * the hall's first asset of type `other` with id `bms` or tag `bms`, else `bms` (served all the same)
+   */
+  bms: string;
+  /** whether the site declares the BMS asset (`bms` is `bms` otherwise) */
+  bmsDeclared: boolean;
 }
 
 /** Asset id of the chilled-water plant when the hall declares no asset of type `chiller`. */
 export const DEFAULT_PLANT_ID = 'plant1';
+
+/** Asset id of the hall's BMS when the hall declares none (an asset of type `other` with id or tag `bms`). */
+export const DEFAULT_BMS_ID = 'bms';
 
 export interface DefaultSiteOptions {
   /** @default 4 (rows A, B, C, …) */
@@ -90,6 +100,7 @@ export function defaultSite(o: DefaultSiteOptions = {}): Site {
           })),
           { id: 'cdu1', type: 'cdu', name: 'CDU 1' },
           { id: DEFAULT_PLANT_ID, type: 'chiller', name: 'Chilled-water plant' },
+          { id: DEFAULT_BMS_ID, type: 'other', name: 'BMS supervisory interface', tags: ['bms'] },
         ],
         rows: Array.from({ length: rows }, (_, r) => {
           const id = String.fromCharCode(65 + r);
@@ -158,6 +169,13 @@ export function buildLayout(site: Site, hallId?: string): HallLayout {
     }
   }
   if (racks.length === 0) throw new SimConfigError(`hall "${hall.id}" has no racks to simulate`);
+  const bms = hallAssets.find((a) => a.type === 'other' && (a.id === DEFAULT_BMS_ID || a.tags?.includes('bms')));
+  const taken = hallAssets.find((a) => a.id === DEFAULT_BMS_ID);
+  if (!bms && taken) {
+    throw new SimConfigError(
+      `hall "${hall.id}": asset "${taken.id}" is of type ${taken.type}, but the simulation serves the hall's BMS as "${DEFAULT_BMS_ID}"; give that asset type other (it is then the BMS), or declare the BMS as an asset of type other tagged bms`,
+    );
+  }
   const zoneAisleKey = assignZones(racks, crahs.length);
   const zoneRacks = crahs.map((_, z) => racks.filter((r) => r.zone === z).map((r) => r.index));
   const aisleKeys = [...new Set(zoneAisleKey)].sort((a, b) => a - b);
@@ -174,6 +192,8 @@ export function buildLayout(site: Site, hallId?: string): HallLayout {
     cdu,
     plant: chiller ?? DEFAULT_PLANT_ID,
     plantDeclared: chiller !== undefined,
+    bms: bms?.id ?? DEFAULT_BMS_ID,
+    bmsDeclared: bms !== undefined,
   };
 }
 

@@ -38,6 +38,12 @@ import { SimInputError } from './errors';
 export interface SimParams {
   /** fixed integration step, ms of simulated time, @default 1000 */
   stepMs: number;
+  /**
+   * how long before a job's start its scheduler announces it (job_submit webhook): a queued job's resources are
+   * known while it waits for its nodes; Slurm's prolog and a Kubernetes admission hook run in this window, s,
+   * @default 120
+   */
+  jobSubmitLeadS: number;
   /** simulated time run at idle before `startMs` so temperatures and controllers start settled, s, @default 1200 */
   warmUpS: number;
 
@@ -185,6 +191,12 @@ export interface SimParams {
   bmsDpOffsetSpreadPa: number;
   /** ΔP transmitter range, ± Pa: readings saturate there, @default 50 */
   bmsDpRangePa: number;
+  /**
+   * the supervisory-control watchdog's lease at start, s (5–86 400; writable as `bms/supervisor_lease`): how long
+   * one heartbeat holds the supervisor's writes before the BMS takes them back; 30 s is the guard contract of
+   * Plenum's automation (control back to the BMS within 30 s of Plenum going silent), @default 30
+   */
+  bmsSupervisorLeaseS: number;
 
   // ── chilled-water plant ──
   /** chillers in the plant, @default 3 */
@@ -248,6 +260,7 @@ export interface SimParams {
 
 export const DEFAULT_PARAMS: Readonly<SimParams> = {
   stepMs: 1000,
+  jobSubmitLeadS: 120,
   warmUpS: 1200,
   serversPerRack: 10,
   gpusPerServer: 8,
@@ -308,6 +321,7 @@ export const DEFAULT_PARAMS: Readonly<SimParams> = {
   bmsDpNoisePa: 0.3,
   bmsDpOffsetSpreadPa: 0.5,
   bmsDpRangePa: 50,
+  bmsSupervisorLeaseS: 30,
   chillers: 3,
   chillerRatedKw: 1500,
   chillerCapPerKLwt: 0.035,
@@ -351,6 +365,10 @@ export const WRITABLE_RANGES = {
   cduSupplySetpointC: { min: 18, max: 45 },
   cduPumpSpeedPct: { min: 20, max: 100 },
   chwSetpointC: { min: 6, max: 20 },
+  /** the supervisor's heartbeat: any value renews the lease; a 16-bit counter (it fits one Modbus register) */
+  bmsSupervisorHeartbeat: { min: 0, max: 65_535 },
+  /** the supervisor's lease, s */
+  bmsSupervisorLeaseS: { min: 5, max: 86_400 },
 } as const;
 
 /** The setpoints of the first version (CRAH and CDU supply), kept for callers that import them by this name. */
@@ -424,6 +442,12 @@ export function resolveParams(overrides: Partial<SimParams> = {}): SimParams {
   if (out.zoneLocality > 1) throw new SimInputError(`params.zoneLocality: expected 0–1; got ${out.zoneLocality}`);
   if (out.outdoorPeakHour >= 24) {
     throw new SimInputError(`params.outdoorPeakHour: expected an hour 0–23.99; got ${out.outdoorPeakHour}`);
+  }
+  const lease = WRITABLE_RANGES.bmsSupervisorLeaseS;
+  if (out.bmsSupervisorLeaseS < lease.min || out.bmsSupervisorLeaseS > lease.max) {
+    throw new SimInputError(
+      `params.bmsSupervisorLeaseS: expected ${lease.min}–${lease.max} s; got ${out.bmsSupervisorLeaseS}`,
+    );
   }
   const rmax = rackPowerLimitRange(out).max;
   if (out.rackPowerLimitMinKw >= rmax) {

@@ -171,6 +171,21 @@ export function buildGetters(signals: readonly SignalInfo[], layout: HallLayout,
         case 'outdoor_temp':
           return g(() => pl.outdoorC, { abs: 0.1 }, 0.1);
       }
+    } else if (sig.role === 'bms') {
+      const b = s.bms;
+      // written values read back as written (a supervisor verifies its writes)
+      switch (sig.signal) {
+        case 'supervisor_heartbeat':
+          return g(() => b.heartbeat, none, 0.001);
+        case 'supervisor_lease':
+          return g(() => b.leaseS, none, 0.001);
+        case 'supervisor_age':
+          return g(() => (b.renewedAtMs === null ? null : max(0, b.nowMs - b.renewedAtMs) / 1000), none, 0.1);
+        case 'supervisor_status':
+          return g(() => (b.live ? 1 : 0), none, 1);
+        case 'leased_points':
+          return g(() => b.leasedCount, none, 1);
+      }
     }
     throw new Error(`internal: no getter for ${sig.id}`);
   });

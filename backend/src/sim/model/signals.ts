@@ -149,6 +149,28 @@ export function plantSignals(chillers: number): Def[] {
   return out;
 }
 
+/**
+ * The hall's BMS as a supervisor sees it: its supervisory-control watchdog (supervisor.ts). `supervisor_heartbeat`:
+ * any value renews the lease and reads back the last one written; `supervisor_lease`: how long one heartbeat holds,
+ * s; `supervisor_age`: seconds since the last renewal (null before the first); `supervisor_status`: 1 while the
+ * lease is live (the supervisor's protocol writes are leased), 0 otherwise; `leased_points`: how many points the
+ * BMS will take back when the lease runs out (`leasable` of them at most).
+ */
+export function bmsSignals(leasable: number): Def[] {
+  return [
+    w('supervisor_heartbeat', 'count', '', WRITABLE_RANGES.bmsSupervisorHeartbeat),
+    w('supervisor_lease', 'count', 's', WRITABLE_RANGES.bmsSupervisorLeaseS),
+    m('supervisor_age', 'count', 's', { kind: 'status', min: 0 }),
+    m('supervisor_status', 'state', '', { kind: 'status', min: 0, max: 1 }),
+    m('leased_points', 'count', '', { kind: 'status', min: 0, max: Math.max(1, leasable) }),
+  ];
+}
+
+/** Whether a write to this point is leased when a supervisor writes it over a protocol: a BMS setpoint or override. */
+export function isLeasable(sig: SignalInfo): boolean {
+  return sig.writable && (sig.role === 'crah' || sig.role === 'cdu' || sig.role === 'plant');
+}
+
 /** What sizes the catalog besides the layout. */
 export interface SignalOptions {
   gpusPerServer: number;
@@ -160,8 +182,8 @@ export interface SignalOptions {
 }
 
 /**
- * Every point of the hall, in a stable order: racks in file order (pdu, env, gpu), then CRAHs, the CDU and the
- * chilled-water plant.
+ * Every point of the hall, in a stable order: racks in file order (pdu, env, gpu), then CRAHs, the CDU, the
+ * chilled-water plant and the BMS (last, so the points before it keep their index: sensor noise hashes it).
  */
 export function buildSignals(layout: HallLayout, o: SignalOptions): SignalInfo[] {
   const gpusPerServer = o.gpusPerServer;
@@ -201,5 +223,6 @@ export function buildSignals(layout: HallLayout, o: SignalOptions): SignalInfo[]
   for (const c of layout.crahs) add(crah, 'crah', loc(undefined, undefined, c));
   add(CDU_SIGNALS, 'cdu', loc(undefined, undefined, layout.cdu));
   add(plantSignals(o.chillers), 'plant', loc(undefined, undefined, layout.plant));
+  add(bmsSignals(out.filter(isLeasable).length), 'bms', loc(undefined, undefined, layout.bms));
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * What a write to each writable point does to the state: the BMS setpoints and overrides of the CRAHs, the CDU's
- * setpoints, the plant's chilled-water setpoint and the racks' power limits. Built once per model; `write()` in
+ * setpoints, the plant's chilled-water setpoint, the BMS watchdog's heartbeat and lease, and the racks' power limits. Built once per model; `write()` in
  * hall-model.ts checks ranges and logs every accepted write to the ground truth.
  */
 import type { CrahState, HallState } from './hall-state';
@@ -56,6 +56,12 @@ export function buildWriteBindings(
       }
     } else if (sig.role === 'plant' && sig.signal === 'chw_setpoint') {
       b = { get: () => s.plant.setpointC, set: (v) => (s.plant.setpointC = num(v)) };
+    } else if (sig.role === 'bms') {
+      // the value only: renewing the lease and its length are the model's (supervisor.ts)
+      if (sig.signal === 'supervisor_heartbeat') {
+        b = { get: () => s.bms.heartbeat, set: (v) => (s.bms.heartbeat = num(v)) };
+      }
+      if (sig.signal === 'supervisor_lease') b = { get: () => s.bms.leaseS, set: (v) => (s.bms.leaseS = num(v)) };
     }
     if (b) out.set(sig.id, b);
   }

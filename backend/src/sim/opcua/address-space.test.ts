@@ -51,4 +51,16 @@ describe('the OPC UA address space against plenum.yaml', () => {
       expect(model.signals().some((s) => s.id === n.effectiveFrom)).toBe(true);
     }
   });
+
+  it('serves the BMS watchdog under <hall>.bms: heartbeat and lease writable with their ranges, the lease state', () => {
+    const bms = nodes.filter((n) => n.path.join('.') === 'hall1.bms');
+    expect(bms.map((n) => [n.id, n.signal.writable, n.range])).toEqual([
+      ['hall1.bms.supervisor_heartbeat', true, { low: 0, high: 65_535 }],
+      ['hall1.bms.supervisor_lease', true, { low: 5, high: 86_400 }],
+      ['hall1.bms.supervisor_age', false, { low: 0, high: 86_400 }],
+      ['hall1.bms.supervisor_status', false, { low: 0, high: 1 }],
+      ['hall1.bms.leased_points', false, { low: 0, high: 27 }],
+    ]);
+    expect(bms.every((n) => n.effectiveFrom === undefined)).toBe(true);
+  });
 });

@@ -4,8 +4,8 @@
  *
  * NodeIds follow the point id without the site and the `-` placeholders: `sim/hall1/-/-/crah1/supply_temp` is
  * `ns=<urn:plenum:sim>;s=hall1.crah1.supply_temp`, `sim/hall1/A/A01/env/inlet_temp` is
- * `s=hall1.A.A01.env.inlet_temp`. Folders: Objects/Plenum/<hall>/<crah|cdu|plant> and Objects/Plenum/<hall>/<row>/
- * <rack>/<env>; each asset is an Object, each signal an AnalogItemType variable of it.
+ * `s=hall1.A.A01.env.inlet_temp`. Folders: Objects/Plenum/<hall>/<crah|cdu|plant|bms> and Objects/Plenum/<hall>/
+ * <row>/<rack>/<env>; each asset is an Object, each signal an AnalogItemType variable of it.
  */
 import type { SignalInfo } from '../model';
 
@@ -13,10 +13,10 @@ import type { SignalInfo } from '../model';
 export const SIM_NAMESPACE_URI = 'urn:plenum:sim';
 
 /**
- * Asset roles served over OPC UA: the cooling plant (CRAHs, CDU, chilled-water plant) and the rack air sensors
- * (PDUs: Modbus; GPUs and their power limits: DCGM / a BMC).
+ * Asset roles served over OPC UA: the cooling plant (CRAHs, CDU, chilled-water plant), the BMS's supervisory-control
+ * watchdog (heartbeat, lease) and the rack air sensors (PDUs: Modbus; GPUs and their power limits: DCGM / a BMC).
  */
-export const OPCUA_ROLES: ReadonlySet<string> = new Set(['crah', 'cdu', 'plant', 'env']);
+export const OPCUA_ROLES: ReadonlySet<string> = new Set(['crah', 'cdu', 'plant', 'bms', 'env']);
 
 /** UN/CEFACT common code, symbol and description of each unit the served signals use. */
 export const EU_UNITS: Readonly<Record<string, { code: string; symbol: string; description: string }>> = {
@@ -27,6 +27,7 @@ export const EU_UNITS: Readonly<Record<string, { code: string; symbol: string; d
   'l/min': { code: 'L2', symbol: 'l/min', description: 'litre per minute' },
   kW: { code: 'KWT', symbol: 'kW', description: 'kilowatt' },
   kWh: { code: 'KWH', symbol: 'kWh', description: 'kilowatt hour' },
+  s: { code: 'SEC', symbol: 's', description: 'second' },
 };
 
 export interface SimNode {
@@ -92,6 +93,8 @@ export function euRange(sig: SignalInfo, ctx: RangeContext): { low: number; high
       return { low: -40, high: 60 };
     case 'plant/chw_flow':
       return { low: 0, high: 100_000 };
+    case 'bms/supervisor_age':
+      return { low: 0, high: 86_400 };
     default:
       // energy counters count up for years; powers of the plant scale with the hall
       if (sig.quantity === 'energy') return { low: 0, high: 1e9 };

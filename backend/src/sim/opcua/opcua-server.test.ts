@@ -91,10 +91,11 @@ describe('SimOpcUaServer', () => {
     expect((rack.references ?? []).map((r) => r.browseName.name)).toEqual(
       expect.arrayContaining(['inlet_temp', 'exhaust_temp']),
     );
-    // 4 CRAHs, the CDU, the chilled-water plant and 40 racks × 2 air sensors
+    // 4 CRAHs, the CDU, the chilled-water plant, the BMS watchdog and 40 racks × 2 air sensors
     const served = (role: string) =>
       model.signals().filter((s) => s.role === role && s.rack === undefined).length / (role === 'crah' ? 4 : 1);
-    expect(server.served).toHaveLength(4 * served('crah') + served('cdu') + served('plant') + 40 * 2);
+    expect(names).toContain('bms');
+    expect(server.served).toHaveLength(4 * served('crah') + served('cdu') + served('plant') + served('bms') + 40 * 2);
   });
 
   it('gives each variable its value, source timestamp, EngineeringUnits and EURange', async () => {
@@ -165,11 +166,18 @@ describe('SimOpcUaServer', () => {
         'fan_override',
         'pump_speed_setpoint',
         'return_setpoint',
+        'supervisor_heartbeat',
+        'supervisor_lease',
         'supply_setpoint',
         'valve_override',
       ].sort(),
     );
-    for (const id of ['hall1.crah3.fan_override', 'hall1.cdu1.pump_speed_setpoint', 'hall1.plant1.chw_setpoint']) {
+    for (const id of [
+      'hall1.crah3.fan_override',
+      'hall1.cdu1.pump_speed_setpoint',
+      'hall1.plant1.chw_setpoint',
+      'hall1.bms.supervisor_lease',
+    ]) {
       const node = server.served.find((n) => n.id === id)!;
       const props = await session.browse(nid(id));
       const byName = new Map((props.references ?? []).map((r) => [r.browseName.name, r.nodeId]));

@@ -1,7 +1,7 @@
 /**
- * The simulated hall's OPC UA server (node-opcua): one AnalogItemType variable per CRAH, CDU, chilled-water plant
- * and rack air-sensor signal under Objects/Plenum/<hall>/…, in namespace `urn:plenum:sim` (address-space.ts has the
- * layout).
+ * The simulated hall's OPC UA server (node-opcua): one AnalogItemType variable per CRAH, CDU, chilled-water plant,
+ * BMS watchdog and rack air-sensor signal under Objects/Plenum/<hall>/…, in namespace `urn:plenum:sim`
+ * (address-space.ts has the layout).
  *
  * - Measurements are pushed from the model by `update()` (the runner calls it after every tick) with
  *   `setValueFromSource` and the model's simulated time as source timestamp.
@@ -11,7 +11,9 @@
  * - Every writable signal of the model (setpoints, the fan minimum, the overrides) is a writable variable whose
  *   EURange and InstrumentRange are the model's writable range: node-opcua refuses a value outside it with
  *   `BadOutOfRange` before it reaches the model; a good write goes to `model.write(point, value, by)` with `by` =
- *   `opcua:<session user>` (`opcua:anonymous`), and reads back at once.
+ *   `opcua:<session user>` (`opcua:anonymous`), and reads back at once. That writer is a supervisor to the BMS:
+ *   while it heartbeats (`<hall>.bms.supervisor_heartbeat`, within `supervisor_lease` seconds) its writes of
+ *   setpoints and overrides are leased, and the BMS takes them back when the heartbeat stops (model/supervisor.ts).
  * - Relinquish: a write of a **Null variant** to an override (`fan_override`, `valve_override`; the nodes carry
  *   the standard `AllowNulls` property) hands it back to the BMS (`model.write(point, null)`). An override node
  *   reads the command in effect — the override, or while relinquished the speed / position the BMS drives — and
