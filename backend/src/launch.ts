@@ -38,7 +38,7 @@ function run(name: string, script: string, args: string[], env: NodeJS.ProcessEn
 
 /** What a first-time user needs: where things are, and how to put the plugins into a Grafana they already run. */
 function printWelcome(port: string, previewPort: string): void {
-  const ids = 'plenum-itot-datasource,plenum-rackheatmap-panel,plenum-coolingcorrelation-panel';
+  const ids = 'plenum-itot-datasource,plenum-rackheatmap-panel,plenum-coolingcorrelation-panel,plenum-automation-panel';
   console.log(
     [
       `[launch] Plenum backend:   http://127.0.0.1:${port}  (API document: /api/openapi.json)`,

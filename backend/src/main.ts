@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: plenum [--config plenum.yaml]\nenv: PLENUM_CONFIG, PLENUM_DATA, PLENUM_HOST, PLENUM_PORT, PLENUM_API_TOKEN, PLENUM_JOBS_TOKEN, PLENUM_CLOCK',
+      'usage: plenum [--config plenum.yaml]\nenv: PLENUM_CONFIG, PLENUM_DATA, PLENUM_HOST, PLENUM_PORT, PLENUM_API_TOKEN, PLENUM_OPERATE_TOKEN, PLENUM_ADMIN_TOKEN, PLENUM_JOBS_TOKEN, PLENUM_CLOCK',
     );
     return;
   }
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const plenum = await startPlenum(config, {
     clock,
     token: process.env.PLENUM_API_TOKEN || undefined,
+    operateToken: process.env.PLENUM_OPERATE_TOKEN || undefined,
+    adminToken: process.env.PLENUM_ADMIN_TOKEN || undefined,
     jobsToken: process.env.PLENUM_JOBS_TOKEN || undefined,
   });
   const generated = config.sources.filter((s) => s.connector === 'generator').map((s) => s.name);

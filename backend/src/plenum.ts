@@ -17,12 +17,17 @@ import { createApp } from './api/app';
 import { Metrics } from './api/metrics';
 import type { SiteConfig } from './config/load';
 import { Clock } from './common/clock';
+import { startAutomation, type Automation } from './automation';
 
 export const VERSION = '0.1.0';
 
 export interface StartOptions {
-  /** `PLENUM_API_TOKEN` */
+  /** `PLENUM_API_TOKEN`: the read scope */
   token?: string;
+  /** `PLENUM_OPERATE_TOKEN`: approvals, rule modes, manual writes, the emergency stop */
+  operateToken?: string;
+  /** `PLENUM_ADMIN_TOKEN`: rule changes */
+  adminToken?: string;
   /** `PLENUM_JOBS_TOKEN`: lets schedulers post job webhooks to `POST /api/events` and nothing else */
   jobsToken?: string;
   log?: (msg: string) => void;
@@ -39,6 +44,8 @@ export interface RunningPlenum {
   catalog: Catalog;
   runners: SourceRunner[];
   clock: Clock;
+  /** rules, guard, capacity: present when the site config has `automation:` */
+  automation?: Automation;
   stop(): Promise<void>;
 }
 
@@ -82,7 +89,7 @@ function sourceInstances(
  */
 export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): Promise<RunningPlenum> {
   const log = opts.log ?? ((m: string) => console.log(m));
-  assertBindAllowed(config.api.host, opts.token);
+  assertBindAllowed(config.api.host, opts.token ?? opts.operateToken ?? opts.adminToken);
   const clock = opts.clock ?? Clock.wall();
   const now = () => clock.now();
   const instances = opts.noSources ? [] : sourceInstances(config, clock);
@@ -137,15 +144,23 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     ingest: ingest.counters,
     sources: () => runners.map((r) => r.status),
   });
+  // created once the runners run (its guard writes through them); the routes read it when they are called
+  let automation: Automation | undefined;
   const app = createApp(
     {
+      get automation() {
+        return automation;
+      },
       ctx: { catalog, historian, events, now, sources: sourceStates },
       ingest,
       arrivals,
       sources: sourceStates,
       async onJob(job, time) {
-        for (const r of runners)
-          if (r.status.connector === 'jobs') await (r.connector as JobsConnector | undefined)?.accept(job, time);
+        // a submitted job is announced, not running: it has no samples, only automation prepares for it
+        if (job.phase !== 'submit')
+          for (const r of runners)
+            if (r.status.connector === 'jobs') await (r.connector as JobsConnector | undefined)?.accept(job, time);
+        automation?.onJob(job, time);
       },
       metrics,
       version: VERSION,
@@ -153,7 +168,13 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       clock,
       log,
     },
-    { token: opts.token, jobsToken: opts.jobsToken, maxBodyBytes: config.api.maxBodyBytes },
+    {
+      token: opts.token,
+      operateToken: opts.operateToken,
+      adminToken: opts.adminToken,
+      jobsToken: opts.jobsToken,
+      maxBodyBytes: config.api.maxBodyBytes,
+    },
   );
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -170,6 +191,13 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       await (r.connector as JobsConnector | undefined)
         ?.publishOpen(openJobs, jobsAt)
         .catch((err) => log(`source ${r.status.source}: initial job values not stored — ${String(err)}`));
+  if (config.automation) {
+    automation = await startAutomation({ config, clock, historian, events, catalog, runners, log });
+    const rules = automation.engine.status().rules;
+    log(
+      `automation: ${rules.length} rule${rules.length === 1 ? '' : 's'} (${rules.map((r) => `${r.id} ${r.mode}`).join(', ')})${automation.guard.isStopped ? '; STOPPED (emergency stop in force: POST /api/automation/resume)' : ''}`,
+    );
+  }
   return {
     url: `http://${host}:${addr.port}`,
     historian,
@@ -177,7 +205,12 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     catalog,
     runners,
     clock,
+    get automation() {
+      return automation;
+    },
     async stop() {
+      // the plant goes back to the BMS while the connectors still run
+      await automation?.close();
       await Promise.all(runners.map((r) => r.stop()));
       arrivals.close();
       await new Promise<void>((resolve) => {

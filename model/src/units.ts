@@ -22,6 +22,7 @@ export type Quantity =
   | 'current'
   | 'frequency'
   | 'powerFactor'
+  | 'duration'
   | 'state'
   | 'count';
 
@@ -52,6 +53,7 @@ export const CANONICAL_UNITS: Readonly<Record<Quantity, CanonicalUnit>> = {
   current: { symbol: 'A', grafanaUnit: 'amp', description: 'current' },
   frequency: { symbol: 'Hz', grafanaUnit: 'hertz', description: 'frequency' },
   powerFactor: { symbol: '', grafanaUnit: 'none', description: 'power factor, 0…1' },
+  duration: { symbol: 's', grafanaUnit: 's', description: 'duration (a lease, a delay)' },
   state: { symbol: '', grafanaUnit: 'none', description: 'discrete state or status code' },
   count: { symbol: '', grafanaUnit: 'short', description: 'count' },
 };
@@ -145,6 +147,11 @@ export const SOURCE_UNITS: Readonly<Record<string, UnitConversion>> = {
   A: same('current'),
   Hz: same('frequency'),
   PF: same('powerFactor'),
+  // time
+  ms: times('duration', 1e-3),
+  s: same('duration'),
+  min: times('duration', 60),
+  h: times('duration', 3600),
   // dimensionless
   state: same('state'),
   count: same('count'),

@@ -1,12 +1,16 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { errorMessage, PlenumError } from '../common/errors';
-import { bearerAuth } from './auth';
+import { allows, bearerAuth, type NamedToken, type RequestAuth } from './auth';
 import { openApiDocument } from './openapi';
 import { ROUTES, type ApiDeps } from './routes';
 
 export interface AppOptions {
-  /** bearer token required on every route when set (`PLENUM_API_TOKEN`) */
+  /** the read token, required on every route when set (`PLENUM_API_TOKEN`) */
   token?: string;
+  /** the operate token (`PLENUM_OPERATE_TOKEN`): approvals, modes, manual writes, the emergency stop */
+  operateToken?: string;
+  /** the admin token (`PLENUM_ADMIN_TOKEN`): rule changes */
+  adminToken?: string;
   /** opens `POST /api/events` only, for schedulers' job webhooks (`PLENUM_JOBS_TOKEN`) */
   jobsToken?: string;
   /** largest JSON body accepted, bytes; @default 8 MiB */
@@ -29,13 +33,28 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
     );
     next();
   });
-  app.use(
-    bearerAuth(opts.token, opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : []),
-  );
+  const tokens: NamedToken[] = [
+    ...(opts.token ? [{ name: 'read', scope: 'read' as const, token: opts.token }] : []),
+    ...(opts.operateToken ? [{ name: 'operate', scope: 'operate' as const, token: opts.operateToken }] : []),
+    ...(opts.adminToken ? [{ name: 'admin', scope: 'admin' as const, token: opts.adminToken }] : []),
+  ];
+  app.use(bearerAuth(tokens, opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : []));
   app.use(express.json({ limit: opts.maxBodyBytes ?? 8 * 1024 * 1024, strict: false }));
   for (const r of ROUTES) {
     app[r.method](r.path, async (req: Request, res: Response) => {
-      if (r.method === 'post' && !req.is('application/json')) {
+      const auth = res.locals.auth as RequestAuth;
+      const needs = r.scope ?? 'read';
+      if (!allows(auth.scope, needs)) {
+        res.status(403).json({
+          error: `authorization: ${r.method.toUpperCase()} ${r.path} needs the ${needs} scope; this token (${auth.name}) has ${auth.scope}${needs === 'admin' ? ' (PLENUM_ADMIN_TOKEN)' : ' (PLENUM_OPERATE_TOKEN)'}`,
+        });
+        return;
+      }
+      if (
+        (r.method === 'post' || r.method === 'put') &&
+        !req.is('application/json') &&
+        (req.get('content-length') ?? '0') !== '0'
+      ) {
         res.status(415).json({ error: 'body: send JSON with Content-Type: application/json' });
         return;
       }

@@ -29,12 +29,20 @@ function parameters(schema: z.ZodType) {
 export function openApiDocument(routes: readonly RouteSpec[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    paths[r.path] ??= {};
-    paths[r.path]![r.method] = {
+    const path = r.path.replace(/:(\w+)/g, '{$1}');
+    const pathParams = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    paths[path] ??= {};
+    paths[path]![r.method] = {
       summary: r.summary,
       tags: [r.tag],
       operationId: `${r.method}${r.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      ...(r.query && { parameters: parameters(r.query) }),
+      ...((r.query || pathParams.length) && { parameters: [...pathParams, ...(r.query ? parameters(r.query) : [])] }),
+      ...(r.scope && r.scope !== 'read' && { 'x-plenum-scope': r.scope }),
       ...(r.body && {
         requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } },
       }),

@@ -1,7 +1,10 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { API_VERSION, unitConversion, convert, type Sample } from '@plenum/model';
+import type { Automation } from '../automation';
+import { AUTOMATION_ROUTES } from './automation-routes';
 import { Clock } from '../common/clock';
+import type { Scope } from './auth';
 import { QueryError } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
 import {
@@ -36,6 +39,8 @@ export interface ApiDeps {
   log: (msg: string) => void;
   /** the run's clock, shown in health; @default the wall clock */
   clock?: Clock;
+  /** rules, guard and capacity, when the site config has `automation:` */
+  automation?: Automation;
 }
 
 function clockInfo(c: Clock) {
@@ -48,10 +53,13 @@ function clockInfo(c: Clock) {
 }
 
 export interface RouteSpec {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** express path, `:name` for a path parameter */
   path: string;
   summary: string;
-  tag: 'query' | 'catalog' | 'events' | 'ingest' | 'operations';
+  tag: 'query' | 'catalog' | 'events' | 'ingest' | 'operations' | 'automation';
+  /** the token scope the route needs (auth.ts), @default read */
+  scope?: Scope;
   query?: z.ZodType;
   body?: z.ZodType;
   /** status → description, for the OpenAPI document */
@@ -186,6 +194,12 @@ export const ROUTES: RouteSpec[] = [
       const now = deps.ctx.now();
       if (isJobWebhook(req.body)) {
         const job = parseJobWebhook(req.body, now);
+        if (job.phase === 'submit') {
+          // announced, not running: no job event, no samples; automation prepares its racks' cooling
+          await deps.onJob?.(job, parseTime((req.body as { time?: string }).time ?? now, 'body.time', now));
+          res.status(202).json({ accepted: 'job_submit', job: job.jobId });
+          return;
+        }
         const time = parseTime(job.start, 'body.start_time', now);
         const timeEnd = job.end === undefined ? undefined : parseTime(job.end, 'body.end_time', now);
         const event = deps.ctx.events.recordJob(job.jobId, { ...job.event, time, timeEnd });
@@ -239,4 +253,5 @@ export const ROUTES: RouteSpec[] = [
       res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     },
   },
+  ...AUTOMATION_ROUTES,
 ];

@@ -26,7 +26,7 @@ function validate(schema: Json, value: unknown, at = '$'): string[] {
   const known = new Set([
     ...['$schema', '$id', 'title', 'description', 'default', 'type', 'properties', 'required'],
     ...['additionalProperties', 'propertyNames', 'items', 'enum', 'pattern', 'anyOf', 'minItems', 'minLength'],
-    ...['minimum', 'maximum', 'exclusiveMinimum'],
+    ...['minimum', 'maximum', 'exclusiveMinimum', 'format'],
   ]);
   for (const k of Object.keys(schema))
     if (!known.has(k)) throw new Error(`validator does not know keyword ${k} at ${at}`);
@@ -50,6 +50,8 @@ function validate(schema: Json, value: unknown, at = '$'): string[] {
   if (schema.enum && !(schema.enum as unknown[]).includes(value)) fail(`not in enum`);
   if (typeof value === 'string') {
     if (schema.pattern && !new RegExp(schema.pattern as string).test(value)) fail(`does not match ${schema.pattern}`);
+    if (schema.format === 'uri' && !URL.canParse(value)) fail('is not a URI');
+    else if (schema.format !== undefined && schema.format !== 'uri') fail(`unknown format ${String(schema.format)}`);
     if (schema.minLength !== undefined && value.length < (schema.minLength as number)) fail('too short');
   }
   if (typeof value === 'number') {
@@ -123,7 +125,10 @@ describe('schema/plenum.schema.json', () => {
       if (o.type === 'object' && o.additionalProperties !== false) open.push(where);
       for (const [k, v] of Object.entries(o)) walk(v, `${where}/${k}`);
     })(schema, '#');
-    expect(open).toEqual(['#/properties/sources/items/properties/options']);
+    expect(open).toEqual([
+      '#/properties/sources/items/properties/options',
+      '#/properties/automation/properties/rules/items/properties/options',
+    ]);
   });
 
   it('uses the model constants for every enum', () => {

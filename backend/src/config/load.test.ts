@@ -59,12 +59,12 @@ function lines(text: string, opts: LoadOptions = {}): string[] {
 describe('the sample plenum.yaml', () => {
   const cfg = loadConfig(SAMPLE, { connectors: CONNECTOR_NAMES, env: {} });
 
-  it('describes the simulated hall: 4 rows × 10 racks and 6 hall-level assets', () => {
+  it('describes the simulated hall: 4 rows × 10 racks and 7 hall-level assets', () => {
     expect(cfg.site.id).toBe('sim');
     const hall = cfg.site.halls[0];
     expect(hall?.rows.map((r) => r.id)).toEqual(['A', 'B', 'C', 'D']);
     expect(hall?.rows.map((r) => r.racks.length)).toEqual([10, 10, 10, 10]);
-    expect(hall?.assets?.map((a) => a.id)).toEqual(['crah1', 'crah2', 'crah3', 'crah4', 'cdu1', 'plant1']);
+    expect(hall?.assets?.map((a) => a.id)).toEqual(['crah1', 'crah2', 'crah3', 'crah4', 'cdu1', 'plant1', 'bms']);
     const racks = hall?.rows.flatMap((r) => r.racks) ?? [];
     expect(racks.every((r) => r.ratedKw === 130 && r.w === 1 && r.h === 1)).toBe(true);
     expect(racks.every((r) => r.assets.map((a) => a.type).join() === 'pdu,gpu-server,sensor')).toBe(true);
@@ -78,11 +78,11 @@ describe('the sample plenum.yaml', () => {
     expect(hall?.rows[0]?.racks.map((r) => r.x)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
-  it('yields 489 points: 11 per rack × 40, 9 per CRAH × 4, 6 for the CDU, 7 for the plant, from four connectors', () => {
-    expect(cfg.points).toHaveLength(11 * 40 + 9 * 4 + 6 + 7);
+  it('yields 500 points: 11 per rack × 40, 11 per CRAH × 4, 6 for the CDU, 7 for the plant, 3 for the BMS supervisor, from four connectors', () => {
+    expect(cfg.points).toHaveLength(11 * 40 + 11 * 4 + 6 + 7 + 3);
     expect(new Set(cfg.points.map((p) => p.id)).size).toBe(cfg.points.length);
     expect(cfg.sources.map((s) => [s.name, s.connector, s.points.length])).toEqual([
-      ['cooling', 'opcua', 2 * 40 + 9 * 4 + 6 + 7],
+      ['cooling', 'opcua', 2 * 40 + 11 * 4 + 6 + 7 + 3],
       ['pdus', 'modbus', 4 * 40],
       ['dcgm', 'prometheus', 3 * 40],
       ['jobs', 'jobs', 2 * 40],
@@ -304,7 +304,7 @@ describe('errors name the file, the path and what is expected', () => {
 
   it('unknown top-level key', () => {
     expect(lines(`${SITE}\nhistorain: {}\n`)).toEqual([
-      'plenum.yaml: historain: unknown key "historain" (did you mean "historian"?); expected one of site, historian, api, sources',
+      'plenum.yaml: historain: unknown key "historain" (did you mean "historian"?); expected one of site, historian, api, sources, automation',
     ]);
   });
 
@@ -601,5 +601,33 @@ describe('environment variables in the config text', () => {
         /^plenum\.yaml: environment variable TEST_HOST: is not set and \$\{TEST_HOST\} at line \d+ has no default/,
       ),
     ]);
+  });
+});
+
+describe('writeAddress', () => {
+  const site = `site:\n  id: s\n  halls:\n    - id: h\n      assets: [{ id: crah1, type: crah }]\n`;
+  const source = (point: string) =>
+    `${site}sources:\n  - name: ua\n    connector: opcua\n    points:\n      - { asset: h/-/-/crah1, signal: sp, quantity: temperature, ${point} }\n`;
+
+  it('keeps a write address beside the read address, with placeholders expanded', () => {
+    const cfg = parseConfig(
+      source('kind: setpoint, writable: true, address: "s={asset}.sp_pv", writeAddress: "s={asset}.sp"'),
+      'p.yaml',
+      { connectors: CONNECTOR_NAMES, env: {} },
+    );
+    expect(cfg.points[0]?.source).toEqual({
+      connector: 'opcua',
+      source: 'ua',
+      address: 's=crah1.sp_pv',
+      writeAddress: 's=crah1.sp',
+    });
+  });
+
+  it('refuses a write address on a point that is not writable', () => {
+    expect(() =>
+      parseConfig(source('address: "s=a", writeAddress: "s=b"'), 'p.yaml', { connectors: CONNECTOR_NAMES, env: {} }),
+    ).toThrow(
+      'p.yaml: sources[0].points[0].writeAddress: writeAddress on a point that is not writable; expected writable: true, or no writeAddress',
+    );
   });
 });

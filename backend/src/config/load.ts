@@ -22,6 +22,9 @@ import {
 } from '@plenum/model';
 import { formatPath } from '../common/zod-issues';
 import { livenessFor, type Liveness } from '../connectors/liveness';
+import type { AutomationConfig } from '../automation/config';
+import { powerCapPoints } from '../automation/power-caps';
+import { validateAutomation } from '../automation/validate';
 import { interpolateEnv } from './interpolate';
 import {
   ConfigError,
@@ -100,6 +103,8 @@ export interface SiteConfig {
   sources: ResolvedSource[];
   /** every point of every source, in source order, as the API and the historian see them */
   points: Point[];
+  /** automated responses (automation/README.md); absent when the file has none */
+  automation?: AutomationConfig;
 }
 // entry points
 
@@ -142,6 +147,12 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
   const envIssues: ConfigIssue[] = [];
   const overrides = readEnv(env, envIssues);
 
+  if (full.success && full.data.automation) {
+    const a = full.data.automation;
+    const points = [...resolved.points.flat(), ...(a.powerCaps ? powerCapPoints(full.data.site, a.powerCaps) : [])];
+    issues.push(...validateAutomation(a, points));
+  }
+
   const all: ConfigIssue[] = [...positioned(yaml, issues), ...envIssues];
   if (all.length > 0 || !full.success) throw new ConfigError(fileName, all);
 
@@ -175,6 +186,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     },
     sources,
     points: sources.flatMap((s) => s.points.map(toModelPoint)),
+    ...(cfg.automation && { automation: cfg.automation }),
   };
 }
 
@@ -447,7 +459,13 @@ function expandTemplate(site: SiteDoc, tpl: PointTemplate, ctx: ExpandContext): 
     fail(at(tpl.min !== undefined ? 'min' : 'max'), `limits need valueType number; got valueType ${tpl.valueType}`);
   }
   const probe = Object.fromEntries(PLACEHOLDERS.map((p) => [p, '']));
-  for (const field of ['address', 'name'] as const) {
+  if (tpl.writeAddress !== undefined && !tpl.writable) {
+    fail(
+      at('writeAddress'),
+      'writeAddress on a point that is not writable; expected writable: true, or no writeAddress',
+    );
+  }
+  for (const field of ['address', 'writeAddress', 'name'] as const) {
     const text = tpl[field];
     if (text === undefined) continue;
     const err = expandPlaceholders(text, probe).error;
@@ -494,7 +512,12 @@ function expandTemplate(site: SiteDoc, tpl: PointTemplate, ctx: ExpandContext): 
       writable: tpl.writable,
       location,
       tags: [...new Set(tpl.tags)],
-      source: { connector: ctx.connector, source: ctx.sourceName, address: expandPlaceholders(tpl.address, vars).text },
+      source: {
+        connector: ctx.connector,
+        source: ctx.sourceName,
+        address: expandPlaceholders(tpl.address, vars).text,
+        ...(tpl.writeAddress !== undefined && { writeAddress: expandPlaceholders(tpl.writeAddress, vars).text }),
+      },
       ...(tpl.min !== undefined ? { min: tpl.min } : {}),
       ...(tpl.max !== undefined ? { max: tpl.max } : {}),
       sourceUnit,

@@ -1,9 +1,10 @@
 /**
  * The seam for automation and prediction in scenario runs: a scenario's `controllers:` and `detectors:` name
  * plugins registered here; the runner starts them once the backend is up, stops them at the end, and puts their
- * report sections beside the twin's figures. None are registered yet: automation (rules, guarded writes) and
- * prediction (detectors) plug in here, and are scored on the twin's ground truth, never on their own view.
+ * report sections beside the twin's figures. Controllers and detectors are scored on the twin's ground truth,
+ * never on their own view.
  */
+import { automationPlugin } from '../automation/scenario-plugin';
 import type { Clock } from '../common/clock';
 import type { Scenario } from './schema';
 
@@ -32,7 +33,7 @@ export interface ScenarioPlugin {
 
 export type PluginFactory = () => ScenarioPlugin;
 
-export const CONTROLLERS: Readonly<Record<string, PluginFactory>> = {};
+export const CONTROLLERS: Readonly<Record<string, PluginFactory>> = { automation: automationPlugin };
 export const DETECTORS: Readonly<Record<string, PluginFactory>> = {};
 
 /** The plugins a scenario asks for; an unknown name is an error naming the kind and what is registered. */

@@ -16,6 +16,7 @@ import type { ScenarioProgress } from '../sim/scenario/driver';
 import type { TwinReport } from '../sim/scenario/twin-report';
 import { loadScenario, type LoadedScenario } from './load';
 import { resolvePlugins, type PluginReport } from './plugins';
+import type { Scenario } from './schema';
 import { buildReport, writeReport, type PlenumView, type ScenarioReport } from './report/report';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -31,6 +32,10 @@ export interface RunOptions {
   /** a progress line, about once a second */
   progress?: (line: string, p: { done: number }) => void;
   log?: (line: string) => void;
+  /** instead of the scenario's `controllers:` (a bench comparing strategies on one scenario) */
+  controllers?: Scenario['controllers'];
+  /** the report folder's name, @default the scenario's */
+  name?: string;
 }
 
 export interface RunResult {
@@ -164,10 +169,10 @@ async function plenumView(url: string, loaded: LoadedScenario, startMs: number, 
 export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const loaded = loadScenario(opts.file);
-  const s = loaded.scenario;
+  const s = opts.controllers ? { ...loaded.scenario, controllers: opts.controllers } : loaded.scenario;
   const plugins = resolvePlugins(s);
   const speed = opts.speed ?? s.speed;
-  const dir = path.resolve(opts.outDir ?? path.join(REPO, 'reports'), s.name);
+  const dir = path.resolve(opts.outDir ?? path.join(REPO, 'reports'), opts.name ?? s.name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const [api, opcua, modbus, dcgm, control] = [

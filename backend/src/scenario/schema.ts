@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { FAULT_TYPE_NAMES } from '../sim/model/faults';
 import { MAX_CLOCK_SPEED } from '../common/clock';
-import { duration, slug, strict } from '../config/schema';
+import { duration, slug, strict } from '../config/schema-parts';
 import { METRIC_NAMES } from './metrics';
 
 const offset = () =>

@@ -29,11 +29,14 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     await freePort(),
     await freePort(),
   ];
+  // its own process group, so that stop() reaches the launcher's children even when the launcher itself has to be
+  // killed — a killed launcher would otherwise leave the simulator and the backend running after the test
   const child = spawn(
-    path.join(ROOT, 'node_modules/.bin/tsx'),
-    [path.join(ROOT, 'backend/src/launch.ts'), '--config', path.join(ROOT, 'plenum.yaml')],
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'backend/src/launch.ts'), '--config', path.join(ROOT, 'plenum.yaml')],
     {
       cwd: ROOT,
+      detached: true,
       env: {
         ...process.env,
         PLENUM_DATA: dir,
@@ -57,10 +60,19 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     controlUrl: `http://127.0.0.1:${control}`,
     output: () => out,
     async stop() {
-      child.kill('SIGTERM');
-      const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const group = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // the group has already gone
+        }
+      };
+      group('SIGTERM');
+      const guard = setTimeout(() => group('SIGKILL'), 15_000);
       await exited;
       clearTimeout(guard);
+      // anything the launcher left behind in its group
+      group('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

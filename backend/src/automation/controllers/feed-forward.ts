@@ -1,0 +1,275 @@
+/**
+ * Job-aware feed-forward cooling (pure decider). A training job's racks go from idle to full power in seconds;
+ * the BMS answers in minutes (its fans, its chiller sequencer). When a job is submitted or starts, this controller
+ * pre-positions the cooling of the zones its racks are in before the heat arrives: the CRAH fan minimum to the
+ * airflow the racks will draw, the CRAH supply-air setpoint a little lower (pre-cooling the room's thermal mass),
+ * and for the hall the CDU supply and the chilled-water setpoints lower (so the chiller sequencer stages early and
+ * the loop's water is a buffer). After `hold` it hands the points back to the BMS loops, ramping to their own
+ * values over `relax`; the same after the job ends. Every write goes through the guard.
+ */
+import { z } from 'zod';
+import { duration, slug, strict } from '../../config/schema-parts';
+import type { RuleConfig } from '../config';
+import type { Decider, Decision, DecisionView, JobInfo, WantedWrite } from '../decider';
+import type { InputSample } from '../guard/verdict';
+import { approach, resolveZones, ZoneSchema, type Zone } from './zones';
+
+const point = z.string().min(1);
+
+export const FeedForwardOptions = strict({
+  hall: slug().optional().describe('@default the first hall of the site'),
+  zones: z.array(ZoneSchema).min(1).describe('the contained aisles: their CRAHs and racks'),
+  cdu: slug().optional().describe('the CDU asset whose supply setpoint is lowered, @default none'),
+  plant: slug().optional().describe('the chilled-water plant asset whose setpoint is lowered, @default none'),
+  hold: duration().prefault('20m').describe('pre-positioned for this long after the job starts, @default 20m'),
+  relax: duration().prefault('10m').describe('then ramped back to the BMS values over this, @default 10m'),
+  minKwPerRack: z.number().min(0).default(40).describe('jobs below this per rack are left to the BMS, @default 40'),
+  supplyDeltaK: z
+    .number()
+    .min(0)
+    .max(6)
+    .default(2)
+    .describe('CRAH supply setpoint this much below the BMS value, K, @default 2'),
+  cduDeltaK: z.number().min(0).max(6).default(2).describe('CDU supply setpoint this much lower, K, @default 2'),
+  chwDeltaK: z.number().min(0).max(6).default(2).describe('chilled-water setpoint this much lower, K, @default 2'),
+  airShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.35)
+    .describe('share of rack power rejected to air (the rest to liquid), @default 0.35'),
+  rackAirflowPerKw: z
+    .number()
+    .positive()
+    .default(0.046)
+    .describe('server airflow per kW of air-side heat, m³/s, @default 0.046'),
+  rackAirflowMin: z.number().min(0).default(0.3).describe('server airflow of an idle rack, m³/s, @default 0.3'),
+  crahAirflow: z.number().positive().default(30).describe('one CRAH at 100 % fan, m³/s, @default 30'),
+  airflowMargin: z.number().min(1).max(2).default(1.15).describe("supply above the racks' demand, @default 1.15"),
+  setpointRatePerMin: z.number().positive().default(1).describe('how fast setpoints move, K per minute, @default 1'),
+  fanRatePerMin: z
+    .number()
+    .positive()
+    .default(40)
+    .describe('how fast the fan minimum moves, % per minute, @default 40'),
+  setpointStepK: z
+    .number()
+    .positive()
+    .default(0.5)
+    .describe('setpoints are written in steps of at least this, K, @default 0.5'),
+  fanStepPct: z
+    .number()
+    .positive()
+    .default(5)
+    .describe('the fan minimum is written in steps of at least this, %, @default 5'),
+  fanMinMaxPct: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(60)
+    .describe('the highest fan minimum the BMS takes, %, @default 60'),
+  points: strict({
+    fanMin: point.default('{site}/{hall}/-/-/{crah}/fan_min'),
+    supplySetpoint: point.default('{site}/{hall}/-/-/{crah}/supply_setpoint'),
+    cduSetpoint: point.default('{site}/{hall}/-/-/{cdu}/supply_setpoint'),
+    chwSetpoint: point.default('{site}/{hall}/-/-/{plant}/chw_setpoint'),
+    rackPower: point.default('{site}/{hall}/{row}/{rack}/pdu/power'),
+  })
+    .prefault({})
+    .describe("point id templates ({site} {hall} {crah} {cdu} {plant} {row} {rack}), @default the sample site's"),
+});
+export type FeedForwardOptions = z.output<typeof FeedForwardOptions>;
+
+interface Taken {
+  /** the BMS's own value when the controller took the point */
+  base: number;
+  /** where the ramp is now */
+  wanted: number;
+  /** the value last handed to the guard */
+  emitted: number;
+  at: number;
+  relaxFrom?: number;
+}
+
+interface Episode {
+  job: string;
+  zones: Set<number>;
+  /** kW per rack the job expects, by rack id */
+  racks: Map<string, number>;
+  start: number;
+  end?: number;
+}
+
+const fill = (tpl: string, v: Record<string, string>) => tpl.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? `{${k}}`);
+
+export class FeedForward implements Decider {
+  private readonly o: FeedForwardOptions;
+  private zones?: Zone[];
+  private readonly episodes = new Map<string, Episode>();
+  /** per point: the BMS's own value when the controller took it, the last value it wanted, when */
+  private readonly taken = new Map<string, Taken>();
+
+  /**
+   * Moves `wanted` toward `goal` at `ratePerMin`; what is written (`emitted`) follows in steps of at least
+   * `setpointStepK` / `fanStepPct` (or on reaching the goal), so the guard's dwell is not hammered by tiny moves.
+   */
+  private move(s: Taken, goal: number, ratePerMin: number, now: number, id: string): void {
+    s.wanted = approach(s.wanted, goal, ratePerMin, (now - s.at) / 60_000);
+    s.at = now;
+    const fan = id.endsWith('fan_min');
+    const step = fan ? this.o.fanStepPct : this.o.setpointStepK;
+    const gap = s.wanted - s.emitted;
+    // one step at a time even when writes were refused for a while (the guard's maxStep), on a round value
+    if (Math.abs(gap) >= step - 1e-9 || Math.abs(s.wanted - goal) < 1e-9) {
+      const next = s.emitted + Math.max(-step, Math.min(step, gap));
+      s.emitted = fan ? Math.round(next) : Math.round(next * 10) / 10;
+    }
+  }
+
+  constructor(
+    private readonly rule: RuleConfig,
+    private readonly site: string,
+    firstHall: string,
+  ) {
+    this.o = FeedForwardOptions.parse(rule.options);
+    this.hall = this.o.hall ?? firstHall;
+  }
+
+  private readonly hall: string;
+
+  private vars(extra: Record<string, string>) {
+    return { site: this.site, hall: this.hall, cdu: this.o.cdu ?? '', plant: this.o.plant ?? '', ...extra };
+  }
+
+  decide(view: DecisionView): Decision {
+    const now = view.now;
+    this.zones ??= resolveZones(this.o.zones, this.hall, view);
+    const zones = this.zones;
+    for (const j of view.jobs) this.onJob(j, zones, now);
+    const inputs: InputSample[] = [];
+    /** offset: the BMS's value plus this (a lower setpoint); atLeast: at least this (a fan minimum) */
+    const targets = new Map<string, { kind: 'offset' | 'atLeast'; target: number; rate: number; why: string }>();
+    const active = [...this.episodes.values()].filter((e) => e.end === undefined && now < e.start + this.o.hold);
+    for (const z of zones) {
+      const mine = active.filter((e) => e.zones.has(z.index));
+      if (mine.length === 0) continue;
+      // the airflow the zone's racks will draw at the jobs' expected power (or what they draw now, if more)
+      let airflow = 0;
+      for (const r of z.racks) {
+        const power = view.latest(fill(this.o.points.rackPower, this.vars({ row: r.row, rack: r.id })));
+        inputs.push(power);
+        const expected = Math.max(0, ...mine.map((e) => e.racks.get(r.id) ?? 0));
+        const kw = Math.max(expected, typeof power.value === 'number' ? power.value : 0);
+        airflow += this.o.rackAirflowMin + this.o.rackAirflowPerKw * kw * this.o.airShare;
+      }
+      const fanPct = Math.min(
+        this.o.fanMinMaxPct,
+        (100 * this.o.airflowMargin * airflow) / (z.crahs.length * this.o.crahAirflow),
+      );
+      const why = `job ${mine.map((e) => e.job).join(', ')}: zone ${z.crahs.join('+')} needs ${Math.round(airflow * 10) / 10} m³/s`;
+      for (const crah of z.crahs) {
+        targets.set(fill(this.o.points.fanMin, this.vars({ crah })), {
+          kind: 'atLeast',
+          target: fanPct,
+          rate: this.o.fanRatePerMin,
+          why,
+        });
+        if (this.o.supplyDeltaK > 0)
+          targets.set(fill(this.o.points.supplySetpoint, this.vars({ crah })), {
+            kind: 'offset',
+            target: -this.o.supplyDeltaK,
+            rate: this.o.setpointRatePerMin,
+            why: `${why}; pre-cool`,
+          });
+      }
+    }
+    if (active.length > 0) {
+      const why = `job ${active.map((e) => e.job).join(', ')}: pre-cool the loop, stage chillers early`;
+      if (this.o.cdu && this.o.cduDeltaK > 0)
+        targets.set(fill(this.o.points.cduSetpoint, this.vars({})), {
+          kind: 'offset',
+          target: -this.o.cduDeltaK,
+          rate: this.o.setpointRatePerMin,
+          why,
+        });
+      if (this.o.plant && this.o.chwDeltaK > 0)
+        targets.set(fill(this.o.points.chwSetpoint, this.vars({})), {
+          kind: 'offset',
+          target: -this.o.chwDeltaK,
+          rate: this.o.setpointRatePerMin,
+          why,
+        });
+    }
+    // forget episodes that have run out
+    for (const [id, e] of this.episodes)
+      if ((e.end ?? e.start + this.o.hold) + this.o.relax < now) this.episodes.delete(id);
+
+    const writes: WantedWrite[] = [];
+    const release: string[] = [];
+    for (const [id, t] of targets) {
+      const cur = view.latest(id);
+      let s = this.taken.get(id);
+      if (!s) {
+        // the BMS's own value, before any change of ours (setpoint targets are offsets from it): only a good one
+        if (typeof cur.value !== 'number' || cur.quality !== 'good') continue;
+        s = { base: cur.value, wanted: cur.value, emitted: cur.value, at: now };
+        this.taken.set(id, s);
+      }
+      s.relaxFrom = undefined;
+      const goal = t.kind === 'offset' ? s.base + t.target : Math.max(t.target, s.base);
+      this.move(s, goal, t.rate, now, id);
+      if (s.emitted !== s.base || view.held.includes(id))
+        writes.push({ pointId: id, value: s.emitted, reason: t.why, inputs: [cur, ...inputs] });
+    }
+    // points no longer targeted ramp back to the BMS's value over `relax`, then are handed back
+    for (const [id, s] of this.taken) {
+      if (targets.has(id)) continue;
+      if (!view.held.includes(id)) {
+        this.taken.delete(id);
+        continue;
+      }
+      s.relaxFrom ??= s.emitted;
+      const rate = Math.max(Math.abs(s.relaxFrom - s.base) / (this.o.relax / 60_000), 1e-6);
+      this.move(s, s.base, rate, now, id);
+      if (Math.abs(s.emitted - s.base) < 1e-3) release.push(id);
+      else
+        writes.push({
+          pointId: id,
+          value: s.emitted,
+          reason: `feed-forward ${this.rule.id}: back to the BMS value ${Math.round(s.base * 100) / 100}`,
+          inputs: [view.latest(id)],
+        });
+    }
+    return {
+      active: targets.size > 0 || writes.length > 0,
+      writes,
+      release,
+      notify: [],
+      summary: active.length
+        ? `pre-positioned for job ${active.map((e) => e.job).join(', ')} (${targets.size} points)`
+        : writes.length
+          ? `relaxing ${writes.length} points to the BMS`
+          : 'no job to prepare for',
+      inputs,
+    };
+  }
+
+  private onJob(j: JobInfo, zones: Zone[], now: number): void {
+    if (j.phase === 'end') {
+      const e = this.episodes.get(j.id);
+      if (e) e.end = now;
+      return;
+    }
+    if (j.kwPerRack < this.o.minKwPerRack) return;
+    const hit = zones.filter((z) => z.racks.some((r) => j.racks.includes(r.id)));
+    if (hit.length === 0) return;
+    const prev = this.episodes.get(j.id);
+    this.episodes.set(j.id, {
+      job: j.id,
+      zones: new Set(hit.map((z) => z.index)),
+      racks: new Map(j.racks.map((r) => [r, j.kwPerRack])),
+      // a submit starts the preparation; the start moves the hold window to the real start
+      start: j.phase === 'start' ? j.time : (prev?.start ?? j.time),
+    });
+  }
+}

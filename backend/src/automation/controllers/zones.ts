@@ -1,0 +1,46 @@
+/**
+ * Cooling zones (pure): which CRAHs serve which racks — a contained cold aisle and its units — from a
+ * controller's options, resolved against the site's racks. Point ids follow the site's convention:
+ * `<site>/<hall>/-/-/<crah>/<signal>` for hall-level units, `<site>/<hall>/<row>/<rack>/<asset>/<signal>`.
+ */
+import { z } from 'zod';
+import { globToRegExp } from '../../catalog/glob';
+import { slug, strict } from '../../config/schema-parts';
+import type { DecisionView } from '../decider';
+
+export const ZoneSchema = strict({
+  crahs: z.array(slug()).min(1).describe('the CRAH asset ids that blow into the zone (its contained cold aisle)'),
+  racks: z.array(z.string().min(1)).min(1).describe('rack ids or globs (A*, B0?) the zone serves'),
+});
+export type ZoneOptions = z.output<typeof ZoneSchema>;
+
+export interface Zone {
+  index: number;
+  hall: string;
+  crahs: string[];
+  racks: Array<{ id: string; row: string }>;
+}
+
+export function resolveZones(zones: readonly ZoneOptions[], hall: string, view: Pick<DecisionView, 'racks'>): Zone[] {
+  const racks = view.racks().filter((r) => r.hall === hall);
+  return zones.map((z, index) => {
+    const res = z.racks.map(globToRegExp);
+    return {
+      index,
+      hall,
+      crahs: z.crahs,
+      racks: racks.filter((r) => res.some((re) => re.test(r.id))).map((r) => ({ id: r.id, row: r.row })),
+    };
+  });
+}
+
+export const hallPoint = (site: string, hall: string, asset: string, signal: string) =>
+  `${site}/${hall}/-/-/${asset}/${signal}`;
+export const rackPoint = (site: string, hall: string, row: string, rack: string, asset: string, signal: string) =>
+  `${site}/${hall}/${row}/${rack}/${asset}/${signal}`;
+
+/** A value moved toward `target` by at most `ratePerMin × minutes`. */
+export function approach(from: number, target: number, ratePerMin: number, minutes: number): number {
+  const max = ratePerMin * Math.max(0, minutes);
+  return from + Math.max(-max, Math.min(max, target - from));
+}

@@ -1,0 +1,140 @@
+/**
+ * Rule triggers (pure): each keeps its own state between evaluations and answers which points (or jobs) fire
+ * now. Threshold: on-delay, off-delay and deadband per point; rate of change over a window; job transitions;
+ * schedules aligned on the clock; connector states held for a while. Inputs that are not good never fire (and
+ * the guard refuses writes based on them anyway).
+ */
+import type { Trigger } from '../config';
+import type { DecisionView, JobInfo } from '../decider';
+import type { InputSample } from '../guard/verdict';
+
+export interface Firing {
+  active: boolean;
+  /** the points whose condition holds, with their values */
+  points: InputSample[];
+  /** the jobs that fired (job triggers) */
+  jobs: JobInfo[];
+  inputs: InputSample[];
+  summary: string;
+}
+
+interface PointState {
+  active: boolean;
+  /** Unix ms the condition began (before onDelay) or began to clear (before offDelay) */
+  since?: number;
+  history: Array<[number, number]>;
+}
+
+export class TriggerState {
+  private readonly points = new Map<string, PointState>();
+  private lastSlot?: number;
+  private connectorSince = new Map<string, number>();
+
+  constructor(private readonly t: Trigger) {}
+
+  private ps(id: string): PointState {
+    let s = this.points.get(id);
+    if (!s) this.points.set(id, (s = { active: false, history: [] }));
+    return s;
+  }
+
+  evaluate(view: DecisionView): Firing {
+    const t = this.t;
+    const now = view.now;
+    if ('threshold' in t) {
+      const c = t.threshold;
+      const inputs = view.select(c.ids).map((p) => view.latest(p.id));
+      const firing: InputSample[] = [];
+      for (const i of inputs) {
+        const s = this.ps(i.pointId);
+        const v = typeof i.value === 'number' && i.quality === 'good' ? i.value : undefined;
+        const beyond = v !== undefined && (c.above !== undefined ? v > c.above : v < (c.below as number));
+        const back =
+          v === undefined || (c.above !== undefined ? v < c.above - c.deadband : v > (c.below as number) + c.deadband);
+        if (!s.active) {
+          if (beyond) {
+            s.since ??= now;
+            if (now - s.since >= (c.onDelay ?? 0)) {
+              s.active = true;
+              s.since = undefined;
+            }
+          } else s.since = undefined;
+        } else if (back) {
+          s.since ??= now;
+          if (now - s.since >= (c.offDelay ?? 0)) {
+            s.active = false;
+            s.since = undefined;
+          }
+        } else s.since = undefined;
+        if (s.active) firing.push(i);
+      }
+      const bound = c.above !== undefined ? `above ${c.above}` : `below ${c.below}`;
+      return {
+        active: firing.length > 0,
+        points: firing,
+        jobs: [],
+        inputs,
+        summary: firing.length ? `${firing.length} of ${inputs.length} ${bound}` : `none of ${inputs.length} ${bound}`,
+      };
+    }
+    if ('rate' in t) {
+      const c = t.rate;
+      const inputs = view.select(c.ids).map((p) => view.latest(p.id));
+      const firing: InputSample[] = [];
+      for (const i of inputs) {
+        const s = this.ps(i.pointId);
+        if (typeof i.value === 'number' && i.quality === 'good' && i.ts !== undefined) {
+          if (s.history.at(-1)?.[0] !== i.ts) s.history.push([i.ts, i.value]);
+          while (s.history.length > 1 && (s.history[0] as [number, number])[0] < now - c.over) s.history.shift();
+          const [t0, v0] = s.history[0] as [number, number];
+          const minutes = (i.ts - t0) / 60_000;
+          // a rate needs at least half the window of history
+          const rate = minutes >= c.over / 120_000 ? (i.value - v0) / minutes : 0;
+          const fires = c.perMinuteAbove >= 0 ? rate > c.perMinuteAbove : rate < c.perMinuteAbove;
+          if (fires) firing.push(i);
+        }
+      }
+      return {
+        active: firing.length > 0,
+        points: firing,
+        jobs: [],
+        inputs,
+        summary: `${firing.length} of ${inputs.length} changing faster than ${c.perMinuteAbove} per minute`,
+      };
+    }
+    if ('job' in t) {
+      const jobs = view.jobs.filter((j) => j.phase === t.job.phase && j.kwPerRack >= t.job.minKw);
+      return {
+        active: jobs.length > 0,
+        points: [],
+        jobs,
+        inputs: [],
+        summary: jobs.length ? `job ${jobs.map((j) => j.id).join(', ')} ${t.job.phase}` : 'no job transition',
+      };
+    }
+    if ('schedule' in t) {
+      const slot = Math.floor(now / t.schedule.every);
+      const fires = this.lastSlot !== undefined && slot !== this.lastSlot;
+      this.lastSlot = slot;
+      return { active: fires, points: [], jobs: [], inputs: [], summary: fires ? 'scheduled' : 'waiting' };
+    }
+    if ('always' in t) return { active: true, points: [], jobs: [], inputs: [], summary: 'always' };
+    const c = t.connector;
+    const hit: string[] = [];
+    for (const src of c.sources) {
+      const st = view.sourceState(src);
+      if (st?.state === c.state) {
+        const since = this.connectorSince.get(src) ?? now;
+        this.connectorSince.set(src, since);
+        if (now - since >= (c.for ?? 0)) hit.push(src);
+      } else this.connectorSince.delete(src);
+    }
+    return {
+      active: hit.length > 0,
+      points: [],
+      jobs: [],
+      inputs: [],
+      summary: hit.length ? `${hit.join(', ')} ${c.state}` : `no source ${c.state}`,
+    };
+  }
+}
