@@ -16,6 +16,7 @@ COPY backend/package.json backend/
 COPY datasource/package.json datasource/
 COPY panels/rack-heatmap/package.json panels/rack-heatmap/
 COPY panels/cooling-correlation/package.json panels/cooling-correlation/
+COPY panels/automation/package.json panels/automation/
 COPY harness/package.json harness/
 RUN npm ci --no-audit --no-fund -w model -w backend --include-workspace-root
 

@@ -16,13 +16,18 @@ const TOKEN = 'compose-test-token';
 describe('docker-compose.yml', () => {
   const compose = readCompose({ PLENUM_API_TOKEN: TOKEN });
 
-  it('names Grafana with the three plugins, provisioning, dashboards and anonymous viewers', () => {
+  it('names Grafana with the four plugins, provisioning, dashboards and anonymous viewers', () => {
     const g = compose.services.grafana!;
     expect(g.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
     const mounts: Record<string, string> = Object.fromEntries(
       g.volumes!.map((v) => [v.split(':')[1], v.split(':')[0]]),
     );
-    for (const id of ['plenum-itot-datasource', 'plenum-rackheatmap-panel', 'plenum-coolingcorrelation-panel']) {
+    for (const id of [
+      'plenum-itot-datasource',
+      'plenum-rackheatmap-panel',
+      'plenum-coolingcorrelation-panel',
+      'plenum-automation-panel',
+    ]) {
       expect((g.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS ?? '').split(',')).toContain(id);
       const src = mounts[`/var/lib/grafana/plugins/${id}`];
       expect([id, src]).toEqual([id, expect.stringMatching(/\/dist$/)]);

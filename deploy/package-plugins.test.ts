@@ -22,6 +22,7 @@ describe('npm run package', () => {
     try {
       const zips = packagePlugins(out);
       expect(zips.map((z) => path.basename(z)).sort()).toEqual([
+        'plenum-automation-panel-0.1.0.zip',
         'plenum-coolingcorrelation-panel-0.1.0.zip',
         'plenum-itot-datasource-0.1.0.zip',
         'plenum-rackheatmap-panel-0.1.0.zip',

@@ -5,7 +5,7 @@ import { zip } from './zip';
 const REPO = path.resolve(__dirname, '..');
 
 /** The plugins `npm run package` archives, by source folder. */
-export const PLUGIN_DIRS = ['datasource', 'panels/rack-heatmap', 'panels/cooling-correlation'];
+export const PLUGIN_DIRS = ['datasource', 'panels/rack-heatmap', 'panels/cooling-correlation', 'panels/automation'];
 
 /** Every file below `dir`, relative, sorted (so archives are reproducible). */
 function files(dir: string, rel = ''): string[] {

@@ -21,6 +21,9 @@ describe('provisioning/', () => {
     expect(ds.type).toBe(pluginId);
     expect(ds.jsonData.url).toBe('${PLENUM_URL}');
     expect(ds.secureJsonData.apiToken).toBe('${PLENUM_API_TOKEN}');
+    // the operate token (automation panel controls) is a secret too, never jsonData
+    expect(ds.secureJsonData.operateToken).toBe('${PLENUM_OPERATE_TOKEN}');
+    expect(JSON.stringify(ds.jsonData)).not.toMatch(/TOKEN/);
     // and Grafana's container gets both variables
     expect(Object.keys(grafana.environment!)).toEqual(expect.arrayContaining(['PLENUM_URL', 'PLENUM_API_TOKEN']));
   });
@@ -33,6 +36,7 @@ describe('provisioning/', () => {
     expect(mounts.get(provider.options.path)).toBe('./dashboards');
     const jsons = fs.readdirSync(path.join(REPO, 'dashboards')).filter((f) => f.endsWith('.json'));
     expect(jsons.sort()).toEqual([
+      'automation.json',
       'data-quality.json',
       'hall.json',
       'noc-wall.json',

@@ -1,4 +1,5 @@
 import type { Dashboard } from '@grafana/schema';
+import { automation } from './automation';
 import { dataQuality } from './data-quality';
 import { hall } from './hall';
 import { nocWall } from './noc-wall';
@@ -12,4 +13,5 @@ export const DASHBOARDS: Record<string, () => Dashboard> = {
   rack,
   'workload-cooling': workloadCooling,
   'data-quality': dataQuality,
+  automation,
 };

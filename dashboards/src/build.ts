@@ -1,4 +1,4 @@
-import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
+import type { AnnotationQuery, Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import type { PlenumQuery, VariableQuery } from '../../datasource/src/types';
 
 /**
@@ -11,6 +11,7 @@ export const PLENUM = { type: 'plenum-itot-datasource', uid: 'plenum' } as const
 
 export const HEATMAP_PANEL = 'plenum-rackheatmap-panel';
 export const CORRELATION_PANEL = 'plenum-coolingcorrelation-panel';
+export const AUTOMATION_PANEL = 'plenum-automation-panel';
 
 /** Grafana's dashboard JSON version these files are written for (Grafana 12–13). */
 export const SCHEMA_VERSION = 41;
@@ -90,6 +91,8 @@ export function dashboard(d: {
   refresh?: string;
   /** job start/end annotations from events, on by default */
   annotations?: boolean;
+  /** more annotation queries after the jobs one, e.g. `automationAnnotation()` */
+  moreAnnotations?: AnnotationQuery[];
 }): Dashboard {
   nextId = 1;
   const numbered = d.panels.map((p) => ({ ...p, id: nextId++ }));
@@ -120,9 +123,25 @@ export function dashboard(d: {
           datasource: PLENUM,
           target: { refId: 'Anno', queryType: 'events', types: ['job'] } as never,
         },
+        ...(d.moreAnnotations ?? []),
       ],
     },
     templating: { list: d.variables },
     panels: numbered,
   };
+}
+
+/**
+ * The automation audit trail as annotations: every decision, write, refusal, proposal, mode change and emergency stop
+ * (`automation` events), on the panels whose ids are given, or every panel.
+ */
+export function automationAnnotation(panelIds?: number[]): AnnotationQuery {
+  return {
+    name: 'Automation',
+    enable: true,
+    iconColor: 'orange',
+    datasource: PLENUM,
+    target: { refId: 'Anno', queryType: 'events', types: ['automation'] } as never,
+    ...(panelIds && { filter: { exclude: false, ids: panelIds } }),
+  } as AnnotationQuery;
 }

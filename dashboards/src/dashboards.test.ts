@@ -5,12 +5,21 @@ import { plenumQuerySchema } from '../../backend/src/query/request-schema';
 import { toWireQuery } from '../../datasource/src/data/request';
 import type { PlenumQuery } from '../../datasource/src/types';
 import { DASHBOARDS } from './all';
-import { CORRELATION_PANEL, HEATMAP_PANEL, PLENUM } from './build';
+import { AUTOMATION_PANEL, CORRELATION_PANEL, HEATMAP_PANEL, PLENUM } from './build';
 import { DASHBOARD_DIR, dashboardJson } from './write';
 
 const REPO = path.resolve(__dirname, '../..');
 /** core Grafana panels the dashboards may use, and ours */
-const PANEL_TYPES = new Set(['timeseries', 'stat', 'table', 'bargauge', 'row', HEATMAP_PANEL, CORRELATION_PANEL]);
+const PANEL_TYPES = new Set([
+  'timeseries',
+  'stat',
+  'table',
+  'bargauge',
+  'row',
+  HEATMAP_PANEL,
+  CORRELATION_PANEL,
+  AUTOMATION_PANEL,
+]);
 /** sample values for each dashboard variable, as a user would pick them */
 const SAMPLE_VARS: Record<string, string> = { hall: 'hall1', row: 'A', rack: 'A01' };
 
@@ -79,8 +88,27 @@ it('every dashboard has its own uid, and the plugin panels they use are built pl
   for (const [id, dir] of [
     [HEATMAP_PANEL, 'panels/rack-heatmap'],
     [CORRELATION_PANEL, 'panels/cooling-correlation'],
+    [AUTOMATION_PANEL, 'panels/automation'],
     [PLENUM.type, 'datasource'],
   ]) {
     expect(JSON.parse(fs.readFileSync(path.join(REPO, dir!, 'src/plugin.json'), 'utf8')).id).toBe(id);
   }
+});
+
+it('puts the automation audit trail on the automation dashboard’s setpoint chart', () => {
+  const d = load('automation');
+  const anno = (d.annotations?.list ?? []).find((a) => a.name === 'Automation')!;
+  expect(anno.target).toMatchObject({ queryType: 'events', types: ['automation'] });
+  const ids = (anno as { filter?: { ids: number[] } }).filter?.ids ?? [];
+  expect(
+    flat(d)
+      .filter((p) => ids.includes(p.id!))
+      .map((p) => p.type),
+  ).toEqual(['timeseries']);
+});
+
+it('shows the automation panel on the NOC wall without leaving its 27 rows', () => {
+  const wall = flat(load('noc-wall'));
+  expect(wall.some((p) => p.type === AUTOMATION_PANEL)).toBe(true);
+  expect(Math.max(...wall.map((p) => p.gridPos!.y + p.gridPos!.h))).toBe(27);
 });

@@ -1,5 +1,5 @@
 import type { Dashboard } from '@grafana/schema';
-import { dashboard, HEATMAP_PANEL, panel } from './build';
+import { AUTOMATION_PANEL, dashboard, HEATMAP_PANEL, panel, PLENUM } from './build';
 import { BY_THRESHOLDS, INLET_THRESHOLDS, VALUE_STAT, colouredColumn, fixedColor, hallVariable } from './common';
 
 /**
@@ -10,7 +10,8 @@ export function nocWall(): Dashboard {
   return dashboard({
     uid: 'plenum-noc-wall',
     title: 'Plenum — NOC wall',
-    description: 'Hall heatmap, IT load against the cooling response, jobs, connectors and alarms, for wall displays.',
+    description:
+      'Hall heatmap, IT load against the cooling response, jobs, connectors, alarms and automation, for wall displays.',
     tags: ['noc', 'wall'],
     refresh: '10s',
     variables: [hallVariable()],
@@ -163,14 +164,15 @@ export function nocWall(): Dashboard {
       panel(
         'table',
         'Running jobs & open alarms',
-        { x: 8, y: 18, w: 10, h: 9 },
+        { x: 8, y: 18, w: 6, h: 9 },
         [{ refId: 'A', queryType: 'events', types: ['job', 'alarm'], hall: ['$hall'], open: true, limit: 50 }],
         {
           fieldConfig: {
             defaults: { custom: { align: 'auto' } },
             overrides: [
               colouredColumn('severity'),
-              ...['timeEnd', 'text', 'tags', 'hall', 'source', 'id'].map((name) => ({
+              // severity tells a job (info) from an alarm; the type column would not fit beside the automation panel
+              ...['timeEnd', 'text', 'tags', 'type', 'hall', 'source', 'id'].map((name) => ({
                 matcher: { id: 'byName', options: name },
                 properties: [{ id: 'custom.hidden', value: true }],
               })),
@@ -179,10 +181,25 @@ export function nocWall(): Dashboard {
           options: { showHeader: true, cellHeight: 'lg', sortBy: [{ displayName: 'time', desc: true }] },
         },
       ),
+      // the wall's anonymous viewers see modes, pending proposals and whether automation is stopped; an Editor
+      // signed in at the wall gets the emergency stop here
+      panel(AUTOMATION_PANEL, 'Automation', { x: 14, y: 18, w: 6, h: 9 }, [], {
+        options: {
+          datasource: PLENUM.uid,
+          pollS: 5,
+          showRules: true,
+          showProposals: true,
+          showLeases: false,
+          showActions: false,
+          layout: 'stacked',
+          density: 'compact',
+          controls: 'role',
+        },
+      }),
       panel(
         'stat',
         'Hottest inlet',
-        { x: 18, y: 18, w: 6, h: 9 },
+        { x: 20, y: 18, w: 4, h: 9 },
         [
           {
             refId: 'A',

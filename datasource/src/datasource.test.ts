@@ -203,6 +203,85 @@ describe('DataSource.query', () => {
   });
 });
 
+describe('DataSource.annotations', () => {
+  /** one automation event as the backend's events query frames it (backend/src/query/events.ts) */
+  const automationFrame = {
+    schema: {
+      name: 'events',
+      refId: 'Anno',
+      fields: [
+        { name: 'time', type: 'time' },
+        { name: 'timeEnd', type: 'time' },
+        { name: 'title', type: 'string' },
+        { name: 'text', type: 'string' },
+        { name: 'tags', type: 'other' },
+        { name: 'type', type: 'string' },
+        { name: 'severity', type: 'string' },
+        { name: 'hall', type: 'string' },
+        { name: 'rack', type: 'string' },
+        { name: 'source', type: 'string' },
+        { name: 'id', type: 'number' },
+      ],
+    },
+    data: {
+      values: [
+        [2_000_000],
+        [null],
+        ['proposal #3 approved: rule inlet-high → crah1/supply_setpoint 18 → 17'],
+        ['by operator:operate/alice'],
+        [['automation', 'proposal', 'approved']],
+        ['automation'],
+        ['info'],
+        [null],
+        [null],
+        ['automation'],
+        [41],
+      ],
+    },
+  };
+
+  it('runs a saved automation annotation as an events query and returns the fields Grafana maps to annotations', async () => {
+    const ds = new DataSource(settings, templateSrv);
+    // a hand-written dashboard may give the type as one string
+    const prepared = ds.annotations.prepareAnnotation!({
+      name: 'Automation',
+      enable: true,
+      iconColor: 'orange',
+      target: { refId: 'Anno', queryType: 'events', types: 'automation' } as unknown as PlenumQuery,
+    });
+    expect(prepared.target).toEqual({
+      refId: 'Anno',
+      queryType: 'events',
+      types: ['automation'],
+      schemaVersion: 1,
+    });
+    routes['/api/query'] = () => of({ results: { Anno: { frames: [automationFrame] } } });
+    const res = await firstValueFrom(ds.query(request([prepared.target as PlenumQuery])));
+    expect((calls[0]!.data as { queries: unknown[] }).queries).toEqual([
+      { refId: 'Anno', queryType: 'events', types: ['automation'] },
+    ]);
+    // Grafana's annotation processing reads these fields by name: time, timeEnd, title, text and tags (a list)
+    const [frame] = res.data;
+    const field = (name: string) => frame.fields.find((f: { name: string }) => f.name === name);
+    expect(field('time')).toMatchObject({ type: 'time', values: [2_000_000] });
+    expect(field('timeEnd')).toMatchObject({ type: 'time', values: [null] });
+    expect(field('title')!.values[0]).toMatch(/^proposal #3 approved/);
+    expect(field('text')!.values).toEqual(['by operator:operate/alice']);
+    expect(field('tags')!.values).toEqual([['automation', 'proposal', 'approved']]);
+    expect(res.errors).toBeUndefined();
+  });
+
+  it('gives a new annotation query job events, as before', () => {
+    const ds = new DataSource(settings, templateSrv);
+    expect(ds.annotations.prepareAnnotation!({ name: 'New', enable: true, iconColor: 'red' }).target).toEqual({
+      refId: 'Anno',
+      queryType: 'events',
+      types: ['job'],
+      schemaVersion: 1,
+    });
+  });
+});
+
 describe('DataSource.testDatasource', () => {
   it('checks /api/health through the proxy and says what failed', async () => {
     const ds = new DataSource(settings, templateSrv);

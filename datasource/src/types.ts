@@ -226,12 +226,24 @@ export interface PlenumOptions extends DataSourceJsonData {
 
 /** Secrets (`secureJsonData`): stored encrypted by Grafana and added server side by the proxy route. */
 export interface PlenumSecureJsonData {
-  /** the backend's `PLENUM_API_TOKEN`, sent as `Authorization: Bearer …` */
+  /** the backend's `PLENUM_API_TOKEN` (read scope), sent as `Authorization: Bearer …` on the `plenum` route */
   apiToken?: string;
+  /**
+   * the backend's `PLENUM_OPERATE_TOKEN` (operate scope: approvals, rule modes, manual writes, the emergency stop),
+   * sent only on the `plenum-operate` route, which Grafana's proxy opens to the Editor role and above
+   */
+  operateToken?: string;
   tlsCACert?: string;
   tlsClientCert?: string;
   tlsClientKey?: string;
 }
 
-/** Route path in plugin.json: the proxy forwards `<instance url>/plenum/…` to `jsonData.url`. */
+/** Route path in plugin.json: the proxy forwards `<instance url>/plenum/…` to `jsonData.url` with the read token. */
 export const PROXY_ROUTE = 'plenum';
+
+/**
+ * Route path in plugin.json for the backend's operate routes (`POST /api/automation/…`): `reqRole: Editor`, so
+ * Grafana's proxy answers 403 to a Viewer before anything reaches the backend; it adds the operate token. Listed
+ * before `plenum` in plugin.json, because Grafana picks the first route whose path is a prefix of the request's.
+ */
+export const OPERATE_ROUTE = 'plenum-operate';

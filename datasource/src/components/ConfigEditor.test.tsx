@@ -53,6 +53,29 @@ describe('ConfigEditor', () => {
     );
   });
 
+  it('writes the operate token to secureJsonData.operateToken, never to jsonData', () => {
+    const onOptionsChange = renderConfig(settings({ jsonData: { url: 'http://plenum:8080' } }));
+    fireEvent.change(screen.getByLabelText('Operate token'), { target: { value: 'op-s3cret' } });
+    const saved = onOptionsChange.mock.calls[0][0] as PlenumSettings;
+    expect(saved.secureJsonData).toEqual({ operateToken: 'op-s3cret' });
+    expect(saved.jsonData).toEqual({ url: 'http://plenum:8080' });
+    expect(JSON.stringify(saved.jsonData)).not.toContain('op-s3cret');
+  });
+
+  it('shows a stored operate token as configured, and its reset clears only it', () => {
+    const onOptionsChange = renderConfig(settings({ secureJsonFields: { apiToken: true, operateToken: true } }));
+    expect(screen.getByLabelText('Operate token')).toHaveValue('configured');
+    expect(screen.getByLabelText('API token')).toHaveValue('configured');
+    // one Reset button per configured secret, in the order of the fields
+    fireEvent.click(screen.getAllByRole('button', { name: 'Reset' })[1]!);
+    expect(onOptionsChange).toHaveBeenCalledWith(
+      expect.objectContaining({
+        secureJsonFields: { apiToken: true, operateToken: false },
+        secureJsonData: { operateToken: '' },
+      })
+    );
+  });
+
   it('asks for the certificates only when their TLS mode is on', () => {
     const { rerender } = render(<ConfigEditor options={settings()} onOptionsChange={jest.fn()} />);
     expect(screen.queryByLabelText('CA certificate')).not.toBeInTheDocument();

@@ -72,6 +72,19 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             width={INPUT_WIDTH}
           />
         </Field>
+        <Field
+          label="Operate token"
+          description="The backend's PLENUM_OPERATE_TOKEN, for approving proposals, setting rule modes and the emergency stop (the automation panel). Grafana adds it only on the operate route, which it opens to Editors and Admins; Viewers get 403. Leave empty for a read-only data source."
+        >
+          <SecretInput
+            {...secret('operateToken')}
+            id="plenum-operate-token"
+            aria-label="Operate token"
+            data-testid="plenum-config-operate-token"
+            placeholder="PLENUM_OPERATE_TOKEN"
+            width={INPUT_WIDTH}
+          />
+        </Field>
       </FieldSet>
 
       <FieldSet label="TLS">

@@ -32,6 +32,11 @@ describe('settings updates', () => {
   it('sets a secret', () => {
     expect(withSecret(settings, 'apiToken', 's3cret').secureJsonData).toEqual({ apiToken: 's3cret' });
   });
+  it('sets the operate token beside the API token, in secureJsonData only', () => {
+    const both = withSecret(withSecret(settings, 'apiToken', 'read-1'), 'operateToken', 'op-1');
+    expect(both.secureJsonData).toEqual({ apiToken: 'read-1', operateToken: 'op-1' });
+    expect(both.jsonData).toEqual(settings.jsonData);
+  });
   it('resets a secret as Grafana expects', () => {
     const reset = withSecretReset(settings, 'apiToken');
     expect(reset.secureJsonFields).toEqual({ apiToken: false });

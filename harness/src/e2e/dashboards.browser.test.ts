@@ -6,10 +6,10 @@ import { backfillHistory } from '../../../backend/src/testing/backfill';
 import { waitFor } from '../../../backend/src/testing/stack';
 import { REPO_DIR } from '../server/paths';
 import { pageErrors } from '../testing/browser';
-import { openPlenumBed, type PlenumBed } from './plenum-bed';
+import { ALL_PANELS, openPlenumBed, type PlenumBed } from './plenum-bed';
 
 /**
- * Every provisioned dashboard (dashboards/*.json) in the harness, with the three built plugins and the
+ * Every provisioned dashboard (dashboards/*.json) in the harness, with every built panel plugin and the
  * provisioned Plenum data source, against the simulator and backend: no panel may show an error or "No data".
  * Screenshots at 1920 px as on a 1080p wall go to harness/screenshots/, and with UPDATE_README_SCREENSHOTS=1 to
  * the README's docs/screenshots/ (so a test run does not rewrite tracked files).
@@ -33,7 +33,7 @@ describe('provisioned dashboards in the harness preview, against the simulator a
   beforeAll(async () => {
     bed = await openPlenumBed({
       token: TOKEN,
-      panels: ['plenum-rackheatmap-panel', 'plenum-coolingcorrelation-panel'],
+      panels: ALL_PANELS,
       dashboardsDir: path.join(REPO_DIR, 'dashboards'),
       page: { viewport: { width: 1920, height: 1080 } },
     });

@@ -4,7 +4,7 @@ import type { HealthResponse } from '@plenum/model';
 import { waitFor } from '../../../backend/src/testing/stack';
 import { REPO_DIR } from '../server/paths';
 import { canvasTexts, pageErrors, recordCanvasText, screenshot } from '../testing/browser';
-import { openPlenumBed, type PlenumBed } from './plenum-bed';
+import { ALL_PANELS, openPlenumBed, type PlenumBed } from './plenum-bed';
 
 /**
  * The NOC wall's "IT load vs cooling response" time series in the harness against the simulator and backend, read
@@ -20,7 +20,7 @@ describe('NOC wall: IT load vs cooling response', () => {
   beforeAll(async () => {
     bed = await openPlenumBed({
       token: TOKEN,
-      panels: ['plenum-rackheatmap-panel', 'plenum-coolingcorrelation-panel'],
+      panels: ALL_PANELS,
       dashboardsDir: path.join(REPO_DIR, 'dashboards'),
       page: { viewport: { width: 1920, height: 1080 } },
     });

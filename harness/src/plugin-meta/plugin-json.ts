@@ -19,7 +19,8 @@ const route = z.strictObject({
   method: z.string().optional(),
   url: z.string().min(1),
   reqSignedIn: z.boolean().optional(),
-  reqRole: z.string().optional(),
+  /** Grafana's `org.RoleType`; the proxy answers 403 to a user below it */
+  reqRole: z.enum(['Viewer', 'Editor', 'Admin', 'None']).optional(),
   reqAction: z.string().optional(),
   headers: z.array(z.strictObject({ name: z.string().min(1), content: z.string() })).optional(),
   body: z.record(z.string(), z.unknown()).optional(),

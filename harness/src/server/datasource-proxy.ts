@@ -6,6 +6,7 @@ import type { PluginCatalog } from './plugins';
 import { joinUrlFragments, matchRoute, routeTarget, shadowedRoute } from './proxy-routes';
 import { RouteTemplateError } from './route-template';
 import { sendJson } from './respond';
+import { hasRole, parseOrgRole, SESSION_COOKIE, type HarnessUser, type UserDirectory } from './users';
 
 /** Headers that belong to one connection and are never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -23,6 +24,10 @@ const HOP_BY_HOP = new Set([
 export interface ProxyContext {
   store: DatasourceStore;
   catalog: PluginCatalog;
+  /** who a request is signed in as (the session cookie) */
+  users: UserDirectory;
+  /** Grafana's `[dataproxy] send_user_header`: add `X-Grafana-User: <login>` */
+  sendUserHeader: boolean;
   /** how long to wait for the upstream's response headers before answering 504, in ms; Grafana's default 30 s */
   timeoutMs: number;
   /** `User-Agent` sent upstream, as Grafana's `dataproxy.user_agent` default `Grafana/<version>` */
@@ -31,10 +36,12 @@ export interface ProxyContext {
 }
 
 /**
- * Grafana's data source proxy for `/api/datasources/proxy/uid/<uid>/<proxyPath>`: picks the plugin route, adds its
- * rendered URL and headers (secrets stay here), drops the browser's cookies and credentials, streams both ways and
- * answers as Grafana does when things fail: 404 unknown data source, 502 (empty body) unreachable upstream,
- * 504 timeout, and an upstream 401 turned into 400 "Authentication to data source failed".
+ * Grafana's data source proxy for `/api/datasources/proxy/uid/<uid>/<proxyPath>`: picks the plugin route, refuses
+ * a user below the route's `reqRole` (403 "plugin proxy route access denied", nothing sent upstream), adds the
+ * route's rendered URL and headers (secrets stay here) and, with `sendUserHeader`, `X-Grafana-User`; drops the
+ * browser's cookies and credentials, streams both ways and answers as Grafana does when things fail: 404 unknown
+ * data source, 502 (empty body) unreachable upstream, 504 timeout, and an upstream 401 turned into 400
+ * "Authentication to data source failed".
  * @param proxyPath the path after `<uid>/`, still URL-encoded
  * @param query the query string without `?`
  */
@@ -46,6 +53,8 @@ export function proxyDatasourceRequest(
   proxyPath: string,
   query: string,
 ): void {
+  const user = ctx.users.of(req);
+  if (!user) return sendJson(res, 401, { message: 'Unauthorized' });
   const ds = ctx.store.internal(uid);
   if (!ds) return sendJson(res, 404, { message: 'Unable to find datasource' });
   const plugin = ctx.catalog.json(ds.settings.type);
@@ -57,6 +66,20 @@ export function proxyDatasourceRequest(
 
   const routes = plugin.routes ?? [];
   const route = matchRoute(routes, proxyPath, method);
+  if (route) {
+    // Grafana's `hasAccessToRoute`: the role check runs on the route it picked, before anything is proxied
+    let reqRole: ReturnType<typeof parseOrgRole>;
+    try {
+      reqRole = parseOrgRole(route.reqRole, `route "${route.path}" of ${plugin.id}`);
+    } catch (err) {
+      // Grafana skips a check it cannot read; the harness refuses, so a typo cannot open a route
+      return sendJson(res, 500, { message: (err as Error).message });
+    }
+    if (reqRole && !hasRole(user, reqRole)) {
+      ctx.log(`proxy: ${uid}: route "${route.path}" needs ${reqRole}; ${user.login} is ${user.role}: denied`);
+      return sendJson(res, 403, { message: 'plugin proxy route access denied' });
+    }
+  }
   const data = { JsonData: ds.settings.jsonData ?? {}, SecureJsonData: ds.secrets };
   let target: URL;
   let routeHeaders: Record<string, string> = {};
@@ -88,6 +111,9 @@ export function proxyDatasourceRequest(
 
   const headers = forwardedHeaders(req, ds.settings.jsonData ?? {});
   headers['user-agent'] = ctx.userAgent;
+  // Grafana's `ApplyUserHeader`: the browser's own X-Grafana-User is always dropped (forwardedHeaders), the
+  // signed-in user's login added when `send_user_header` is on; a route header of that name still wins below
+  if (ctx.sendUserHeader) headers[USER_HEADER] = userHeaderValue(user);
   if (ds.settings.basicAuth) {
     const password = ds.secrets.basicAuthPassword ?? '';
     headers.authorization = `Basic ${Buffer.from(`${ds.settings.basicAuthUser ?? ''}:${password}`).toString('base64')}`;
@@ -150,6 +176,14 @@ function hasDotSegment(proxyPath: string): boolean {
   return decoded.split(/[\\/]/).some((segment) => segment === '.' || segment === '..');
 }
 
+/** Grafana's `proxyutil.UserHeaderName` */
+const USER_HEADER = 'x-grafana-user';
+
+/** The user's login as a header value (a login with characters a header cannot carry is percent-encoded). */
+function userHeaderValue(user: HarnessUser): string {
+  return /^[\x20-\x7e]*$/.test(user.login) ? user.login : encodeURIComponent(user.login);
+}
+
 class TimeoutError extends Error {
   constructor() {
     super('no response headers within the data proxy timeout');
@@ -165,12 +199,16 @@ function forwardedHeaders(req: http.IncomingMessage, jsonData: Record<string, un
     .map((s) => s.trim());
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || listed.includes(name)) continue;
-    if (['host', 'cookie', 'authorization', 'x-ds-authorization', 'origin', 'referer'].includes(name)) continue;
+    if (['host', 'cookie', 'authorization', 'x-ds-authorization', 'origin', 'referer', USER_HEADER].includes(name))
+      continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const dsAuthorization = req.headers['x-ds-authorization'];
   if (typeof dsAuthorization === 'string' && dsAuthorization) headers.authorization = dsAuthorization;
-  const keep = Array.isArray(jsonData.keepCookies) ? jsonData.keepCookies.map(String) : [];
+  // the session cookie never leaves Grafana, even when listed (Grafana's ClearCookieHeader skips its login cookie)
+  const keep = (Array.isArray(jsonData.keepCookies) ? jsonData.keepCookies.map(String) : []).filter(
+    (name) => name !== SESSION_COOKIE,
+  );
   const kept = (req.headers.cookie ?? '')
     .split(';')
     .map((c) => c.trim())

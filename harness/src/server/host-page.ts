@@ -1,6 +1,7 @@
 import type { DatasourceStore } from './datasource-store';
 import { packageVersion } from './paths';
 import type { PluginCatalog } from './plugins';
+import type { HarnessUser } from './users';
 
 /** The Grafana version the harness stands in for: the version of the `@grafana/*` packages it bundles. */
 export const GRAFANA_VERSION = packageVersion('@grafana/runtime');
@@ -66,28 +67,14 @@ export function frontendSettings(store: DatasourceStore, catalog: PluginCatalog,
  * SystemJS and its AMD and named-register extras (the AMD extra must come after the host: lodash's UMD wrapper would
  * see `define.amd` and register itself instead of exporting), then the start call that registers shared modules.
  */
-export function hostPage(settings: ReturnType<typeof frontendSettings>, basePath: string, theme: ThemeMode): string {
+export function hostPage(
+  settings: ReturnType<typeof frontendSettings>,
+  basePath: string,
+  theme: ThemeMode,
+  user: HarnessUser = { login: 'admin', role: 'Admin', isGrafanaAdmin: true },
+): string {
   const bootData = {
-    user: {
-      isSignedIn: true,
-      id: 1,
-      uid: 'harness',
-      login: 'admin',
-      email: 'admin@localhost',
-      name: 'admin',
-      theme,
-      lightTheme: theme === 'light',
-      orgId: 1,
-      orgName: 'Main Org.',
-      orgRole: 'Admin',
-      isGrafanaAdmin: true,
-      timezone: 'browser',
-      weekStart: 'browser',
-      locale: 'en-US',
-      language: 'en-US',
-      helpFlags1: 0,
-      hasEditPermissionInFolders: true,
-    },
+    user: currentUser(user, theme),
     settings,
     navTree: [],
     assets: { dark: '', light: '' },
@@ -121,4 +108,31 @@ export function hostPage(settings: ReturnType<typeof frontendSettings>, basePath
   </body>
 </html>
 `;
+}
+
+/**
+ * Grafana's `CurrentUserDTO` (boot data `user`, what `config.bootData.user` gives a plugin) for the page's user:
+ * `orgRole` is the user's role, so a panel can decide which controls to offer as it would in Grafana.
+ */
+export function currentUser(user: HarnessUser, theme: ThemeMode) {
+  return {
+    isSignedIn: true,
+    id: 1,
+    uid: `harness-${user.login}`,
+    login: user.login,
+    email: `${user.login}@localhost`,
+    name: user.name ?? user.login,
+    theme,
+    lightTheme: theme === 'light',
+    orgId: 1,
+    orgName: 'Main Org.',
+    orgRole: user.role,
+    isGrafanaAdmin: user.isGrafanaAdmin === true,
+    timezone: 'browser',
+    weekStart: 'browser',
+    locale: 'en-US',
+    language: 'en-US',
+    helpFlags1: 0,
+    hasEditPermissionInFolders: user.role !== 'Viewer',
+  };
 }

@@ -9,8 +9,12 @@ import type { DatasourceSettings, PluginSource } from './types';
  * The preview: the harness serving the repository's built plugins (`datasource/dist`, `panels/<name>/dist`) with one
  * Plenum data source provisioned from the environment, as Grafana provisioning would.
  *
- *   PLENUM_URL        backend the data source proxies to   (default http://127.0.0.1:8080)
- *   PLENUM_API_TOKEN  its API token, kept server side        (default: none)
+ *   PLENUM_URL            backend the data source proxies to          (default http://127.0.0.1:8080)
+ *   PLENUM_API_TOKEN      its read token, kept server side             (default: none)
+ *   PLENUM_OPERATE_TOKEN  its operate token, for the automation panel  (default: none)
+ *
+ * The proxy sends `X-Grafana-User` (Grafana's `send_user_header = true`), so the backend's audit trail names the
+ * page's user: `admin`, or the one `?user=editor` / `?user=viewer` signs in.
  *
  * Dashboards: every `*.json` under the repository's `dashboards/` folder, as Grafana's file provisioning reads them,
  * at `?dashboard=<uid>` (and `/d/<uid>`); the landing page lists them.
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
           access: 'proxy',
           isDefault: true,
           jsonData: { url: process.env.PLENUM_URL ?? 'http://127.0.0.1:8080' },
-          secureJsonData: process.env.PLENUM_API_TOKEN ? { apiToken: process.env.PLENUM_API_TOKEN } : {},
+          secureJsonData: {
+            ...(process.env.PLENUM_API_TOKEN && { apiToken: process.env.PLENUM_API_TOKEN }),
+            ...(process.env.PLENUM_OPERATE_TOKEN && { operateToken: process.env.PLENUM_OPERATE_TOKEN }),
+          },
         },
       ]
     : [];
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
     port: Number(values.port),
     basePath: values['base-path'],
     dashboardsDir: path.resolve(values.dashboards),
+    sendUserHeader: true,
     log: (line) => console.log(`harness: ${line}`),
   });
   console.log(`harness: serving ${plugins.map((p) => p.id).join(', ') || 'no plugins'} at ${server.url}`);

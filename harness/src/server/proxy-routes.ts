@@ -12,6 +12,8 @@ export interface PluginRoute {
   headers?: { name: string; content: string }[];
   /** query parameters added to the forwarded request */
   urlParams?: { name: string; content: string }[];
+  /** the lowest org role that may use the route (Viewer < Editor < Admin); others get 403 from the proxy */
+  reqRole?: string;
 }
 
 /**

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { proxyDatasourceRequest, type ProxyContext } from './datasource-proxy';
 import { dashboardWithMeta, DashboardDirectory, searchDashboards } from './dashboards';
 import { DatasourceStore } from './datasource-store';
-import { frontendSettings, GRAFANA_VERSION, hostPage, type ThemeMode } from './host-page';
+import { currentUser, frontendSettings, GRAFANA_VERSION, hostPage, type ThemeMode } from './host-page';
 import { HARNESS_DIR, HOST_DIST_DIR, packageDir } from './paths';
 import { PluginCatalog } from './plugins';
 import { readJson, sendJson } from './respond';
 import { resolveInside, sendFile } from './static-files';
 import type { DatasourceSettings, PluginSource } from './types';
+import { sessionCookie, UserDirectory, type HarnessUser } from './users';
 
 export interface HarnessServerOptions {
   plugins: PluginSource[];
@@ -26,6 +27,16 @@ export interface HarnessServerOptions {
   dashboardsDir?: string;
   /** where proxy failures and warnings go. @default nowhere */
   log?: (line: string) => void;
+  /**
+   * who may sign in; a page opened with `?user=<login>` is that user (a session cookie), one without is the first.
+   * @default DEFAULT_USERS: admin (Admin, server admin), editor (Editor), viewer (Viewer)
+   */
+  users?: HarnessUser[];
+  /**
+   * Grafana's `[dataproxy] send_user_header`: the proxy adds `X-Grafana-User: <login>` to each proxied request (and
+   * always drops one the browser sent). @default false, as in Grafana
+   */
+  sendUserHeader?: boolean;
 }
 
 export interface HarnessServer {
@@ -70,9 +81,12 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     options.datasources,
     (type) => (catalog.meta(type)?.info as { logos?: { small?: string } } | undefined)?.logos?.small ?? '',
   );
+  const users = new UserDirectory(options.users);
   const proxy: ProxyContext = {
     store,
     catalog,
+    users,
+    sendUserHeader: options.sendUserHeader ?? false,
     timeoutMs: options.proxyTimeoutMs ?? 30_000,
     userAgent: `Grafana/${GRAFANA_VERSION}`,
     log: options.log ?? (() => {}),
@@ -111,9 +125,22 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     if (method !== 'GET' && method !== 'HEAD') return notFound(res, pathname);
 
     if (pathname === '/') {
-      const theme: ThemeMode = new URLSearchParams(query).get('theme') === 'light' ? 'light' : 'dark';
-      const html = hostPage(frontendSettings(store, catalog, basePath, origin(req)), basePath, theme);
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      const params = new URLSearchParams(query);
+      const theme: ThemeMode = params.get('theme') === 'light' ? 'light' : 'dark';
+      // `?user=<login>` signs the browser in as that user (as logging in to Grafana would), until another `?user=`
+      const asked = params.get('user');
+      const user = asked === null ? (users.of(req) ?? users.defaultUser) : users.get(asked);
+      if (!user) {
+        res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(`harness: no user "${asked}"; users: ${users.logins().join(', ')}\n`);
+        return;
+      }
+      const html = hostPage(frontendSettings(store, catalog, basePath, origin(req)), basePath, theme, user);
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'Set-Cookie': sessionCookie(user.login, basePath),
+      });
       res.end(html);
       return;
     }
@@ -153,6 +180,13 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     query: string,
   ) {
     if (pathname === '/api/datasources' && method === 'GET') return sendJson(res, 200, store.list());
+    if (pathname === '/api/user' && method === 'GET') {
+      // Grafana's "current user": who this browser is signed in as
+      const user = users.of(req);
+      return user
+        ? sendJson(res, 200, currentUser(user, 'dark'))
+        : sendJson(res, 401, { message: 'Unauthorized', statusCode: 401 });
+    }
     if (pathname === '/api/search' && method === 'GET') {
       return sendJson(res, 200, searchDashboards(dashboards.list(), new URLSearchParams(query), basePath));
     }

@@ -61,6 +61,11 @@ export interface OpenHarnessOptions {
   theme?: HarnessTheme;
   /** @default 1280×800 */
   viewport?: { width: number; height: number };
+  /**
+   * the login to sign in as (`?user=`), one of the server's users — by default `admin` (Admin), `editor` (Editor)
+   * and `viewer` (Viewer). The page's boot data carries the user's role; the proxy checks it. @default the first user
+   */
+  user?: string;
 }
 
 /**
@@ -85,7 +90,8 @@ export async function openHarness(
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  await page.goto(`${server.url}?theme=${options.theme ?? 'dark'}`, { timeout: TIMEOUT_MS });
+  const user = options.user ? `&user=${encodeURIComponent(options.user)}` : '';
+  await page.goto(`${server.url}?theme=${options.theme ?? 'dark'}${user}`, { timeout: TIMEOUT_MS });
   await withTimeout(
     page.evaluate(() => window.harness.ready),
     TIMEOUT_MS,
