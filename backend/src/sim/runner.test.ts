@@ -102,7 +102,7 @@ describe('SimRunner', () => {
     expect(metrics).toContain('DCGM_FI_DEV_POWER_USAGE{gpu="0"');
   });
 
-  it('adds a job through POST /jobs, lists it, and posts its start and end to the webhook (retrying)', async () => {
+  it('adds a job through POST /jobs, lists it, and posts its submit, start and end to the webhook (retrying)', async () => {
     const res = await call('POST', '/jobs', {
       id: 'ci-1',
       user: 'ci',
@@ -122,8 +122,10 @@ describe('SimRunner', () => {
     expect((await call('GET', '/jobs?state=running')).body.jobs.map((j: { id: string }) => j.id)).toEqual(['ci-1']);
     wallAdvance(2_000); // past the end
     const deadline = Date.now() + 5000;
-    while (hooks.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (hooks.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(hooks).toEqual([
+      // a job that starts at once is announced as it is added
+      expect.objectContaining({ event: 'job_submit', job_id: 'ci-1', time: new Date(t0 + 600_000).toISOString() }),
       expect.objectContaining({
         event: 'job_start',
         job_id: 'ci-1',

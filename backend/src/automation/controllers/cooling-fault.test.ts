@@ -115,4 +115,27 @@ describe('cooling-fault: a CRAH trip', () => {
       80,
     );
   });
+
+  it('sizes the first caps on a trip to what the remaining airflow carries, before the inlets rise', () => {
+    const cf = new CoolingFault(rule(), 'sim', 'hall1');
+    const racks = Array.from({ length: 20 }, (_, i) => `A${String(i + 1).padStart(2, '0')}`);
+    const values: Record<string, number> = plant(12, 2, { [`${S}/-/-/crah1/fan_speed`]: 0 });
+    for (const r of racks) {
+      values[`${S}/A/${r}/env/inlet_temp`] = 24;
+      values[`${S}/A/${r}/pdu/power`] = 110;
+    }
+    const v = (now: number): DecisionView => ({
+      ...view(now, values),
+      racks: () => racks.map((id) => ({ id, hall: 'hall1', row: 'A' }) as ReturnType<DecisionView['racks']>[number]),
+    });
+    cf.decide(v(T0));
+    const caps = cf.decide(v(T0 + 30_000)).writes.filter((w) => w.pointId.endsWith('gpu/power_limit'));
+    // 20 racks at 110 kW draw 20 × (0.3 + 0.046 × 110 × 0.35) = 41.4 m³/s; one CRAH moves 30: 74 kW a rack
+    expect(caps).toHaveLength(20);
+    expect(caps.every((w) => w.value === 74)).toBe(true);
+    // cool again while crah1 is still down: the sized cap stays the ceiling
+    for (const r of racks) values[`${S}/A/${r}/env/inlet_temp`] = 22;
+    const later = cf.decide(v(T0 + 120_000)).writes.filter((w) => w.pointId.endsWith('gpu/power_limit'));
+    expect(later.every((w) => w.value === 74)).toBe(true);
+  });
 });

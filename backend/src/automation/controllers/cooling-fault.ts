@@ -2,8 +2,9 @@
  * The reverse direction (pure decider): a cooling fault under load. A CRAH that trips (its fan below
  * `tripBelowPct` for `tripFor` while it should run) or chilled water that is lost (a chiller stopped and supply
  * is above setpoint + `chwMarginK`, or supply above `chwAlarmC`; see chilledWater) first
- * gets its zone's remaining units raised — fan override to `neighbourFanPct`, supply setpoint lower. If the zone's
- * hottest inlet still passes `capAboveC`, the racks there get GPU power caps as the last resort, stepped down by
+ * gets its zone's remaining units raised — fan override to `neighbourFanPct`, supply setpoint lower. A trip that
+ * leaves the zone short of air caps its racks at once to the power the remaining airflow carries (`sizeCaps`). If
+ * the zone's hottest inlet still passes `capAboveC`, the racks there get GPU power caps as the last resort, stepped down by
  * `capStepKw` every `capEvery` while it stays hot, stepped back up once it is below `releaseBelowC`, handed back
  * when the fault is over; the scheduler and power management are told when caps start and end.
  */
@@ -13,7 +14,7 @@ import type { RuleConfig } from '../config';
 import type { Decider, Decision, DecisionView, Notification, WantedWrite } from '../decider';
 import type { InputSample } from '../guard/verdict';
 import { powerLimitPoint } from '../rules/rule';
-import { approach, resolveZones, ZoneSchema, type Zone } from './zones';
+import { AirflowFields, approach, kwForAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
 
 const point = z.string().min(1);
 
@@ -65,6 +66,13 @@ export const CoolingFaultOptions = strict({
   capEvery: duration().prefault('1m').describe('one cap step this often, @default 1m'),
   capMinKw: z.number().positive().default(40).describe('the lowest cap, kW, @default 40'),
   setpointRatePerMin: z.number().positive().default(1),
+  sizeCaps: z
+    .boolean()
+    .default(true)
+    .describe(
+      "on a CRAH trip, cap the zone's racks at once to the power the remaining units' airflow can carry (before the heat arrives), then step as above, @default true",
+    ),
+  ...AirflowFields,
   points: strict({
     fanSpeed: point.default('{site}/{hall}/-/-/{crah}/fan_speed'),
     fanOverride: point.default('{site}/{hall}/-/-/{crah}/fan_override'),
@@ -172,14 +180,22 @@ export class CoolingFault implements Decider {
       // the last resort: GPU power caps on the zone's racks while it stays too hot
       const inlets = z.racks.map((r) => ({ r, c: read(this.p(this.o.points.inlet, { row: r.row, rack: r.id })) }));
       const hottest = Math.max(...inlets.map((x) => x.c ?? -Infinity));
+      // a trip leaves the zone short of air: the racks' power the remaining units can carry, as the first cap
+      const left = (z.crahs.length - tripped.length) * this.o.crahAirflow;
+      const sized =
+        this.o.sizeCaps && tripped.length > 0 ? Math.floor(kwForAirflow(this.o, z.racks.length, left)) : undefined;
       for (const { r, c } of inlets) {
         const id = powerLimitPoint(this.site, this.hall, r.row, r.id);
         let cap = this.caps.get(r.id);
-        if (step && hottest > this.o.capAboveC && c !== undefined && c > this.o.releaseBelowC) {
-          const power = read(this.p(this.o.points.rackPower, { row: r.row, rack: r.id }));
+        const power = read(this.p(this.o.points.rackPower, { row: r.row, rack: r.id }));
+        if (cap === undefined && sized !== undefined && power !== undefined && power > sized) {
+          cap = Math.max(this.o.capMinKw, sized);
+        } else if (step && hottest > this.o.capAboveC && c !== undefined && c > this.o.releaseBelowC) {
           const from = cap ?? power;
           if (from !== undefined) cap = Math.max(this.o.capMinKw, from - this.o.capStepKw);
-        } else if (step && cap !== undefined && hottest < this.o.releaseBelowC) cap += this.o.capStepKw;
+        } else if (step && cap !== undefined && hottest < this.o.releaseBelowC)
+          // while the unit is still down the sized cap is the ceiling: above it the aisle runs short of air again
+          cap = Math.min(cap + this.o.capStepKw, sized ?? Infinity);
         if (cap !== undefined) {
           this.caps.set(r.id, cap);
           wantedCaps.set(r.id, {

@@ -12,7 +12,7 @@ import { duration, slug, strict } from '../../config/schema-parts';
 import type { RuleConfig } from '../config';
 import type { Decider, Decision, DecisionView, JobInfo, WantedWrite } from '../decider';
 import type { InputSample } from '../guard/verdict';
-import { approach, resolveZones, ZoneSchema, type Zone } from './zones';
+import { AirflowFields, approach, rackAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
 
 const point = z.string().min(1);
 
@@ -32,19 +32,7 @@ export const FeedForwardOptions = strict({
     .describe('CRAH supply setpoint this much below the BMS value, K, @default 2'),
   cduDeltaK: z.number().min(0).max(6).default(2).describe('CDU supply setpoint this much lower, K, @default 2'),
   chwDeltaK: z.number().min(0).max(6).default(2).describe('chilled-water setpoint this much lower, K, @default 2'),
-  airShare: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.35)
-    .describe('share of rack power rejected to air (the rest to liquid), @default 0.35'),
-  rackAirflowPerKw: z
-    .number()
-    .positive()
-    .default(0.046)
-    .describe('server airflow per kW of air-side heat, m³/s, @default 0.046'),
-  rackAirflowMin: z.number().min(0).default(0.3).describe('server airflow of an idle rack, m³/s, @default 0.3'),
-  crahAirflow: z.number().positive().default(30).describe('one CRAH at 100 % fan, m³/s, @default 30'),
+  ...AirflowFields,
   airflowMargin: z.number().min(1).max(2).default(1.15).describe("supply above the racks' demand, @default 1.15"),
   setpointRatePerMin: z.number().positive().default(1).describe('how fast setpoints move, K per minute, @default 1'),
   fanRatePerMin: z
@@ -160,7 +148,7 @@ export class FeedForward implements Decider {
         inputs.push(power);
         const expected = Math.max(0, ...mine.map((e) => e.racks.get(r.id) ?? 0));
         const kw = Math.max(expected, typeof power.value === 'number' ? power.value : 0);
-        airflow += this.o.rackAirflowMin + this.o.rackAirflowPerKw * kw * this.o.airShare;
+        airflow += rackAirflow(this.o, kw);
       }
       const fanPct = Math.min(
         this.o.fanMinMaxPct,

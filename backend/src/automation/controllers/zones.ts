@@ -44,3 +44,36 @@ export function approach(from: number, target: number, ratePerMin: number, minut
   const max = ratePerMin * Math.max(0, minutes);
   return from + Math.max(-max, Math.min(max, target - from));
 }
+
+/**
+ * The air side of a zone, shared by the controllers: a rack draws `rackAirflowMin` idle and `rackAirflowPerKw`
+ * per kW of the heat it rejects to air; a CRAH at full fan moves `crahAirflow`.
+ */
+export const AirflowFields = {
+  airShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.35)
+    .describe('share of rack power rejected to air (the rest to liquid), @default 0.35'),
+  rackAirflowPerKw: z
+    .number()
+    .positive()
+    .default(0.046)
+    .describe('server airflow per kW of air-side heat, m³/s, @default 0.046'),
+  rackAirflowMin: z.number().min(0).default(0.3).describe('server airflow of an idle rack, m³/s, @default 0.3'),
+  crahAirflow: z.number().positive().default(30).describe('one CRAH at 100 % fan, m³/s, @default 30'),
+};
+export interface Airflow {
+  airShare: number;
+  rackAirflowPerKw: number;
+  rackAirflowMin: number;
+  crahAirflow: number;
+}
+
+/** the airflow a rack draws at `kw`, m³/s */
+export const rackAirflow = (a: Airflow, kw: number) => a.rackAirflowMin + a.rackAirflowPerKw * kw * a.airShare;
+
+/** the rack power at which `racks` racks draw `airflow` m³/s in all, kW (0 when even idle racks need more) */
+export const kwForAirflow = (a: Airflow, racks: number, airflow: number) =>
+  Math.max(0, (airflow / racks - a.rackAirflowMin) / (a.rackAirflowPerKw * a.airShare));

@@ -28,7 +28,8 @@ describe('BMS supervisory-control watchdog: the points', () => {
     expect(sig('supervisor_status')).toMatchObject({ writable: false, min: 0, max: 1 });
     // 4 CRAHs × 6 writable points, the CDU's 2, the plant's 1: what the BMS can take back
     expect(sig('leased_points')).toMatchObject({ writable: false, min: 0, max: 27 });
-    expect(m.layout).toMatchObject({ bms: 'bms', bmsDeclared: false });
+    // plenum.yaml declares the hall's BMS (asset bms, type other)
+    expect(m.layout).toMatchObject({ bms: 'bms', bmsDeclared: true });
     expect(value(m, HB)).toBe(0);
     expect(value(m, LEASE)).toBe(30);
     expect(m.reading(`${B}supervisor_age`)).toEqual({ value: null, quality: 'good' }); // never renewed
@@ -46,6 +47,9 @@ describe('BMS supervisory-control watchdog: the points', () => {
   it('takes the BMS asset from the site (type other, id or tag bms), and refuses an id bms of another type', () => {
     const site = defaultSite();
     const hall = site.halls[0] as { assets: { id: string; type: string; tags?: string[] }[] };
+    hall.assets = hall.assets.filter((a) => a.id !== 'bms');
+    const undeclared = quiet({ site });
+    expect(undeclared.layout).toMatchObject({ bms: 'bms', bmsDeclared: false });
     hall.assets.push({ id: 'niagara1', type: 'other', tags: ['bms'] });
     const declared = quiet({ site });
     expect(declared.layout).toMatchObject({ bms: 'niagara1', bmsDeclared: true });
