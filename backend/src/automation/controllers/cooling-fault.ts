@@ -14,7 +14,7 @@ import type { RuleConfig } from '../config';
 import type { Decider, Decision, DecisionView, Notification, WantedWrite } from '../decider';
 import type { InputSample } from '../guard/verdict';
 import { powerLimitPoint } from '../rules/rule';
-import { AirflowFields, approach, kwForAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
+import { AirflowFields, approach, fill, kwForAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
 
 const point = z.string().min(1);
 
@@ -89,8 +89,6 @@ export const CoolingFaultOptions = strict({
 });
 
 type Options = z.output<typeof CoolingFaultOptions>;
-
-const fill = (tpl: string, v: Record<string, string>) => tpl.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? `{${k}}`);
 
 export class CoolingFault implements Decider {
   private readonly o: Options;

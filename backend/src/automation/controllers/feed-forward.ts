@@ -12,7 +12,7 @@ import { duration, slug, strict } from '../../config/schema-parts';
 import type { RuleConfig } from '../config';
 import type { Decider, Decision, DecisionView, JobInfo, WantedWrite } from '../decider';
 import type { InputSample } from '../guard/verdict';
-import { AirflowFields, approach, rackAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
+import { AirflowFields, approach, fill, rackAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
 
 const point = z.string().min(1);
 
@@ -87,8 +87,6 @@ interface Episode {
   start: number;
   end?: number;
 }
-
-const fill = (tpl: string, v: Record<string, string>) => tpl.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? `{${k}}`);
 
 export class FeedForward implements Decider {
   private readonly o: FeedForwardOptions;

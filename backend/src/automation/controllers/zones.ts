@@ -34,6 +34,10 @@ export function resolveZones(zones: readonly ZoneOptions[], hall: string, view: 
   });
 }
 
+/** a point id template filled: `{site}/{hall}/-/-/{crah}/fan_min` with crah → crah1; unknown names stay */
+export const fill = (tpl: string, v: Record<string, string>) =>
+  tpl.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? `{${k}}`);
+
 export const hallPoint = (site: string, hall: string, asset: string, signal: string) =>
   `${site}/${hall}/-/-/${asset}/${signal}`;
 export const rackPoint = (site: string, hall: string, row: string, rack: string, asset: string, signal: string) =>

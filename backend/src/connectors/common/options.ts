@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { formatIssues } from '../../common/zod-issues';
-import { didYouMean } from '../../config/schema';
 
 /**
  * Building blocks of connector options schemas, so every connector's errors read alike: the field, what is
@@ -8,16 +7,7 @@ import { didYouMean } from '../../config/schema';
  */
 
 /** A strict object whose unknown-key error names the key, suggests the nearest one and lists the keys it accepts. */
-export function strict<S extends z.core.$ZodLooseShape>(shape: S) {
-  const allowed = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => {
-      if (iss.code !== 'unrecognized_keys') return undefined;
-      const hint = iss.keys.length === 1 ? didYouMean(iss.keys[0] as string, allowed) : '';
-      return `unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}${hint}; expected one of ${allowed.join(', ')}`;
-    },
-  });
-}
+export { strict } from '../../config/schema-parts';
 
 /** An integer in [min, max]; `what` says what is expected in the message. */
 export const wholeNumber = (field: string, min: number, max: number, what: string) =>
