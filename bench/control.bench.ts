@@ -65,6 +65,7 @@ const STRATEGIES: Record<string, { label: string; controllers: Scenario['control
               id: 'feedback',
               description: 'Guideline 36 trim & respond of the supply air on hot inlets',
               mode: 'auto',
+              when: { always: {} },
               then: [
                 {
                   trimRespond: {
