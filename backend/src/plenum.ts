@@ -18,6 +18,7 @@ import { Metrics } from './api/metrics';
 import type { SiteConfig } from './config/load';
 import { Clock } from './common/clock';
 import { startAutomation, type Automation } from './automation';
+import { startPrediction, type PredictionService } from './predict';
 
 export const VERSION = '0.1.0';
 
@@ -46,6 +47,8 @@ export interface RunningPlenum {
   clock: Clock;
   /** rules, guard, capacity: present when the site config has `automation:` */
   automation?: Automation;
+  /** detectors and alarms: present when the site config has `prediction:` */
+  prediction?: PredictionService;
   stop(): Promise<void>;
 }
 
@@ -146,11 +149,15 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   });
   // created once the runners run (its guard writes through them); the routes read it when they are called
   let automation: Automation | undefined;
+  const prediction = config.prediction
+    ? startPrediction({ config, clock, historian, events, catalog, log })
+    : undefined;
   const app = createApp(
     {
       get automation() {
         return automation;
       },
+      prediction,
       ctx: { catalog, historian, events, now, sources: sourceStates },
       ingest,
       arrivals,
@@ -208,9 +215,11 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     get automation() {
       return automation;
     },
+    prediction,
     async stop() {
       // the plant goes back to the BMS while the connectors still run
       await automation?.close();
+      await prediction?.close();
       await Promise.all(runners.map((r) => r.stop()));
       arrivals.close();
       await new Promise<void>((resolve) => {

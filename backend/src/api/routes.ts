@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { API_VERSION, unitConversion, convert, type Sample } from '@plenum/model';
 import type { Automation } from '../automation';
 import { AUTOMATION_ROUTES } from './automation-routes';
+import { PREDICTION_ROUTES } from './prediction-routes';
+import type { PredictionService } from '../predict';
 import { Clock } from '../common/clock';
 import type { Scope } from './auth';
 import { QueryError } from '../common/errors';
@@ -41,6 +43,8 @@ export interface ApiDeps {
   clock?: Clock;
   /** rules, guard and capacity, when the site config has `automation:` */
   automation?: Automation;
+  /** present when the site config has `prediction:` */
+  prediction?: PredictionService;
 }
 
 function clockInfo(c: Clock) {
@@ -57,7 +61,7 @@ export interface RouteSpec {
   /** express path, `:name` for a path parameter */
   path: string;
   summary: string;
-  tag: 'query' | 'catalog' | 'events' | 'ingest' | 'operations' | 'automation';
+  tag: 'query' | 'catalog' | 'events' | 'ingest' | 'operations' | 'automation' | 'prediction';
   /** the token scope the route needs (auth.ts), @default read */
   scope?: Scope;
   query?: z.ZodType;
@@ -254,4 +258,5 @@ export const ROUTES: RouteSpec[] = [
     },
   },
   ...AUTOMATION_ROUTES,
+  ...PREDICTION_ROUTES,
 ];

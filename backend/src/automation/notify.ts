@@ -78,6 +78,11 @@ export class Notifier {
     if (t) this.enqueue(t, 'scheduler', body);
   }
 
+  /** Any other sender's webhook (prediction changes), with the same signing, ordering and retries. */
+  webhook(target: WebhookConfig, name: string, body: Record<string, unknown>): void {
+    this.enqueue(target, name, body);
+  }
+
   private enqueue(target: WebhookConfig, name: string, body: Record<string, unknown>): void {
     if (this.closed) return;
     const key = target.url;

@@ -128,6 +128,8 @@ describe('schema/plenum.schema.json', () => {
     expect(open).toEqual([
       '#/properties/sources/items/properties/options',
       '#/properties/automation/properties/rules/items/properties/options',
+      // the site's own Alertmanager labels: any name
+      '#/properties/prediction/properties/alertmanager/properties/labels',
     ]);
   });
 

@@ -23,6 +23,7 @@ import {
 import { formatPath } from '../common/zod-issues';
 import { livenessFor, type Liveness } from '../connectors/liveness';
 import type { AutomationConfig } from '../automation/config';
+import type { PredictionConfig } from '../predict/config';
 import { powerCapPoints } from '../automation/power-caps';
 import { validateAutomation } from '../automation/validate';
 import { interpolateEnv } from './interpolate';
@@ -105,6 +106,8 @@ export interface SiteConfig {
   points: Point[];
   /** automated responses (automation/README.md); absent when the file has none */
   automation?: AutomationConfig;
+  /** predictive monitoring (predict/README.md); absent when the file has none */
+  prediction?: PredictionConfig;
 }
 // entry points
 
@@ -187,6 +190,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     sources,
     points: sources.flatMap((s) => s.points.map(toModelPoint)),
     ...(cfg.automation && { automation: cfg.automation }),
+    ...(cfg.prediction && { prediction: cfg.prediction }),
   };
 }
 

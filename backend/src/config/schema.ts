@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ASSET_TYPES, DOMAINS, FACINGS, POINT_KINDS, QUANTITIES, VALUE_TYPES } from '@plenum/model';
 import { livenessFor } from '../connectors/liveness';
 import { AutomationSchema } from '../automation/config';
+import { PredictionSchema } from '../predict/config';
 import { ASSET_REF_PATTERN, duration, isTimeZone, PLACEHOLDERS, size, slug, strict, tags } from './schema-parts';
 export * from './schema-parts';
 
@@ -215,6 +216,9 @@ export const PlenumConfigSchema = strict({
   sources: z.array(SourceSchema).default([]).describe('where point values come from, @default []'),
   automation: AutomationSchema.optional().describe(
     'automated responses: rules and controllers, every write through one guard (automation/README.md)',
+  ),
+  prediction: PredictionSchema.optional().describe(
+    'predictive monitoring: expected-vs-actual detectors, time-to-limit forecasts, alarms (predict/README.md)',
   ),
 });
 

@@ -111,6 +111,30 @@ export class EventStore {
     return fromRow(existing);
   }
 
+  /**
+   * Rewrites an event in place (a prediction updated or closed: one event per prediction, never a stream of
+   * duplicates). Only the fields given change; fsync'd like `add`. Returns false for an unknown id.
+   */
+  update(
+    id: number,
+    patch: Partial<Pick<PlenumEvent, 'timeEnd' | 'severity' | 'title' | 'text' | 'data' | 'tags'>>,
+  ): boolean {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id };
+    const put = (col: string, key: string, v: unknown) => {
+      sets.push(`${col} = @${key}`);
+      params[key] = v;
+    };
+    if ('timeEnd' in patch) put('time_end', 'timeEnd', patch.timeEnd ?? null);
+    if (patch.severity !== undefined) put('severity', 'severity', patch.severity);
+    if (patch.title !== undefined) put('title', 'title', patch.title);
+    if (patch.text !== undefined) put('text', 'text', patch.text);
+    if (patch.data !== undefined) put('data', 'data', JSON.stringify(patch.data));
+    if (patch.tags !== undefined) put('tags', 'tags', JSON.stringify(patch.tags));
+    if (!sets.length) return true;
+    return this.db.prepare(`UPDATE events SET ${sets.join(', ')} WHERE id = @id`).run(params).changes > 0;
+  }
+
   /** Events overlapping the range, newest first. Tag and text filters run in SQL too (JSON tags). */
   find(f: EventFilter): PlenumEvent[] {
     const where = f.open ? ['time < @to', 'time_end IS NULL'] : ['time < @to', 'COALESCE(time_end, time) >= @from'];

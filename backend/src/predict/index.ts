@@ -1,0 +1,283 @@
+/**
+ * Prediction wired to a running backend: every `cadence` of the run's clock, the latest good and fresh sample of
+ * each watched point (historian) goes to the predictor; its alarm transitions become `prediction` events (one per
+ * asset and diagnosis, rewritten as it evolves, closed with `timeEnd`), Alertmanager alerts and webhooks. An
+ * exception in one evaluation is logged and the next runs: prediction never takes the backend down.
+ */
+import type { NewEvent } from '@plenum/model';
+import type { Catalog } from '../catalog/catalog';
+import type { Clock } from '../common/clock';
+import { errorMessage } from '../common/errors';
+import type { SiteConfig } from '../config/load';
+import type { EventStore } from '../events/event-store';
+import type { Historian } from '../historian/types';
+import { AutomationSchema } from '../automation/config';
+import { Notifier } from '../automation/notify';
+import { leadText, type Alarm, type Transition } from './alarms';
+import { AlertmanagerSink, type PredictionAlert } from './alertmanager';
+import { PredictionSchema, type PredictionConfig } from './config';
+import { DIAGNOSES } from './diagnoses';
+import type { Snapshot } from './detectors';
+import { Predictor } from './predictor';
+import { watchHall } from './watched';
+
+export interface PredictionDeps {
+  config: SiteConfig;
+  clock: Clock;
+  historian: Historian;
+  events: EventStore;
+  catalog: Catalog;
+  log(message: string): void;
+}
+
+/** The snapshot of the watched points now: good quality and younger than staleAfter, else missing. */
+export function historianSnapshot(h: Historian, ids: string[], t: number, staleAfterMs: number): Snapshot {
+  const latest = h.latest(ids);
+  return {
+    t,
+    value(id) {
+      const s = latest.get(id);
+      if (!s || s.quality !== 'good' || typeof s.value !== 'number' || t - s.ts > staleAfterMs) return undefined;
+      return s.value;
+    },
+  };
+}
+
+/** What an event and the API say about an alarm (`data` of the prediction event). */
+export function alarmData(a: Alarm): Record<string, unknown> {
+  return {
+    key: a.key,
+    asset: a.asset,
+    diagnosis: a.diagnosis,
+    state: a.closedAt === undefined ? 'open' : 'closed',
+    confidence: Math.round(a.confidence * 100) / 100,
+    evidence: a.evidence,
+    action: a.action,
+    cause: DIAGNOSES[a.diagnosis].cause,
+    ...(a.pointId && { pointId: a.pointId }),
+    ...(a.lead && {
+      lead: {
+        minutes: round1(a.lead.mid),
+        lo: round1(a.lead.lo),
+        hi: round1(a.lead.hi),
+        limit: a.lead.limit,
+        pointId: a.lead.pointId,
+        text: leadText(a.lead),
+      },
+    }),
+    ...(a.acked && { acked: a.acked }),
+    ...(a.shelvedUntil !== undefined && { shelvedUntil: a.shelvedUntil }),
+    suppressed: a.suppressed,
+    reopens: a.reopens,
+  };
+}
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+export class PredictionService {
+  readonly predictor: Predictor;
+  readonly cfg: PredictionConfig;
+  private timer?: NodeJS.Timeout;
+  private readonly sink?: AlertmanagerSink;
+  private readonly notifier: Notifier;
+  private closedSince: Alarm[] = [];
+  private lastT = -Infinity;
+  /** evaluations that threw (logged); for health */
+  errors = 0;
+
+  constructor(private readonly d: PredictionDeps) {
+    this.cfg = d.config.prediction ?? PredictionSchema.parse({});
+    const hall = watchHall(
+      d.config.site,
+      d.catalog.all().map((p) => p.id),
+      this.cfg,
+    );
+    this.predictor = new Predictor(hall, this.cfg);
+    const now = () => d.clock.now();
+    if (this.cfg.alertmanager) {
+      const a = this.cfg.alertmanager;
+      this.sink = new AlertmanagerSink(
+        {
+          url: a.url,
+          resendMs: a.resend,
+          timeoutMs: a.timeout,
+          labels: a.labels,
+          ...(a.generatorUrl && { generatorUrl: a.generatorUrl }),
+        },
+        { now, log: d.log },
+      );
+    }
+    this.notifier = new Notifier({
+      config: AutomationSchema.parse({}),
+      addEvent: (e: Omit<NewEvent, 'time'>) => void d.events.add({ ...e, time: now(), source: 'predict' }),
+      now,
+      log: d.log,
+    });
+  }
+
+  start(): void {
+    // one evaluation per cadence of the run's clock (at most one a wall second under a fast clock)
+    const wallMs = Math.max(1000, this.d.clock.toWallMs(this.cfg.cadence));
+    this.timer = setInterval(() => this.tick(), wallMs);
+    this.timer.unref();
+  }
+
+  /** One evaluation now; public for tests. Never throws. */
+  tick(): Transition[] {
+    try {
+      const t = this.d.clock.now();
+      if (t <= this.lastT) return [];
+      this.lastT = t;
+      const snap = historianSnapshot(this.d.historian, this.predictor.hall.pointIds, t, this.cfg.staleAfter);
+      const tr = this.predictor.step(snap);
+      for (const x of tr) this.record(x, t);
+      this.syncAlerts();
+      return tr;
+    } catch (err) {
+      this.errors++;
+      this.d.log(`prediction: evaluation failed — ${errorMessage(err)}`);
+      return [];
+    }
+  }
+
+  ack(eventId: number, by: string): Alarm {
+    const a = this.predictor.alarms.ack(eventId, by, this.d.clock.now());
+    this.rewrite(a);
+    return a;
+  }
+
+  shelve(eventId: number, forMs: number, by: string): Alarm {
+    const a = this.predictor.alarms.shelve(eventId, forMs, this.d.clock.now());
+    a.acked ??= { by, at: this.d.clock.now() };
+    this.rewrite(a);
+    this.syncAlerts();
+    return a;
+  }
+
+  unshelve(eventId: number): Alarm {
+    const a = this.predictor.alarms.unshelve(eventId);
+    this.rewrite(a);
+    this.syncAlerts();
+    return a;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([this.sink?.close(), this.notifier.close()]);
+  }
+
+  private record(x: Transition, t: number): void {
+    const a = x.alarm;
+    const tags = ['prediction', a.diagnosis, ...(a.suppressed ? ['suppressed'] : [])];
+    if (x.kind === 'open') {
+      const parts = a.asset.split('/');
+      const e = this.d.events.add({
+        time: a.since,
+        type: 'prediction',
+        severity: a.severity,
+        title: a.title,
+        text: a.text,
+        location: {
+          site: parts[0] as string,
+          hall: parts[1] as string,
+          ...(parts[2] !== '-' && { row: parts[2] }),
+          ...(parts[3] !== '-' && { rack: parts[3] }),
+          asset: parts[4] as string,
+        },
+        ...(a.pointId && { pointId: a.pointId }),
+        tags,
+        source: 'predict',
+        data: alarmData(a),
+      });
+      a.eventId = e.id;
+    } else if (a.eventId !== undefined) {
+      this.d.events.update(a.eventId, {
+        severity: a.severity,
+        title: a.title,
+        text: a.text,
+        tags,
+        data: alarmData(a),
+        timeEnd: x.kind === 'close' ? t : undefined,
+      });
+      if (x.kind === 'close') this.closedSince.push(a);
+    }
+    if (this.cfg.webhook && !a.suppressed)
+      this.notifier.webhook(this.cfg.webhook, 'prediction', {
+        kind: x.kind,
+        eventId: a.eventId,
+        title: a.title,
+        severity: a.severity,
+        ...alarmData(a),
+      });
+  }
+
+  private rewrite(a: Alarm): void {
+    if (a.eventId !== undefined) this.d.events.update(a.eventId, { data: alarmData(a) });
+  }
+
+  private syncAlerts(): void {
+    if (!this.sink) return;
+    const site = this.d.config.site.id;
+    const toAlert = (a: Alarm): PredictionAlert => {
+      const [, hall, row, rack, asset] = a.asset.split('/');
+      return {
+        key: a.key,
+        asset: a.asset,
+        diagnosis: a.diagnosis,
+        severity: a.severity,
+        title: a.title,
+        text: a.text,
+        action: a.action,
+        location: { site, hall, ...(row !== '-' && { row }), ...(rack !== '-' && { rack }), asset },
+        since: a.since,
+        ...(a.closedAt !== undefined && { endedAt: a.closedAt }),
+        eventId: a.eventId ?? 0,
+        ...(a.lead && { lead: { mid: a.lead.mid, lo: a.lead.lo, hi: a.lead.hi, limit: a.lead.limit } }),
+      };
+    };
+    const shown = this.predictor.alarms.annunciated();
+    // shelved and suppressed alarms are resolved at Alertmanager too (an operator's shelve silences the page)
+    const hidden = this.predictor.alarms
+      .list()
+      .filter((a) => !shown.includes(a))
+      .map((a) => ({ ...toAlert(a), endedAt: this.d.clock.now() }));
+    this.sink.sync(shown.map(toAlert), [...this.closedSince.map(toAlert), ...hidden]);
+    this.closedSince = [];
+  }
+
+  /** for GET /api/predictions */
+  status() {
+    const t = this.d.clock.now();
+    const detectors = this.predictor.detectors.status();
+    const learning = detectors.filter((d) => d.state === 'learning');
+    return {
+      now: t,
+      cadenceMs: this.cfg.cadence,
+      flood: this.predictor.alarms.flood,
+      predictions: this.predictor.alarms
+        .list()
+        .map((a) => ({
+          eventId: a.eventId,
+          since: a.since,
+          severity: a.severity,
+          title: a.title,
+          text: a.text,
+          ...alarmData(a),
+        })),
+      learning: {
+        detectors: learning.length,
+        of: detectors.length,
+        // at the cadence: how long until the last detector has seen enough healthy input
+        remainingMs: Math.max(0, ...learning.map((d) => d.learningLeft)) * this.cfg.cadence,
+      },
+      detectors,
+      scores: Object.fromEntries(this.predictor.detectors.scores()),
+      errors: this.errors,
+    };
+  }
+}
+
+export function startPrediction(d: PredictionDeps): PredictionService {
+  const s = new PredictionService(d);
+  s.start();
+  return s;
+}
