@@ -158,7 +158,14 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
         return automation;
       },
       prediction,
-      ctx: { catalog, historian, events, now, sources: sourceStates },
+      ctx: {
+        catalog,
+        historian,
+        events,
+        now,
+        sources: sourceStates,
+        ...(prediction && { detectors: () => prediction.predictor.detectors.status() }),
+      },
       ingest,
       arrivals,
       sources: sourceStates,

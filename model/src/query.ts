@@ -124,7 +124,47 @@ export interface SourcesQuery extends QueryBase {
   queryType: 'sources';
 }
 
-export type PlenumQuery = TimeseriesQuery | LatestQuery | RackLayoutQuery | EventsQuery | CatalogQuery | SourcesQuery;
+/**
+ * Trend forecasts to a limit, for the points selected: per point a frame with the recent history (`value`), the
+ * straight-line forecast over the next `horizonMs` (`forecast`) and its 90 % prediction band (`lower`, `upper`);
+ * frame meta `custom.timeToLimit` says when the forecast reaches `limit` within the horizon (minutes, with its
+ * interval). The `top`
+ * points soonest to the limit come first. Fitted on the raw history ending at the range's end.
+ */
+export interface ForecastQuery extends QueryBase {
+  queryType: 'forecast';
+  selector: Selector;
+  /** the limit, canonical unit, @default none (no time to limit) */
+  limit?: number;
+  /** @default 3600000 (1 h) */
+  horizonMs?: number;
+  /** the history the line is fitted on, @default 1800000 (30 min) */
+  windowMs?: number;
+  /** at most this many points, soonest to the limit first, @default 10 */
+  top?: number;
+  alias?: string;
+}
+
+/**
+ * The prediction detectors as tables: `detectors` lists every detector with its state (learning, normal, alarm,
+ * degraded), what it still needs and its anomaly score (1 = its alarm threshold); `scores` one row per asset with
+ * its largest score. Empty when the backend has no `prediction:` section.
+ */
+export interface PredictionsQuery extends QueryBase {
+  queryType: 'predictions';
+  /** @default 'scores' */
+  output?: 'scores' | 'detectors';
+}
+
+export type PlenumQuery =
+  | TimeseriesQuery
+  | LatestQuery
+  | RackLayoutQuery
+  | EventsQuery
+  | CatalogQuery
+  | SourcesQuery
+  | ForecastQuery
+  | PredictionsQuery;
 
 /** Epoch ms, or anything Grafana serialises a time as: an ISO 8601 string or a numeric string. */
 export type TimeValue = number | string;
@@ -166,6 +206,9 @@ export function isCatalogQuery(q: PlenumQuery): q is CatalogQuery {
 }
 export function isSourcesQuery(q: PlenumQuery): q is SourcesQuery {
   return q.queryType === 'sources';
+}
+export function isForecastQuery(q: PlenumQuery): q is ForecastQuery {
+  return q.queryType === 'forecast';
 }
 
 /**

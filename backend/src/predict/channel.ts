@@ -197,7 +197,8 @@ export class ResidualChannel {
         sxy += (xs[i] as number) * (ys[i] as number);
         sxx += (xs[i] as number) ** 2;
       }
-      if (sxx > 0) fit = { a: 0, b: sxy / sxx, sd: 0, n: xs.length, xMin: Math.min(...xs), xMax: Math.max(...xs) };
+      if (sxx > 0)
+        fit = { a: 0, b: sxy / sxx, sd: 0, n: xs.length, xMin: Math.min(...xs), xMax: Math.max(...xs), mx: 0, sxx };
     }
     if (!fit) return undefined;
     const f = fit;

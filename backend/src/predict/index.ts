@@ -77,6 +77,7 @@ export class PredictionService {
   readonly predictor: Predictor;
   readonly cfg: PredictionConfig;
   private timer?: NodeJS.Timeout;
+  private readonly wallMs: number;
   private readonly sink?: AlertmanagerSink;
   private readonly notifier: Notifier;
   private closedSince: Alarm[] = [];
@@ -85,7 +86,11 @@ export class PredictionService {
   errors = 0;
 
   constructor(private readonly d: PredictionDeps) {
-    this.cfg = d.config.prediction ?? PredictionSchema.parse({});
+    const cfg = d.config.prediction ?? PredictionSchema.parse({});
+    // under a fast clock the timer fires at most once a wall second: the detectors' delays and learning are
+    // counted in evaluations, so they are told the cadence they really get (data time between evaluations)
+    this.wallMs = Math.max(1000, d.clock.toWallMs(cfg.cadence));
+    this.cfg = { ...cfg, cadence: Math.round((cfg.cadence * this.wallMs) / d.clock.toWallMs(cfg.cadence)) };
     const hall = watchHall(
       d.config.site,
       d.catalog.all().map((p) => p.id),
@@ -116,8 +121,7 @@ export class PredictionService {
 
   start(): void {
     // one evaluation per cadence of the run's clock (at most one a wall second under a fast clock)
-    const wallMs = Math.max(1000, this.d.clock.toWallMs(this.cfg.cadence));
-    this.timer = setInterval(() => this.tick(), wallMs);
+    this.timer = setInterval(() => this.tick(), this.wallMs);
     this.timer.unref();
   }
 
@@ -253,16 +257,14 @@ export class PredictionService {
       now: t,
       cadenceMs: this.cfg.cadence,
       flood: this.predictor.alarms.flood,
-      predictions: this.predictor.alarms
-        .list()
-        .map((a) => ({
-          eventId: a.eventId,
-          since: a.since,
-          severity: a.severity,
-          title: a.title,
-          text: a.text,
-          ...alarmData(a),
-        })),
+      predictions: this.predictor.alarms.list().map((a) => ({
+        eventId: a.eventId,
+        since: a.since,
+        severity: a.severity,
+        title: a.title,
+        text: a.text,
+        ...alarmData(a),
+      })),
       learning: {
         detectors: learning.length,
         of: detectors.length,

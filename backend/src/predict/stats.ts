@@ -13,9 +13,17 @@ export interface LinearFit {
   /** range of x seen while learning: a prediction outside it is an extrapolation */
   xMin: number;
   xMax: number;
+  /** mean of x and Σ(x − mean)²: what a prediction interval at a new x needs */
+  mx: number;
+  sxx: number;
 }
 
-function ols(xs: ArrayLike<number>, ys: ArrayLike<number>, keep?: (i: number) => boolean): LinearFit | undefined {
+/** Ordinary least squares over the points `keep` accepts (all by default). */
+export function linearFit(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  keep?: (i: number) => boolean,
+): LinearFit | undefined {
   let n = 0;
   let sx = 0;
   let sy = 0;
@@ -50,7 +58,7 @@ function ols(xs: ArrayLike<number>, ys: ArrayLike<number>, keep?: (i: number) =>
     const r = (ys[i] as number) - a - b * (xs[i] as number);
     ss += r * r;
   }
-  return { a, b, sd: Math.sqrt(ss / Math.max(1, n - 2)), n, xMin, xMax };
+  return { a, b, sd: Math.sqrt(ss / Math.max(1, n - 2)), n, xMin, xMax, mx, sxx };
 }
 
 /**
@@ -58,14 +66,14 @@ function ols(xs: ArrayLike<number>, ys: ArrayLike<number>, keep?: (i: number) =>
  * first fit: a few faulty minutes in the learning window do not bend the healthy model.
  */
 export function robustLinearFit(xs: ArrayLike<number>, ys: ArrayLike<number>): LinearFit | undefined {
-  const first = ols(xs, ys);
+  const first = linearFit(xs, ys);
   if (!first) return undefined;
   const res = Array.from({ length: xs.length }, (_, i) => (ys[i] as number) - first.a - first.b * (xs[i] as number));
   const abs = res.map(Math.abs).sort((p, q) => p - q);
   const mad = abs[Math.floor(abs.length / 2)] as number;
   const cut = 3 * 1.4826 * mad;
   if (!(cut > 0)) return first;
-  return ols(xs, ys, (i) => Math.abs(res[i] as number) <= cut) ?? first;
+  return linearFit(xs, ys, (i) => Math.abs(res[i] as number) <= cut) ?? first;
 }
 
 /** Exponentially weighted moving average; `lambda` the weight of a new value (0.05 ≈ the last 20 values). */
@@ -207,4 +215,9 @@ export function median(xs: readonly number[]): number | undefined {
   const s = [...xs].sort((p, q) => p - q);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The 90 % prediction interval half-width of a fit at x (a new observation, not the mean). */
+export function predictionHalfWidth(f: LinearFit, x: number): number {
+  return 1.645 * f.sd * Math.sqrt(1 + 1 / f.n + (f.sxx > 0 ? (x - f.mx) ** 2 / f.sxx : 0));
 }

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { EventStore } from '../events/event-store';
 import type { SourceStatus } from '../connectors/runner';
 import type { Historian } from '../historian/types';
+import type { DetectorStatus } from '../predict/detectors';
 
 /** What query handlers read from. `now` is injectable so relative times are testable. */
 export interface QueryContext {
@@ -11,6 +12,8 @@ export interface QueryContext {
   now: () => number;
   /** the running sources' states, for `sources` queries; none when unset */
   sources?: () => SourceStatus[];
+  /** the prediction detectors' states, for `predictions` queries; none when unset */
+  detectors?: () => DetectorStatus[];
 }
 
 /** Request-wide settings every handler sees. */

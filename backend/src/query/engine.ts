@@ -7,6 +7,8 @@ import { events } from './events';
 import { latest } from './latest';
 import { rackLayout } from './rack-layout';
 import { sources } from './sources';
+import { forecast } from './forecast';
+import { predictions } from './predictions';
 import { plenumQuerySchema, queryRequestSchema } from './request-schema';
 import { parseRange } from './time';
 import { timeseries } from './timeseries';
@@ -21,6 +23,8 @@ const HANDLERS: Record<PlenumQuery['queryType'], Handler> = {
   events,
   catalog,
   sources,
+  forecast,
+  predictions,
 };
 
 export interface QueryObserver {

@@ -110,6 +110,29 @@ export const sourcesQuerySchema = z.strictObject({
   queryType: z.literal('sources'),
 });
 
+export const forecastQuerySchema = z.strictObject({
+  ...grafanaQueryFields,
+  queryType: z.literal('forecast'),
+  selector: selectorSchema,
+  limit: z.number().finite().optional().describe('the limit to reach, canonical unit'),
+  horizonMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(7 * 86_400_000)
+    .optional()
+    .describe('@default 3600000 (1 h)'),
+  windowMs: z.number().int().min(60_000).max(86_400_000).optional().describe('@default 1800000 (30 min)'),
+  top: z.number().int().min(1).max(200).optional().describe('@default 10'),
+  alias: z.string().max(200).optional(),
+});
+
+export const predictionsQuerySchema = z.strictObject({
+  ...grafanaQueryFields,
+  queryType: z.literal('predictions'),
+  output: z.enum(['scores', 'detectors']).optional().describe("@default 'scores'"),
+});
+
 export const querySchemas = {
   timeseries: timeseriesQuerySchema,
   latest: latestQuerySchema,
@@ -117,6 +140,8 @@ export const querySchemas = {
   events: eventsQuerySchema,
   catalog: catalogQuerySchema,
   sources: sourcesQuerySchema,
+  forecast: forecastQuerySchema,
+  predictions: predictionsQuerySchema,
 } as const;
 
 export const plenumQuerySchema = z.discriminatedUnion('queryType', [
@@ -126,6 +151,8 @@ export const plenumQuerySchema = z.discriminatedUnion('queryType', [
   eventsQuerySchema,
   catalogQuerySchema,
   sourcesQuerySchema,
+  forecastQuerySchema,
+  predictionsQuerySchema,
 ]);
 
 const timeValue = z.union([z.number(), z.string().max(100)]).describe('Unix ms, ISO 8601, or now-<n><unit>');
