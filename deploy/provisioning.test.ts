@@ -40,6 +40,7 @@ describe('provisioning/', () => {
       'data-quality.json',
       'hall.json',
       'noc-wall.json',
+      'predictions.json',
       'rack.json',
       'workload-cooling.json',
     ]);

@@ -3,6 +3,7 @@ import { automation } from './automation';
 import { dataQuality } from './data-quality';
 import { hall } from './hall';
 import { nocWall } from './noc-wall';
+import { predictions } from './predictions';
 import { rack } from './rack';
 import { workloadCooling } from './workload-cooling';
 
@@ -14,4 +15,5 @@ export const DASHBOARDS: Record<string, () => Dashboard> = {
   'workload-cooling': workloadCooling,
   'data-quality': dataQuality,
   automation,
+  predictions,
 };

@@ -87,6 +87,8 @@ export function dashboard(d: {
   variables: VariableModel[];
   /** @default 'now-1h' */
   from?: string;
+  /** @default 'now'; later for forecasts, which draw beyond now */
+  to?: string;
   /** @default '30s' */
   refresh?: string;
   /** job start/end annotations from events, on by default */
@@ -105,7 +107,7 @@ export function dashboard(d: {
     graphTooltip: 1,
     schemaVersion: SCHEMA_VERSION,
     version: 1,
-    time: { from: d.from ?? 'now-1h', to: 'now' },
+    time: { from: d.from ?? 'now-1h', to: d.to ?? 'now' },
     timepicker: {},
     timezone: 'browser',
     refresh: d.refresh ?? '30s',
@@ -142,6 +144,21 @@ export function automationAnnotation(panelIds?: number[]): AnnotationQuery {
     iconColor: 'orange',
     datasource: PLENUM,
     target: { refId: 'Anno', queryType: 'events', types: ['automation'] } as never,
+    ...(panelIds && { filter: { exclude: false, ids: panelIds } }),
+  } as AnnotationQuery;
+}
+
+/**
+ * Prediction events as annotations: when each prediction opened (and closed), titled with asset, diagnosis and
+ * lead time, on the panels whose ids are given, or every panel.
+ */
+export function predictionAnnotation(panelIds?: number[]): AnnotationQuery {
+  return {
+    name: 'Predictions',
+    enable: true,
+    iconColor: 'red',
+    datasource: PLENUM,
+    target: { refId: 'Anno', queryType: 'events', types: ['prediction'] } as never,
     ...(panelIds && { filter: { exclude: false, ids: panelIds } }),
   } as AnnotationQuery;
 }

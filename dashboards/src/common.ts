@@ -23,7 +23,7 @@ export const BY_THRESHOLDS = { mode: 'thresholds' as FieldColorModeId };
 /** ASHRAE TC 9.9 inlet bands: recommended 18–27 °C, allowable up to 32 °C (A1). */
 export const INLET_THRESHOLDS = thresholds(['blue', null], ['green', 18], ['orange', 27], ['red', 32]);
 
-/** Connector and event states coloured the same on every table. */
+/** Connector, event and detector states coloured the same on every table. */
 export const STATE_MAPPINGS = [
   {
     type: 'value',
@@ -40,6 +40,10 @@ export const STATE_MAPPINGS = [
       uncertain: { color: 'orange', index: 9 },
       stale: { color: 'orange', index: 10 },
       'no data': { color: 'red', index: 11 },
+      // prediction detectors
+      learning: { color: 'blue', index: 12 },
+      normal: { color: 'green', index: 13 },
+      alarm: { color: 'red', index: 14 },
     },
   },
 ];
@@ -70,3 +74,16 @@ export const WALL_STAT = {
  * names, and the value field's is `value <quantity>` (its labels), hence the prefix match.
  */
 export const VALUE_STAT = { ...WALL_STAT, reduceOptions: { ...WALL_STAT.reduceOptions, fields: '/^value/' } };
+
+/** Columns of an events table to hide, by field name. */
+export const hiddenColumns = (...names: string[]) =>
+  names.map((name) => ({
+    matcher: { id: 'byName', options: name },
+    properties: [{ id: 'custom.hidden', value: true }],
+  }));
+
+/** A column shown under another name. */
+export const renamedColumn = (name: string, displayName: string) => ({
+  matcher: { id: 'byName', options: name },
+  properties: [{ id: 'displayName', value: displayName }],
+});

@@ -11,7 +11,7 @@ export function nocWall(): Dashboard {
     uid: 'plenum-noc-wall',
     title: 'Plenum — NOC wall',
     description:
-      'Hall heatmap, IT load against the cooling response, jobs, connectors, alarms and automation, for wall displays.',
+      'Hall heatmap, IT load against the cooling response, open predictions, jobs, connectors, alarms and automation, for wall displays.',
     tags: ['noc', 'wall'],
     refresh: '10s',
     variables: [hallVariable()],
@@ -90,7 +90,7 @@ export function nocWall(): Dashboard {
       panel(
         'timeseries',
         'IT load vs cooling response',
-        { x: 14, y: 5, w: 10, h: 13 },
+        { x: 14, y: 5, w: 10, h: 7 },
         [
           {
             refId: 'A',
@@ -137,6 +137,26 @@ export function nocWall(): Dashboard {
             legend: { showLegend: true, displayMode: 'list', placement: 'bottom', calcs: ['lastNotNull'] },
             tooltip: { mode: 'multi', sort: 'none' },
           },
+        },
+      ),
+      // what is about to go wrong: asset, diagnosis and lead time are all in the title
+      panel(
+        'table',
+        'Open predictions',
+        { x: 14, y: 12, w: 10, h: 6 },
+        [{ refId: 'A', queryType: 'events', types: ['prediction'], hall: ['$hall'], open: true, limit: 20 }],
+        {
+          fieldConfig: {
+            defaults: { custom: { align: 'auto' } },
+            overrides: [
+              colouredColumn('severity'),
+              ...['time', 'timeEnd', 'text', 'tags', 'type', 'hall', 'rack', 'source', 'id'].map((name) => ({
+                matcher: { id: 'byName', options: name },
+                properties: [{ id: 'custom.hidden', value: true }],
+              })),
+            ],
+          },
+          options: { showHeader: false, cellHeight: 'md', sortBy: [{ displayName: 'severity', desc: false }] },
         },
       ),
       panel('table', 'Connectors', { x: 0, y: 18, w: 8, h: 9 }, [{ refId: 'A', queryType: 'sources' }], {

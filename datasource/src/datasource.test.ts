@@ -124,6 +124,46 @@ describe('DataSource.query', () => {
     expect(res.state).toBe(LoadingState.Error);
   });
 
+  it('sends forecast and predictions queries as saved, variables expanded, plugin-only fields stripped', async () => {
+    routes['/api/query'] = () => of({ results: { F: { frames: [] }, P: { frames: [] }, D: { frames: [] } } });
+    const ds = new DataSource(settings, templateSrv);
+    const forecast: PlenumQuery = {
+      refId: 'F',
+      queryType: 'forecast',
+      selector: { rack: ['$rack'], quantity: ['temperature'], tags: ['inlet'] },
+      limit: 27,
+      horizonMs: 5_400_000,
+      windowMs: 1_200_000,
+      top: 5,
+      alias: '{{rack}} inlet',
+      schemaVersion: 1,
+    };
+    const res = await firstValueFrom(
+      ds.query(
+        request([
+          forecast,
+          { refId: 'P', queryType: 'predictions' },
+          { refId: 'D', queryType: 'predictions', output: 'detectors', schemaVersion: 1 },
+        ])
+      )
+    );
+    expect((calls[0]!.data as { queries: unknown[] }).queries).toEqual([
+      {
+        refId: 'F',
+        queryType: 'forecast',
+        selector: { rack: ['A01', 'A02'], quantity: ['temperature'], tags: ['inlet'] },
+        limit: 27,
+        horizonMs: 5_400_000,
+        windowMs: 1_200_000,
+        top: 5,
+        alias: '{{rack}} inlet',
+      },
+      { refId: 'P', queryType: 'predictions' },
+      { refId: 'D', queryType: 'predictions', output: 'detectors' },
+    ]);
+    expect(res.errors).toBeUndefined();
+  });
+
   it('puts an unreachable backend or a bad token on every refId, never a blank panel', async () => {
     const ds = new DataSource(settings, templateSrv);
     routes['/api/query'] = () => throwError(() => ({ status: 502, data: { message: 'Bad Gateway' } }));

@@ -1,6 +1,6 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
-import type { Aggregate, EventType, GroupBy, QueryType, RackMeasure, Resolution, Severity } from '@plenum/model';
+import type { Aggregate, EventType, GroupBy, RackMeasure, Resolution, Severity } from '@plenum/model';
 
 /**
  * The saved query model of `plenum-itot-datasource`: a union keyed by `queryType`, mirroring the backend's
@@ -106,7 +106,51 @@ export interface SourcesQuery extends Base {
   queryType: 'sources';
 }
 
-export type PlenumQuery = TimeseriesQuery | LatestQuery | RackLayoutQuery | EventsQuery | CatalogQuery | SourcesQuery;
+/**
+ * Straight-line forecasts of the selected points to a limit: per point a frame with its history (`value`), the
+ * forecast and its 90 % band (`lower`, `upper`); frame meta `custom.timeToLimit` when the limit is reached within
+ * the horizon. The `top` points soonest to the limit come first.
+ */
+export interface ForecastQuery extends Base {
+  queryType: 'forecast';
+  selector: PointSelector;
+  /** the limit, in the points' canonical unit (°C, kW, …); no time to limit when unset */
+  limit?: number;
+  /** how far ahead, ms, @default 3600000 (1 h); the backend takes 1 min … 7 days */
+  horizonMs?: number;
+  /** the history the line is fitted on, ms, @default 1800000 (30 min); the backend takes 1 min … 1 day */
+  windowMs?: number;
+  /** at most this many points, soonest to the limit first, @default 10 (1 … 200) */
+  top?: number;
+  alias?: string;
+}
+
+export type PredictionsOutput = 'scores' | 'detectors';
+
+export const PREDICTIONS_OUTPUTS: readonly PredictionsOutput[] = ['scores', 'detectors'];
+
+/** The prediction detectors as a table: the largest anomaly score per asset, or every detector with its state. */
+export interface PredictionsQuery extends Base {
+  queryType: 'predictions';
+  /** @default 'scores' */
+  output?: PredictionsOutput;
+}
+
+export type PlenumQuery =
+  | TimeseriesQuery
+  | LatestQuery
+  | RackLayoutQuery
+  | EventsQuery
+  | CatalogQuery
+  | SourcesQuery
+  | ForecastQuery
+  | PredictionsQuery;
+
+/**
+ * The query types this plugin knows, from its own union (so a type added there must be added to `QUERY_TYPES` and
+ * every switch over it), rather than `@plenum/model`'s `QueryType` list.
+ */
+export type QueryType = PlenumQuery['queryType'];
 
 /** A query before Grafana gives it a refId (distributes over the union, unlike a plain Omit). */
 export type NewQuery = PlenumQuery extends infer T ? (T extends PlenumQuery ? Omit<T, 'refId'> : never) : never;
@@ -118,6 +162,8 @@ export const isLatest = (q: PlenumQuery): q is LatestQuery => q.queryType === 'l
 export const isRackLayout = (q: PlenumQuery): q is RackLayoutQuery => q.queryType === 'rackLayout';
 export const isEvents = (q: PlenumQuery): q is EventsQuery => q.queryType === 'events';
 export const isCatalog = (q: PlenumQuery): q is CatalogQuery => q.queryType === 'catalog';
+export const isForecast = (q: PlenumQuery): q is ForecastQuery => q.queryType === 'forecast';
+export const isPredictions = (q: PlenumQuery): q is PredictionsQuery => q.queryType === 'predictions';
 export const isLive = (q: PlenumQuery): q is LiveQuery =>
   (isTimeseries(q) || isLatest(q) || isRackLayout(q)) && q.live === true;
 
@@ -167,6 +213,24 @@ export const QUERY_TYPES: ReadonlyArray<{
     label: 'Sources',
     description: 'The connectors with their state, last error and ingest rate, for health dashboards',
     defaultQuery: { queryType: 'sources' },
+  },
+  {
+    value: 'forecast',
+    label: 'Forecast',
+    description:
+      'Straight-line forecast of each selected point with its 90 % band and the time it reaches the limit, soonest first',
+    defaultQuery: {
+      queryType: 'forecast',
+      selector: { quantity: ['temperature'], tags: ['inlet'] },
+      limit: 27,
+      top: 5,
+    },
+  },
+  {
+    value: 'predictions',
+    label: 'Predictions',
+    description: 'Anomaly scores per asset (1 = alarm threshold), or every prediction detector with its state',
+    defaultQuery: { queryType: 'predictions', output: 'scores' },
   },
 ];
 

@@ -8,9 +8,18 @@ import type { Quantity } from './units';
  * out. `queryType` keys the union; one bad query yields an error on its own refId, never a failed batch.
  */
 
-export type QueryType = 'timeseries' | 'latest' | 'rackLayout' | 'events' | 'catalog' | 'sources';
+export type QueryType = PlenumQuery['queryType'];
 
-export const QUERY_TYPES: readonly QueryType[] = ['timeseries', 'latest', 'rackLayout', 'events', 'catalog', 'sources'];
+export const QUERY_TYPES: readonly QueryType[] = [
+  'timeseries',
+  'latest',
+  'rackLayout',
+  'events',
+  'catalog',
+  'sources',
+  'forecast',
+  'predictions',
+];
 
 export type Aggregate = 'avg' | 'min' | 'max' | 'sum' | 'last' | 'p95';
 

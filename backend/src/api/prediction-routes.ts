@@ -8,6 +8,7 @@ import { QueryError } from '../common/errors';
 import { parseDuration } from '../config/schema-parts';
 import type { PredictionService } from '../predict';
 import { AlarmError } from '../predict/alarms';
+import { backtest } from '../predict/backtest';
 import type { RequestAuth } from './auth';
 import { validate, type ApiDeps, type RouteSpec } from './routes';
 
@@ -108,3 +109,45 @@ export const PREDICTION_ROUTES: RouteSpec[] = [
     },
   },
 ];
+
+/** the API replays at most a day (about 4 s of one core on the sample hall); `npm run backtest` takes 31 days */
+const API_BACKTEST_MS = 86_400_000;
+
+const backtestBody = z.strictObject({
+  from: z.union([z.number(), z.string().max(40)]).describe('Unix ms or ISO 8601'),
+  to: z.union([z.number(), z.string().max(40)]).describe('Unix ms or ISO 8601'),
+  detectors: z.array(z.string().max(40)).max(50).optional().describe('diagnoses to report, @default all'),
+});
+
+const instant = (v: number | string, field: string) => {
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15)
+    throw new QueryError(`body.${field}: expected Unix ms or an ISO 8601 time; got ${JSON.stringify(v).slice(0, 40)}`);
+  return ms;
+};
+
+PREDICTION_ROUTES.push({
+  method: 'post',
+  path: '/api/predictions/backtest',
+  summary:
+    "Replays stored history (at most a day) through the detectors with the site's prediction settings: what they would have flagged, and when.",
+  tag: 'prediction',
+  body: backtestBody,
+  responses: { '200': 'the predictions the replay raised', '400': 'bad range or detector name' },
+  handle(deps, req, res) {
+    const p = predictionOf(deps);
+    const body = validate(backtestBody, req.body, 'body');
+    const from = instant(body.from, 'from');
+    const to = instant(body.to, 'to');
+    res.json(
+      backtest(
+        deps.ctx.catalog.site,
+        deps.ctx.catalog.all().map((x) => x.id),
+        deps.ctx.historian,
+        p.baseConfig,
+        { from, to, ...(body.detectors && { detectors: body.detectors }) },
+        API_BACKTEST_MS,
+      ),
+    );
+  },
+});

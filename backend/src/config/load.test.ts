@@ -78,11 +78,11 @@ describe('the sample plenum.yaml', () => {
     expect(hall?.rows[0]?.racks.map((r) => r.x)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
-  it('yields 518 points: 11 per rack × 40, 14 per CRAH × 4, 8 for the CDU, 11 for the plant, 3 for the BMS supervisor, from four connectors', () => {
-    expect(cfg.points).toHaveLength(11 * 40 + 14 * 4 + 8 + 11 + 3);
+  it('yields 522 points: 11 per rack × 40, 15 per CRAH × 4, 8 for the CDU, 11 for the plant, 3 for the BMS supervisor, from four connectors', () => {
+    expect(cfg.points).toHaveLength(11 * 40 + 15 * 4 + 8 + 11 + 3);
     expect(new Set(cfg.points.map((p) => p.id)).size).toBe(cfg.points.length);
     expect(cfg.sources.map((s) => [s.name, s.connector, s.points.length])).toEqual([
-      ['cooling', 'opcua', 2 * 40 + 14 * 4 + 8 + 11 + 3],
+      ['cooling', 'opcua', 2 * 40 + 15 * 4 + 8 + 11 + 3],
       ['pdus', 'modbus', 4 * 40],
       ['dcgm', 'prometheus', 3 * 40],
       ['jobs', 'jobs', 2 * 40],

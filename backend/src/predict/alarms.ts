@@ -75,6 +75,10 @@ export class AlarmBook {
 
   constructor(private readonly o: AlarmOptions) {}
 
+  get options(): AlarmOptions {
+    return this.o;
+  }
+
   /** Applies one evaluation's findings (with their lead times); returns what changed. */
   update(t: number, findings: readonly { f: Finding; lead?: Lead }[]): Transition[] {
     if (this.flood && this.lastT !== undefined) this.floodMs += t - this.lastT;

@@ -104,6 +104,12 @@ export class ResidualChannel {
       this.learn(x, y);
       return this.state;
     }
+    // a straight line is trusted only near the inputs it was learned on (20 % of their span beyond, at least 1);
+    // outside it the channel neither raises nor clears
+    if (this.spec.model === 'linear' && this.fit) {
+      const pad = Math.max(1, 0.2 * (this.fit.xMax - this.fit.xMin));
+      if (x < this.fit.xMin - pad || x > this.fit.xMax + pad) return this.state;
+    }
     const r = this.residual(x, y);
     if (r === undefined) return this.state;
     if (this.state === 'degraded') {

@@ -145,7 +145,8 @@ describe('detectors on built signals', () => {
       (i) => (i >= HEALTHY ? { inletDrift: ((i - HEALTHY) / 360) * 2 } : undefined),
       'sim/hall1/A/A02/env',
       'sensor_drift',
-      360,
+      // 2 K (the inlet-peer floor) after an hour, then the on-delay
+      480,
     ],
     [
       'hot air at an intake (recirculation)',

@@ -164,16 +164,22 @@ export class HallDetectors {
     // (a load or cooling change their models did not see), and the peers say nothing about any one sensor
     const bySignal = new Map<string, number>();
     for (const f of out.slice(before))
-      if (f.diagnosis === 'sensor_drift' && f.pointId) {
-        const k = `${this.hall.racks.find((r) => r.path === f.asset)?.zone}|${f.pointId.split('/').pop()}`;
+      if (ROOM_NOT_UNIT.has(f.diagnosis)) {
+        const k = `${this.rackZone(f.asset)}|${f.diagnosis}|${f.pointId?.split('/').pop() ?? ''}`;
         bySignal.set(k, (bySignal.get(k) ?? 0) + 1);
       }
     return out.filter((f, i) => {
-      if (i < before || f.diagnosis !== 'sensor_drift' || !f.pointId) return true;
-      const z = this.hall.racks.find((r) => r.path === f.asset)?.zone;
-      const n = bySignal.get(`${z}|${f.pointId.split('/').pop()}`) ?? 0;
+      if (i < before || !ROOM_NOT_UNIT.has(f.diagnosis)) return true;
+      const z = this.rackZone(f.asset);
+      const n = bySignal.get(`${z}|${f.diagnosis}|${f.pointId?.split('/').pop() ?? ''}`) ?? 0;
       return n < Math.max(2, 0.2 * (this.hall.zones[z ?? -1]?.racks.length ?? 0));
     });
+  }
+
+  /** the zone of a rack asset (env, gpu or pdu path) */
+  private rackZone(asset: string): number | undefined {
+    const rack = asset.split('/').slice(0, 4).join('/');
+    return this.hall.racks.find((r) => r.path.startsWith(`${rack}/`))?.zone;
   }
 
   status(): DetectorStatus[] {
@@ -195,6 +201,9 @@ export class HallDetectors {
   }
 }
 
+/** rack diagnoses that, raised on many racks of a zone at once, describe the room, not each rack */
+const ROOM_NOT_UNIT = new Set<Diagnosis>(['sensor_drift', 'gpu_cooling']);
+
 type ChannelMaker = (
   asset: WatchedAsset,
   name: string,
@@ -213,7 +222,8 @@ const allInlets = (hall: WatchedHall) =>
 class CrahDetector {
   private readonly airflow: ResidualChannel;
   private readonly filter: ResidualChannel;
-  private readonly fanPeer: ResidualChannel;
+  private readonly fanCap: Hold;
+  private readonly fanRange: Range;
   private readonly returnAir: ResidualChannel;
   private readonly trip: Hold;
   private readonly stuck: Hold;
@@ -244,19 +254,16 @@ class CrahDetector {
       { model: 'proportional', ratio: true, minEffect: 0.15, direction: 'high', onCount: 3 * m, offCount: 10 * m },
       [a.points.filter_dp, a.points.fan_speed],
     );
-    this.fanPeer = channel(
-      a,
-      'fan speed against aisle partner',
-      { model: 'mean', minEffect: 12, direction: 'low', onCount: 3 * m, offCount: 10 * m },
-      [a.points.fan_speed],
-    );
     this.returnAir = channel(
       a,
+      // the return air mixes more than this zone's exhaust (the aisle's other units, bypass): only a large offset is the sensor
       'return air against zone exhaust',
-      { model: 'linear', minEffect: 2, onCount: 5 * m, offCount: 10 * m },
+      { model: 'linear', minEffect: 4, onCount: 5 * m, offCount: 10 * m },
       [a.points.return_temp],
     );
     this.trip = new Hold(2, 3);
+    this.fanCap = new Hold(3 * m, 5 * m);
+    this.fanRange = new Range(3 * m);
     this.stuck = new Hold(5 * m, 5 * m);
     this.supplyDrift = new Hold(10 * m, 10 * m);
     this.valve = new Range(10 * m);
@@ -297,9 +304,9 @@ class CrahDetector {
     }
     const running = fan !== undefined && fan >= 10;
     const airflow = v('airflow');
-    const dp = v('filter_dp');
+    const filterDp = v('filter_dp');
     const air = this.airflow.push(s.t, running ? airflow : undefined, fan ?? 0);
-    const fil = this.filter.push(s.t, running ? dp : undefined, ((fan ?? 0) / 100) ** 2);
+    const fil = this.filter.push(s.t, running ? filterDp : undefined, ((fan ?? 0) / 100) ** 2);
     // the cause is decided when the alarm rises and kept while it holds (a flip would close one alarm and open another)
     if (air !== 'alarm') this.airCause = undefined;
     else if (this.airCause === undefined || (this.airCause === 'fan_belt_wear' && fil === 'alarm'))
@@ -315,19 +322,28 @@ class CrahDetector {
       });
     }
 
-    // fan against its aisle partners (one pressure loop per aisle: healthy units run alike)
-    const peers = this.partners
-      .map((c) => s.value(c.points.fan_speed ?? ''))
-      .filter((x): x is number => x !== undefined && x >= 1);
-    const peer = median(peers);
-    const fp = this.fanPeer.push(s.t, fan !== undefined && peer !== undefined ? fan - peer : undefined);
-    if (fp === 'alarm' && air !== 'alarm') {
+    // a fan that cannot reach its command: the aisle pressure below setpoint for minutes while this fan holds
+    // still below 95 % (its loop asks for more; two healthy loops on one aisle may share the load unevenly, so
+    // a fan slower than its partner alone says nothing)
+    const dp = v('cold_aisle_dp');
+    const dpSp = v('dp_setpoint');
+    const held = this.fanRange.push(fan);
+    const short = dp !== undefined && dpSp !== undefined ? dpSp - dp > Math.max(2, 0.1 * Math.abs(dpSp)) : undefined;
+    const capped = this.fanCap.update(
+      short === undefined || fan === undefined
+        ? undefined
+        : short && held.full && held.span < 1 && fan < 95 && fan >= 1,
+    );
+    if (capped && air !== 'alarm') {
+      const peers = this.partners
+        .map((c) => s.value(c.points.fan_speed ?? ''))
+        .filter((x): x is number => x !== undefined);
       out.push({
         ...base,
         diagnosis: 'fan_degradation',
-        confidence: conf(this.fanPeer.score),
-        text: `${this.a.label} fan at ${f1(fan ?? 0)} % while its aisle partner runs ${f1(peer ?? 0)} %: it cannot reach its command`,
-        evidence: ev('fan_speed', 'cold_aisle_dp'),
+        confidence: conf((dpSp! - dp!) / Math.max(2, 0.1 * Math.abs(dpSp!))),
+        text: `${this.a.label} fan holds ${f1(fan ?? 0)} % while the aisle pressure is ${f1(dpSp! - dp!)} Pa below setpoint${peers.length ? ` (partner at ${f1(median(peers) ?? 0)} %)` : ''}: it cannot reach its command`,
+        evidence: ev('fan_speed', 'cold_aisle_dp', 'dp_setpoint'),
       });
     }
 
@@ -638,7 +654,7 @@ class RackDetector {
     this.inlet = channel(
       r,
       'inlet against zone peers',
-      { model: 'mean', minEffect: 1.2, onCount: 5 * m, offCount: 10 * m },
+      { model: 'mean', minEffect: 2, onCount: 5 * m, offCount: 10 * m },
       [this.ids.inlet],
     );
     this.exhaustPeer = channel(
@@ -707,7 +723,11 @@ class RackDetector {
     if (ins !== 'alarm') this.inletCause = undefined;
     // (exhaust − inlet against power: unchanged for hot air at the intake, shrunk by as much as an inlet sensor
     // reads high). An inlet reading below its peers is always the sensor: no air is colder than the supply.
-    else this.inletCause ??= dIn > 0 && this.deltaT.deviation > -0.5 * dIn ? 'recirculation' : 'sensor_drift';
+    else
+      this.inletCause ??=
+        dIn > 0 && this.exhaustPeer.deviation > 0.5 * dIn && this.deltaT.deviation > -0.5 * dIn
+          ? 'recirculation'
+          : 'sensor_drift';
     if (ins === 'alarm') {
       const followed = this.inletCause === 'recirculation';
       out.push(

@@ -19,6 +19,7 @@ import { PredictionSchema, type PredictionConfig } from './config';
 import { DIAGNOSES } from './diagnoses';
 import type { Snapshot } from './detectors';
 import { Predictor } from './predictor';
+import { replay } from './backtest';
 import { watchHall } from './watched';
 
 export interface PredictionDeps {
@@ -76,6 +77,8 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 export class PredictionService {
   readonly predictor: Predictor;
   readonly cfg: PredictionConfig;
+  /** the site's settings as written (the live predictor's cadence may be stretched by a fast clock) */
+  readonly baseConfig: PredictionConfig;
   private timer?: NodeJS.Timeout;
   private readonly wallMs: number;
   private readonly sink?: AlertmanagerSink;
@@ -87,6 +90,7 @@ export class PredictionService {
 
   constructor(private readonly d: PredictionDeps) {
     const cfg = d.config.prediction ?? PredictionSchema.parse({});
+    this.baseConfig = cfg;
     // under a fast clock the timer fires at most once a wall second: the detectors' delays and learning are
     // counted in evaluations, so they are told the cadence they really get (data time between evaluations)
     this.wallMs = Math.max(1000, d.clock.toWallMs(cfg.cadence));
@@ -120,6 +124,19 @@ export class PredictionService {
   }
 
   start(): void {
+    // warm start: the detectors learn from the stored history before now (a restart costs no learning time);
+    // what the replay would have raised is forgotten, live alarms open as new events
+    const t = this.d.clock.now();
+    try {
+      const n = replay(this.predictor, this.d.historian, t - this.cfg.learn - 10 * 60_000, t - this.cfg.cadence);
+      this.predictor.resetAlarms();
+      const learning = this.predictor.detectors.status().filter((x) => x.state === 'learning').length;
+      this.d.log(
+        `prediction: warm start from ${n} evaluations of stored history; ${learning} detectors still learning`,
+      );
+    } catch (err) {
+      this.d.log(`prediction: warm start failed, learning from live data — ${errorMessage(err)}`);
+    }
     // one evaluation per cadence of the run's clock (at most one a wall second under a fast clock)
     this.timer = setInterval(() => this.tick(), this.wallMs);
     this.timer.unref();

@@ -16,7 +16,7 @@ const TREND_SPAN_MS = 30 * 60_000;
 
 export class Predictor {
   readonly detectors: HallDetectors;
-  readonly alarms: AlarmBook;
+  alarms: AlarmBook;
   private readonly trends = new Map<string, TrendWindow>();
   private readonly limitOf = new Map<string, { value: number; name: string; label: string; asset: string }>();
   private readonly forecastHold = new Map<string, number>();
@@ -70,6 +70,11 @@ export class Predictor {
         asset: hall.cdu.path,
       });
     for (const id of this.limitOf.keys()) this.trends.set(id, new TrendWindow(cap, TREND_SPAN_MS));
+  }
+
+  /** Forgets the alarms (not what the detectors learned): after a warm start, live alarms open as new events. */
+  resetAlarms(): void {
+    this.alarms = new AlarmBook(this.alarms.options);
   }
 
   /** One evaluation; returns the alarm transitions it caused. */

@@ -157,11 +157,47 @@ describe('prediction in the backend', () => {
     expect(closed[0]!.timeEnd).toBeGreaterThan(closed[0]!.time);
     expect(closed[0]!.data).toMatchObject({ state: 'closed' });
     expect((await api('GET', '/api/predictions')).body.predictions).toEqual([]);
+
+    // the same history replayed: the backtest finds the same fault, opened while the filter clogged
+    const bt = await api('POST', '/api/predictions/backtest', { from: T0, to: new Date(now).toISOString() });
+    expect(bt.status).toBe(200);
+    expect(bt.body.predictions).toEqual([
+      expect.objectContaining({ asset: 's1/hall1/-/-/crah1', diagnosis: 'filter_clog', closed: expect.any(Number) }),
+    ]);
+    const opened = (bt.body.predictions as { opened: number }[])[0]!.opened;
+    expect(opened).toBeGreaterThan(T0 + 120 * 10_000);
+    expect(opened).toBeLessThan(T0 + 240 * 10_000);
+    const only = await api('POST', '/api/predictions/backtest', { from: T0, to: now, detectors: ['sensor_drift'] });
+    expect(only.body.predictions).toEqual([]);
+    const wrong = await api('POST', '/api/predictions/backtest', { from: T0, to: now, detectors: ['filterclog'] });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatch(/detectors: unknown "filterclog"/);
+    const long = await api('POST', '/api/predictions/backtest', { from: T0, to: T0 + 2 * 86_400_000 });
+    expect(long.body.error).toMatch(/at most 1 day per/);
+    expect((await api('POST', '/api/predictions/backtest', { from: 'yesterday', to: now })).body.error).toMatch(
+      /^body\.from: /,
+    );
   }, 60_000);
+
+  it('starts warm after a restart: the detectors learn from the stored history', async () => {
+    await plenum.stop();
+    const config = parseConfig(SITE, path.join(dir, 'plenum.yaml'), { env: { PLENUM_DATA: dir, PLENUM_PORT: '0' } });
+    plenum = await startPlenum(config, {
+      log: () => {},
+      noSources: true,
+      token: TOKEN,
+      operateToken: OPERATE,
+      clock: Clock.wall(() => now),
+    });
+    const state = await api('GET', '/api/predictions');
+    expect(state.body.learning).toMatchObject({ detectors: 0, remainingMs: 0 });
+    // and what the replay saw is not raised again as new events
+    expect(plenum.events.find({ from: 0, to: now + 1, types: ['prediction'] })).toHaveLength(1);
+  });
 
   it('answers 400 naming the section when prediction is not configured', async () => {
     const d2 = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-predict-off-'));
-    const cfg = parseConfig(SITE.replace(/prediction:\n  learn: 10m\n/, ''), path.join(d2, 'plenum.yaml'), {
+    const cfg = parseConfig(SITE.replace('prediction:\n  learn: 10m\n', ''), path.join(d2, 'plenum.yaml'), {
       env: { PLENUM_DATA: d2, PLENUM_PORT: '0' },
     });
     const p2 = await startPlenum(cfg, { log: () => {}, noSources: true });

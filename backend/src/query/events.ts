@@ -17,6 +17,29 @@ export function events(ctx: QueryContext, q: EventsQuery, env: QueryEnv): DataFr
     open: q.open,
     limit: q.limit ?? 1000,
   });
+  // prediction events carry their diagnosis, lead time, action and confidence as columns (for tables)
+  const predictions = q.types?.length === 1 && q.types[0] === 'prediction';
+  const data = (e: (typeof list)[number], key: string) => (e.data as Record<string, unknown> | undefined)?.[key];
+  const extra = predictions
+    ? {
+        fields: [
+          { name: 'asset', type: 'string' as const },
+          { name: 'diagnosis', type: 'string' as const },
+          { name: 'lead', type: 'string' as const },
+          { name: 'action', type: 'string' as const },
+          { name: 'confidence', type: 'number' as const, config: { unit: 'percentunit', decimals: 0 } },
+          { name: 'acked', type: 'string' as const },
+        ],
+        values: [
+          list.map((e) => String(data(e, 'asset') ?? '')),
+          list.map((e) => String(data(e, 'diagnosis') ?? '')),
+          list.map((e) => String((data(e, 'lead') as { text?: string } | undefined)?.text ?? '')),
+          list.map((e) => String(data(e, 'action') ?? '')),
+          list.map((e) => (typeof data(e, 'confidence') === 'number' ? (data(e, 'confidence') as number) : null)),
+          list.map((e) => (data(e, 'acked') as { by?: string } | undefined)?.by ?? ''),
+        ],
+      }
+    : { fields: [], values: [] };
   return [
     frame(
       'events',
@@ -33,6 +56,7 @@ export function events(ctx: QueryContext, q: EventsQuery, env: QueryEnv): DataFr
         { name: 'rack', type: 'string' },
         { name: 'source', type: 'string' },
         { name: 'id', type: 'number' },
+        ...extra.fields,
       ],
       [
         list.map((e) => e.time),
@@ -46,6 +70,7 @@ export function events(ctx: QueryContext, q: EventsQuery, env: QueryEnv): DataFr
         list.map((e) => e.location?.rack ?? null),
         list.map((e) => e.source),
         list.map((e) => e.id),
+        ...extra.values,
       ],
     ),
   ];

@@ -16,7 +16,8 @@ const STEPS = 30;
 export function forecast(ctx: QueryContext, q: ForecastQuery, env: QueryEnv): DataFrameJSON[] {
   const horizon = q.horizonMs ?? 3_600_000;
   const window = q.windowMs ?? 1_800_000;
-  const end = env.to;
+  // a panel's range may reach into the future (to draw the forecast): the fit ends at the last possible sample
+  const end = Math.min(env.to, ctx.now());
   const fits = ctx.catalog.select(q.selector).flatMap((p) => {
     if (p.valueType !== 'number') return [];
     const raw = ctx.historian.readRaw(p.id, end - window, end);

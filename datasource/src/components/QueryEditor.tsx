@@ -1,14 +1,15 @@
 import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Stack, Text } from '@grafana/ui';
-import type { QueryType } from '@plenum/model';
 import type { DataSource } from '../datasource';
 import { editableQuery, queryOfType } from '../data/editor-query';
-import { QUERY_TYPES, type PlenumOptions, type PlenumQuery } from '../types';
+import { QUERY_TYPES, type PlenumOptions, type PlenumQuery, type QueryType } from '../types';
 import { ChoiceField } from './fields/ChoiceField';
 import { CatalogEditor } from './QueryEditor/CatalogEditor';
 import { EventsEditor } from './QueryEditor/EventsEditor';
+import { ForecastEditor } from './QueryEditor/ForecastEditor';
 import { LatestEditor } from './QueryEditor/LatestEditor';
+import { PredictionsEditor } from './QueryEditor/PredictionsEditor';
 import { RackLayoutEditor } from './QueryEditor/RackLayoutEditor';
 import { TimeseriesEditor } from './QueryEditor/TimeseriesEditor';
 import type { QueryTypeEditorProps } from './QueryEditor/types';
@@ -64,5 +65,9 @@ function TypeEditor({ query, ...props }: QueryTypeEditorProps<PlenumQuery>) {
       return <CatalogEditor query={query} {...props} />;
     case 'sources':
       return null;
+    case 'forecast':
+      return <ForecastEditor query={query} {...props} />;
+    case 'predictions':
+      return <PredictionsEditor query={query} {...props} />;
   }
 }

@@ -16,6 +16,7 @@ import {
   type PointKind,
   type Resolution,
 } from '@plenum/model';
+import { PREDICTIONS_OUTPUTS, type PredictionsOutput } from '../types';
 
 /** One choice in an editor list; the shape Grafana's Combobox and MultiCombobox take. */
 export interface EditorOption {
@@ -82,3 +83,8 @@ export const SEVERITY_OPTIONS: EditorOption[] = SEVERITIES.map((value) => ({ val
 
 /** Keys an alias template may use, as the backend fills them in. */
 export const ALIAS_KEYS = ['id', 'name', 'site', 'hall', 'row', 'rack', 'asset', 'quantity', 'unit', 'signal'] as const;
+
+export const PREDICTIONS_OUTPUT_OPTIONS = describe<PredictionsOutput>(PREDICTIONS_OUTPUTS, {
+  scores: 'one row per asset: its largest anomaly score (1 = alarm threshold), detector, detectors learning',
+  detectors: 'every detector: asset, state (learning, normal, alarm, degraded), what it still needs, score',
+});

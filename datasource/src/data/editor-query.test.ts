@@ -1,5 +1,5 @@
 import { DEFAULT_QUERY, QUERY_SCHEMA_VERSION, QUERY_TYPES, type PlenumQuery } from '../types';
-import { editableQuery, listValue, parseLimit, queryOfType } from './editor-query';
+import { editableQuery, listValue, parseLimit, parseNumber, queryOfType } from './editor-query';
 
 const timeseries: PlenumQuery = {
   refId: 'B',
@@ -37,7 +37,7 @@ describe('editableQuery', () => {
     expect(editableQuery(current)).toBe(current);
   });
   it('shows a query of an unknown type (a newer plugin) as the default query', () => {
-    expect(editableQuery({ refId: 'F', queryType: 'forecast' } as unknown as PlenumQuery)).toEqual({
+    expect(editableQuery({ refId: 'F', queryType: 'anomalies' } as unknown as PlenumQuery)).toEqual({
       refId: 'F',
       ...DEFAULT_QUERY,
     });
@@ -63,5 +63,39 @@ describe('parseLimit', () => {
   });
   it.each(['0', '1.5', '10001', 'ten'])('refuses %s, saying why', (text) => {
     expect(parseLimit(text).error).toBe('Limit must be a whole number from 1 to 10000');
+  });
+});
+
+describe('parseNumber', () => {
+  const horizon = { label: 'Horizon', min: 1, max: 10080 };
+  it('leaves a blank field unset (the backend default)', () => {
+    expect(parseNumber('', horizon)).toEqual({});
+  });
+  it('accepts decimals and negatives unless the rule says otherwise', () => {
+    expect(parseNumber('27.5', { label: 'Limit' })).toEqual({ value: 27.5 });
+    expect(parseNumber('-3', { label: 'Limit' })).toEqual({ value: -3 });
+    expect(parseNumber('90', horizon)).toEqual({ value: 90 });
+  });
+  it('names the field and its bounds when refusing', () => {
+    expect(parseNumber('0', horizon).error).toBe('Horizon must be a number from 1 to 10080');
+    expect(parseNumber('2.5', { label: 'Top', min: 1, max: 200, integer: true }).error).toBe(
+      'Top must be a whole number from 1 to 200'
+    );
+    expect(parseNumber('hot', { label: 'Limit' }).error).toBe('Limit must be a number');
+  });
+});
+
+describe('QUERY_TYPES', () => {
+  it('starts a forecast on the rack inlets against the ASHRAE recommended 27 °C, five soonest', () => {
+    expect(QUERY_TYPES.find((t) => t.value === 'forecast')?.defaultQuery).toEqual({
+      queryType: 'forecast',
+      selector: { quantity: ['temperature'], tags: ['inlet'] },
+      limit: 27,
+      top: 5,
+    });
+    expect(QUERY_TYPES.find((t) => t.value === 'predictions')?.defaultQuery).toEqual({
+      queryType: 'predictions',
+      output: 'scores',
+    });
   });
 });

@@ -1,6 +1,5 @@
-import type { QueryType } from '@plenum/model';
 import { migrateQuery } from './migrations';
-import { DEFAULT_QUERY, QUERY_SCHEMA_VERSION, QUERY_TYPES, type PlenumQuery } from '../types';
+import { DEFAULT_QUERY, QUERY_SCHEMA_VERSION, QUERY_TYPES, type PlenumQuery, type QueryType } from '../types';
 
 /**
  * A query switched to another type: that type's default, keeping what belongs to the panel rather than to the
@@ -48,3 +47,42 @@ export function parseLimit(text: string): { limit?: number; error?: string } {
   }
   return { limit };
 }
+
+/** What a number field accepts: bounds (inclusive) in the unit shown, whole numbers only or not. */
+export interface NumberRule {
+  /** named in the error, e.g. "Horizon" */
+  label: string;
+  min?: number;
+  max?: number;
+  integer?: boolean;
+}
+
+/** A typed number: unset when blank, else a number within the rule, or the reason it is not. */
+export function parseNumber(text: string, rule: NumberRule): { value?: number; error?: string } {
+  const trimmed = text.trim();
+  if (!trimmed) {
+    return {};
+  }
+  const value = Number(trimmed);
+  const { label, min, max, integer } = rule;
+  const bounds =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` of at least ${min}`
+        : max !== undefined
+          ? ` of at most ${max}`
+          : '';
+  if (
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value)) ||
+    (min !== undefined && value < min) ||
+    (max !== undefined && value > max)
+  ) {
+    return { error: `${label} must be a ${integer ? 'whole number' : 'number'}${bounds}` };
+  }
+  return { value };
+}
+
+/** ms per minute: the editor shows forecast horizon and window in minutes, the query keeps ms */
+export const MINUTE_MS = 60_000;

@@ -99,6 +99,12 @@ export function interpolateQuery(q: PlenumQuery, replace: Replace, scopedVars?: 
         selector: interpolateSelector(q.selector, replace, scopedVars),
         ...(q.alias !== undefined && { alias: replace(q.alias, scopedVars) }),
       };
+    case 'forecast':
+      return {
+        ...q,
+        selector: interpolateSelector(q.selector, replace, scopedVars),
+        ...(q.alias !== undefined && { alias: replace(q.alias, scopedVars) }),
+      };
     case 'catalog':
       return { ...q, selector: interpolateSelector(q.selector, replace, scopedVars) };
     case 'rackLayout':

@@ -27,7 +27,25 @@ describe('migrateQuery', () => {
   it('returns a current query unchanged (same object) and keeps unknown types for the backend to name', () => {
     const current: PlenumQuery = { refId: 'A', queryType: 'catalog', selector: {}, schemaVersion: 1 };
     expect(migrateQuery(current)).toBe(current);
-    const odd = { refId: 'X', queryType: 'forecast' } as unknown as PlenumQuery;
-    expect(migrateQuery(odd)).toEqual({ refId: 'X', queryType: 'forecast', schemaVersion: 1 });
+    const odd = { refId: 'X', queryType: 'anomalies' } as unknown as PlenumQuery;
+    expect(migrateQuery(odd)).toEqual({ refId: 'X', queryType: 'anomalies', schemaVersion: 1 });
+  });
+});
+
+describe('migrateQuery, prediction queries', () => {
+  it('adds a missing selector to a hand-written forecast query and keeps its numbers', () => {
+    const saved = { refId: 'F', queryType: 'forecast', limit: 27, top: 5 } as unknown as PlenumQuery;
+    expect(migrateQuery(saved)).toEqual({
+      refId: 'F',
+      queryType: 'forecast',
+      selector: {},
+      limit: 27,
+      top: 5,
+      schemaVersion: QUERY_SCHEMA_VERSION,
+    });
+  });
+  it('leaves a predictions query as written, with no selector', () => {
+    const saved = { refId: 'P', queryType: 'predictions', output: 'detectors' } as unknown as PlenumQuery;
+    expect(migrateQuery(saved)).toEqual({ ...saved, schemaVersion: QUERY_SCHEMA_VERSION });
   });
 });

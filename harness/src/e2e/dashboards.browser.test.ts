@@ -67,7 +67,19 @@ describe('provisioned dashboards in the harness preview, against the simulator a
       const body = (await q.json()) as { results: { P: { frames: Array<{ data: { values: unknown[][] } }> } } };
       return (body.results.P.frames[0]?.data.values[0]?.length ?? 0) > 0 ? true : undefined;
     });
-  }, 90_000);
+    // crah4 trips, as in the README's tour, so Predictions and the NOC wall have an open prediction to show
+    const trip = await fetch(`${bed.stack.controlUrl}/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'crah_trip', target: 'crah4', durationS: 3600 }),
+    });
+    expect(trip.status).toBe(201);
+    await waitFor('a prediction open for crah4', async () => {
+      const p = await fetch(`${url}/api/predictions`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      const body = (await p.json()) as { predictions: Array<{ asset: string }> };
+      return body.predictions.some((x) => x.asset.endsWith('/crah4')) ? true : undefined;
+    });
+  }, 150_000);
 
   afterAll(() => bed?.close());
 
