@@ -10,6 +10,7 @@ import type { PlenumEvent } from '@plenum/model';
 import { Clock } from '../common/clock';
 import { parseConfig } from '../config/load';
 import { startPlenum, type RunningPlenum } from '../plenum';
+import { predictPlugin } from './scenario-plugin';
 
 const SITE = `
 site:
@@ -182,17 +183,20 @@ describe('prediction in the backend', () => {
   it('starts warm after a restart: the detectors learn from the stored history', async () => {
     await plenum.stop();
     const config = parseConfig(SITE, path.join(dir, 'plenum.yaml'), { env: { PLENUM_DATA: dir, PLENUM_PORT: '0' } });
-    plenum = await startPlenum(config, {
-      log: () => {},
-      noSources: true,
-      token: TOKEN,
-      operateToken: OPERATE,
-      clock: Clock.wall(() => now),
-    });
+    // no tokens this time: the scenario plugin reads the API as a scenario run does
+    plenum = await startPlenum(config, { log: () => {}, noSources: true, clock: Clock.wall(() => now) });
     const state = await api('GET', '/api/predictions');
     expect(state.body.learning).toMatchObject({ detectors: 0, remainingMs: 0 });
-    // and what the replay saw is not raised again as new events
     expect(plenum.events.find({ from: 0, to: now + 1, types: ['prediction'] })).toHaveLength(1);
+    // the scenario plugin reports what was raised from its start: the filter clogging again, seen live
+    const plugin = predictPlugin();
+    await plugin.start({ backendUrl: plenum.url, clock: Clock.wall(() => now), options: {}, log: () => {} } as never);
+    for (let i = 420; i < 540; i++) await step(i, 0.3);
+    const report = await plugin.stop();
+    expect(report.figures).toMatchObject({ predictions: 1, open: 1, learning: 0 });
+    expect(report.notes[1]).toMatch(/warning: crah1: filter clog/);
+    // what the warm start's replay saw was not raised again: the closed event and this new one
+    expect(plenum.events.find({ from: 0, to: now + 1, types: ['prediction'] })).toHaveLength(2);
   });
 
   it('answers 400 naming the section when prediction is not configured', async () => {
@@ -202,6 +206,14 @@ describe('prediction in the backend', () => {
     });
     const p2 = await startPlenum(cfg, { log: () => {}, noSources: true });
     try {
+      await expect(
+        predictPlugin().start({
+          backendUrl: p2.url,
+          clock: Clock.wall(() => now),
+          options: {},
+          log: () => {},
+        } as never),
+      ).rejects.toThrow(/HTTP 400: .*prediction: not configured/);
       const r = await fetch(`${p2.url}/api/predictions`);
       expect(r.status).toBe(400);
       expect(((await r.json()) as { error: string }).error).toMatch(/prediction: not configured/);

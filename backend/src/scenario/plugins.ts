@@ -5,6 +5,7 @@
  * never on their own view.
  */
 import { automationPlugin } from '../automation/scenario-plugin';
+import { predictPlugin } from '../predict/scenario-plugin';
 import type { Clock } from '../common/clock';
 import type { Scenario } from './schema';
 
@@ -34,7 +35,7 @@ export interface ScenarioPlugin {
 export type PluginFactory = () => ScenarioPlugin;
 
 export const CONTROLLERS: Readonly<Record<string, PluginFactory>> = { automation: automationPlugin };
-export const DETECTORS: Readonly<Record<string, PluginFactory>> = {};
+export const DETECTORS: Readonly<Record<string, PluginFactory>> = { predict: predictPlugin };
 
 /** The plugins a scenario asks for; an unknown name is an error naming the kind and what is registered. */
 export function resolvePlugins(
