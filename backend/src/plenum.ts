@@ -206,7 +206,16 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
         ?.publishOpen(openJobs, jobsAt)
         .catch((err) => log(`source ${r.status.source}: initial job values not stored — ${String(err)}`));
   if (config.automation) {
-    automation = await startAutomation({ config, clock, historian, events, catalog, runners, log });
+    automation = await startAutomation({
+      config,
+      clock,
+      historian,
+      events,
+      catalog,
+      runners,
+      log,
+      ...(prediction && { predictions: () => prediction.openForRules() }),
+    });
     const rules = automation.engine.status().rules;
     log(
       `automation: ${rules.length} rule${rules.length === 1 ? '' : 's'} (${rules.map((r) => `${r.id} ${r.mode}`).join(', ')})${automation.guard.isStopped ? '; STOPPED (emergency stop in force: POST /api/automation/resume)' : ''}`,

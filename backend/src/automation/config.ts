@@ -160,11 +160,26 @@ const ConnectorState = strict({
     for: duration().optional().describe('for at least this long, @default 0'),
   }),
 });
+const PredictionTrigger = strict({
+  prediction: strict({
+    diagnosis: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('diagnoses that fire (filter_clog, limit_forecast, …; predict/README.md), @default any'),
+    severity: z.enum(['warning', 'critical']).optional().describe('at least this severity, @default any'),
+    withinMin: z
+      .number()
+      .positive()
+      .optional()
+      .describe('only predictions whose limit is this many minutes away or closer, @default any'),
+    assets: z.array(z.string().min(1)).optional().describe('asset paths or globs, @default any'),
+  }),
+});
 const Always = strict({
   always: strict({}).describe('active for as long as the rule runs: a fixed policy (a site run colder, a cap)'),
 });
-export const TriggerSchema = z.union([Threshold, Rate, Job, Schedule, ConnectorState, Always], {
-  error: 'expected one of threshold, rate, job, schedule, connector, always',
+export const TriggerSchema = z.union([Threshold, Rate, Job, Schedule, ConnectorState, PredictionTrigger, Always], {
+  error: 'expected one of threshold, rate, job, schedule, connector, prediction, always',
 });
 
 // ── actions ──

@@ -36,6 +36,20 @@ export interface DecisionView {
   held: readonly string[];
   /** the write limits of a point (automation.points ∩ its own range), undefined when automation may not write it */
   limits(pointId: string): EffectiveLimits | undefined;
+  /** open, annunciated predictions (predict/), none when prediction is off */
+  predictions?: readonly PredictionInfo[];
+}
+
+/** What a rule sees of an open prediction. */
+export interface PredictionInfo {
+  asset: string;
+  diagnosis: string;
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  /** minutes to the limit (mid estimate), when one is forecast */
+  leadMin?: number;
+  /** the point that reaches the limit first, or the sensor at fault */
+  pointId?: string;
 }
 
 /** A write a decider wants; the engine adds the actor and the priority. */

@@ -11,7 +11,7 @@ import { errorMessage, PlenumError } from '../common/errors';
 import type { SourceStatus } from '../connectors/runner';
 import { MODES, RuleSchema, type AutomationConfig, type Mode, type RuleConfig } from './config';
 import { CONTROLLERS } from './controllers';
-import type { Decider, Decision, DecisionView, JobInfo } from './decider';
+import type { Decider, Decision, DecisionView, JobInfo, PredictionInfo } from './decider';
 import type { Guard, GuardResult } from './guard/guard';
 import { actorName, type Actor, type InputSample, type WriteIntent } from './guard/verdict';
 import type { Notifier } from './notify';
@@ -33,6 +33,8 @@ export interface EngineDeps {
   log(message: string): void;
   /** every point the rules may name (configured and virtual ones such as rack power limits) */
   points(): Point[];
+  /** open predictions (prediction triggers); @default none */
+  predictions?(): PredictionInfo[];
 }
 
 interface Runtime {
@@ -153,6 +155,7 @@ export class AutomationEngine {
       openJobs: [...this.openJobs.values()],
       held: this.d.guard.held(r.actor),
       limits: (id) => this.d.guard.limitsOf(id),
+      predictions: this.d.predictions?.() ?? [],
     };
   }
 

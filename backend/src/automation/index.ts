@@ -13,7 +13,7 @@ import { WriteError } from '../connectors/types';
 import type { EventStore } from '../events/event-store';
 import type { Historian } from '../historian/types';
 import { AutomationSchema, type AutomationConfig } from './config';
-import type { JobInfo } from './decider';
+import type { JobInfo, PredictionInfo } from './decider';
 import { AutomationEngine } from './engine';
 import { Guard, type PlantWriter } from './guard/guard';
 import type { InputSample } from './guard/verdict';
@@ -29,6 +29,8 @@ export interface AutomationDeps {
   catalog: Catalog;
   runners: readonly SourceRunner[];
   log(message: string): void;
+  /** open predictions for prediction triggers; @default none */
+  predictions?(): PredictionInfo[];
 }
 
 export interface Automation {
@@ -111,6 +113,7 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
     now,
     log: d.log,
     points: allPoints,
+    ...(d.predictions && { predictions: d.predictions }),
   });
   await guard.start();
   engine.start();

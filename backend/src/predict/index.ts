@@ -12,6 +12,7 @@ import type { SiteConfig } from '../config/load';
 import type { EventStore } from '../events/event-store';
 import type { Historian } from '../historian/types';
 import { AutomationSchema } from '../automation/config';
+import type { PredictionInfo } from '../automation/decider';
 import { Notifier } from '../automation/notify';
 import { leadText, type Alarm, type Transition } from './alarms';
 import { AlertmanagerSink, type PredictionAlert } from './alertmanager';
@@ -263,6 +264,18 @@ export class PredictionService {
       .map((a) => ({ ...toAlert(a), endedAt: this.d.clock.now() }));
     this.sink.sync(shown.map(toAlert), [...this.closedSince.map(toAlert), ...hidden]);
     this.closedSince = [];
+  }
+
+  /** the annunciated predictions as automation rules see them (prediction triggers) */
+  openForRules(): PredictionInfo[] {
+    return this.predictor.alarms.annunciated().map((a) => ({
+      asset: a.asset,
+      diagnosis: a.diagnosis,
+      severity: a.severity,
+      title: a.title,
+      ...(a.lead && { leadMin: a.lead.mid }),
+      ...((a.lead?.pointId ?? a.pointId) && { pointId: a.lead?.pointId ?? a.pointId }),
+    }));
   }
 
   /** for GET /api/predictions */

@@ -7,6 +7,7 @@
 import type { Trigger } from '../config';
 import type { DecisionView, JobInfo } from '../decider';
 import type { InputSample } from '../guard/verdict';
+import { globToRegExp } from '../../catalog/glob';
 
 export interface Firing {
   active: boolean;
@@ -119,6 +120,32 @@ export class TriggerState {
       return { active: fires, points: [], jobs: [], inputs: [], summary: fires ? 'scheduled' : 'waiting' };
     }
     if ('always' in t) return { active: true, points: [], jobs: [], inputs: [], summary: 'always' };
+    if ('prediction' in t) {
+      const c = t.prediction;
+      const rank = { info: 0, warning: 1, critical: 2 } as const;
+      const assets = c.assets?.map(globToRegExp);
+      const hit = (view.predictions ?? []).filter(
+        (p) =>
+          (!c.diagnosis || c.diagnosis.includes(p.diagnosis)) &&
+          (!c.severity || rank[p.severity] >= rank[c.severity]) &&
+          (c.withinMin === undefined || (p.leadMin !== undefined && p.leadMin <= c.withinMin)) &&
+          (!assets || assets.some((re) => re.test(p.asset))),
+      );
+      // the forecast points, so `{rack}`-style templates and the trace name what fired
+      const points = hit.flatMap((p) => (p.pointId ? [view.latest(p.pointId)] : []));
+      return {
+        active: hit.length > 0,
+        points,
+        jobs: [],
+        inputs: points,
+        summary: hit.length
+          ? hit
+              .map((p) => p.title)
+              .join('; ')
+              .slice(0, 300)
+          : 'no matching prediction',
+      };
+    }
     const c = t.connector;
     const hit: string[] = [];
     for (const src of c.sources) {
