@@ -95,7 +95,9 @@ export class PredictionService {
     // under a fast clock the timer fires at most once a wall second: the detectors' delays and learning are
     // counted in evaluations, so they are told the cadence they really get (data time between evaluations)
     this.wallMs = Math.max(1000, d.clock.toWallMs(cfg.cadence));
-    this.cfg = { ...cfg, cadence: Math.round((cfg.cadence * this.wallMs) / d.clock.toWallMs(cfg.cadence)) };
+    const stretch = this.wallMs / d.clock.toWallMs(cfg.cadence);
+    // and samples age as fast: connectors still poll every few wall seconds, so staleAfter stretches alike
+    this.cfg = { ...cfg, cadence: Math.round(cfg.cadence * stretch), staleAfter: Math.round(cfg.staleAfter * stretch) };
     const hall = watchHall(
       d.config.site,
       d.catalog.all().map((p) => p.id),
