@@ -70,7 +70,6 @@ const cfg = PredictionSchema.parse({ zones });
 // ── the faults: random ones from day 1, the slow ones and a chilled-water loss placed on purpose ──
 const probe = new HallModel({ startMs: START, seed: SEED, jobSchedule: 'none' });
 const signals = probe.signals();
-const hallPath = 'sim/hall1/-/-';
 const schedule = new FaultSchedule(SEED, START + DAY, Number(args.perDay), {
   crahs: ['crah1', 'crah2', 'crah3', 'crah4'],
   cdu: 'cdu1',
@@ -398,4 +397,3 @@ fs.writeFileSync(
   ),
 );
 console.log(`\nreport: ${path.relative(REPO, out)}/report.json`);
-void hallPath;

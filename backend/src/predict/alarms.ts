@@ -93,20 +93,14 @@ export class AlarmBook {
       // a lead time under 15 minutes (or a limit already passed) makes any prediction critical
       const severity: Severity = lead && lead.mid < 15 ? 'critical' : info.severity;
       const title = `${f.label}: ${f.diagnosis.replace(/_/g, ' ')}${lead ? ` — ${leadText(lead)}` : ''}`;
+      // what the finding says now: an open or returning alarm takes it over
+      const now = { severity, title, text: f.text, confidence: f.confidence, evidence: f.evidence, lead };
       const cur = this.open.get(key);
       if (cur) {
         const changed =
           cur.severity !== severity ||
           Math.abs((cur.lead?.mid ?? -1) - (lead?.mid ?? -1)) > Math.max(2, 0.2 * (cur.lead?.mid ?? 0));
-        Object.assign(cur, {
-          severity,
-          title,
-          text: f.text,
-          confidence: f.confidence,
-          evidence: f.evidence,
-          lead,
-          pointId: f.pointId,
-        });
+        Object.assign(cur, now, { pointId: f.pointId });
         // updates at most once a minute: an event store row is rewritten, not a new one added
         if (changed && t - cur.updatedAt >= 60_000) {
           cur.updatedAt = t;
@@ -117,13 +111,7 @@ export class AlarmBook {
       const back = this.recent.get(key);
       if (back && back.closedAt !== undefined && t - back.closedAt <= this.o.reopenWithinMs) {
         this.recent.delete(key);
-        Object.assign(back, {
-          severity,
-          title,
-          text: f.text,
-          confidence: f.confidence,
-          evidence: f.evidence,
-          lead,
+        Object.assign(back, now, {
           updatedAt: t,
           closedAt: undefined,
           reopens: back.reopens + 1,

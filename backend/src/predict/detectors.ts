@@ -216,8 +216,6 @@ const zoneInlets = (hall: WatchedHall, crah: string) =>
   hall.zones
     .filter((z) => z.crahs.some((c) => c.label === crah))
     .flatMap((z) => z.racks.map((r) => r.points['env/inlet_temp']).filter((x): x is string => !!x));
-const allInlets = (hall: WatchedHall) =>
-  hall.racks.map((r) => r.points['env/inlet_temp']).filter((x): x is string => !!x);
 
 class CrahDetector {
   private readonly airflow: ResidualChannel;
@@ -807,5 +805,3 @@ class RackDetector {
       });
   }
 }
-
-export { allInlets };

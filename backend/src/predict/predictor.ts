@@ -92,7 +92,7 @@ export class Predictor {
       findings.filter((f) => f.diagnosis === 'sensor_drift' && f.pointId).map((f) => f.pointId as string),
     );
     const withLead = findings.map((f) => ({ f, lead: this.leadFor(f, suspect) }));
-    withLead.push(...this.limitForecasts(s, findings, suspect));
+    withLead.push(...this.limitForecasts(findings, suspect));
     return this.alarms.update(s.t, withLead);
   }
 
@@ -131,11 +131,7 @@ export class Predictor {
    * A trend that reaches its limit within 15 minutes at the fast end of its interval, already within 2 K of it,
    * held for 2 minutes, on a point no finding covers: a prediction without a named cause.
    */
-  private limitForecasts(
-    s: Snapshot,
-    findings: readonly Finding[],
-    suspect: ReadonlySet<string>,
-  ): { f: Finding; lead: Lead }[] {
+  private limitForecasts(findings: readonly Finding[], suspect: ReadonlySet<string>): { f: Finding; lead: Lead }[] {
     const covered = new Set(findings.flatMap((f) => [...(f.limit?.ids ?? []), ...(f.pointId ? [f.pointId] : [])]));
     const out: { f: Finding; lead: Lead }[] = [];
     for (const [id, l] of this.limitOf) {
@@ -158,7 +154,6 @@ export class Predictor {
         lead: { ...t, limit: `${l.label} reaches ${l.name}`, pointId: id },
       });
     }
-    void s;
     return out;
   }
 }
