@@ -9,6 +9,7 @@ module.exports = {
     '<rootDir>/harness/src',
     '<rootDir>/deploy',
     '<rootDir>/dashboards',
+    '<rootDir>/reliability',
   ],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': swc },
