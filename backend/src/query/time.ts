@@ -28,9 +28,17 @@ export function parseTime(value: unknown, field: string, now: number): number {
     );
   }
   if (ms < MIN_TIME || ms > MAX_TIME) {
-    throw new QueryError(`${field}: ${new Date(ms).toISOString()} is outside 2000-01-01 … 2200-01-01`);
+    throw new QueryError(`${field}: ${describeInstant(ms)} is outside 2000-01-01 … 2200-01-01`);
   }
   return Math.floor(ms);
+}
+
+/**
+ * An instant for a message: ISO 8601 where a Date can hold it (±8.64e15 ms), else the number as given — formatting
+ * 1e308 as a date throws, which once turned a bad `time` into a 500 instead of a 400 naming the field.
+ */
+export function describeInstant(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`;
 }
 
 export interface TimeRange {
