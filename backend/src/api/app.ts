@@ -76,8 +76,13 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
       res.status(413).json({ error: `body: larger than the ${e.limit} bytes allowed (api.maxBodyBytes)` });
     } else if (err instanceof PlenumError && err.origin === 'query') {
       res.status(400).json({ error: err.message });
+    } else if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+      res.status(415).json({ error: `content-type: ${errorMessage(err)}; send JSON as UTF-8` });
+    } else if (err instanceof URIError || /^Failed to decode param/.test(errorMessage(err))) {
+      res.status(400).json({ error: `path: ${errorMessage(err).replace(/^Failed to decode param/, 'cannot decode')}` });
     } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).json({ error: errorMessage(err) });
+      // body-parser's other refusals (aborted, size mismatch): about the body
+      res.status(e.status).json({ error: `body: ${errorMessage(err)}` });
     } else {
       deps.log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
       res.status(500).json({ error: `internal error: ${errorMessage(err)}` });

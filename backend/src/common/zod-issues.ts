@@ -19,7 +19,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Readon
       for (const key of issue.keys) lines.push(`${formatPath([...prefix, ...issue.path, key])}: unknown field`);
       continue;
     }
-    const where = formatPath([...prefix, ...issue.path]) || '(body)';
+    const where = formatPath([...prefix, ...issue.path]) || 'body';
     lines.push(`${where}: ${issue.message}`);
   }
   return lines;

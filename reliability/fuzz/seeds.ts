@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Valid requests per route, the seeds the API fuzzer mutates. Every route of the route table must have at least
+ * one (api-fuzz.test.ts checks), so a new route cannot skip the fuzz suite. Ids and points come from plenum.yaml,
+ * the config the fuzzed backend runs; the /api/query and /api/stream seeds are the provisioned dashboards' own
+ * queries as the data source sends them.
+ */
+
+export interface Seed {
+  /** express path with `:params` filled in */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+const NOW = 'now';
+
+/** Every panel target of every provisioned dashboard, with Grafana's `datasource` removed and `$hall` bound. */
+export function dashboardTargets(): Array<Record<string, unknown>> {
+  const dir = path.join(ROOT, 'dashboards');
+  const out: Array<Record<string, unknown>> = [];
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    const d = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+      panels?: Array<{ targets?: Array<Record<string, unknown>>; panels?: unknown[] }>;
+    };
+    for (const p of d.panels ?? []) {
+      for (const t of p.targets ?? []) {
+        const { datasource: _ds, ...rest } = t;
+        out.push(JSON.parse(JSON.stringify(rest).replaceAll('$hall', 'hall1').replaceAll('$rack', 'A01')));
+      }
+    }
+  }
+  return out;
+}
+
+const RULE = {
+  id: 'fuzz-rule',
+  description: 'a rule the fuzzer stores',
+  mode: 'observe',
+  when: { threshold: { ids: ['sim/hall1/*/*/env/inlet_temp'], above: 27, onDelay: '2m' } },
+  then: [{ event: { severity: 'warning', title: 'inlet of {rack} above 27 °C' } }],
+};
+
+/** `METHOD path` (as in the route table) → seeds. */
+export function seeds(): Record<string, Seed[]> {
+  const targets = dashboardTargets();
+  const range = { from: 'now-1h', to: NOW };
+  return {
+    'GET /api/health': [{ path: '/api/health' }],
+    'POST /api/query': [
+      ...targets.map((t) => ({ path: '/api/query', body: { range, maxDataPoints: 600, queries: [t] } })),
+      { path: '/api/query', body: { range: { from: 0, to: 1 }, queries: [{ refId: 'A', queryType: 'events' }] } },
+    ],
+    'POST /api/stream': targets
+      .filter((t) => t.live)
+      .slice(0, 8)
+      .map((t) => ({ path: '/api/stream', body: { queries: [t], after: 0, waitMs: 0, range } })),
+    'GET /api/points': [
+      { path: '/api/points', query: { text: 'inlet', page: '1', pageSize: '10' } },
+      { path: '/api/points', query: { hall: 'hall1', quantity: 'temperature,power', tags: 'inlet' } },
+    ],
+    'GET /api/topology': [{ path: '/api/topology' }],
+    'POST /api/events': [
+      { path: '/api/events', body: { type: 'note', title: 'fuzz', severity: 'info', location: { rack: 'A01' } } },
+      {
+        path: '/api/events',
+        body: { event: 'job_start', job_id: '42', racks: ['A01', 'A02'], start_time: NOW, user: 'u' },
+      },
+      {
+        path: '/api/events',
+        body: {
+          kind: 'Job',
+          metadata: { name: 'train', uid: 'u1', annotations: { 'plenum.io/racks': 'A01' } },
+          status: { startTime: new Date().toISOString() },
+        },
+      },
+    ],
+    'GET /api/events': [{ path: '/api/events', query: { from: 'now-6h', to: NOW, type: 'job,note', limit: '50' } }],
+    'POST /api/samples': [
+      {
+        path: '/api/samples',
+        body: { samples: [{ pointId: 'sim/hall1/A/A01/env/inlet_temp', ts: NOW, value: 22.5 }] },
+      },
+    ],
+    'GET /metrics': [{ path: '/metrics' }],
+    'GET /api/automation': [{ path: '/api/automation' }],
+    'POST /api/automation/stop': [{ path: '/api/automation/stop', body: { reason: 'fuzz' } }],
+    'POST /api/automation/resume': [{ path: '/api/automation/resume', body: {} }],
+    'POST /api/automation/rules/:id/mode': [
+      { path: '/api/automation/rules/inlet-high/mode', body: { mode: 'observe' } },
+    ],
+    'POST /api/automation/proposals/:id/approve': [{ path: '/api/automation/proposals/1/approve', body: {} }],
+    'POST /api/automation/proposals/:id/reject': [
+      { path: '/api/automation/proposals/1/reject', body: { reason: 'no' } },
+    ],
+    'POST /api/automation/write': [
+      {
+        path: '/api/automation/write',
+        body: { pointId: 'sim/hall1/-/-/crah1/supply_setpoint', value: 18, leaseS: 60 },
+      },
+      { path: '/api/automation/write', body: { pointId: 'sim/hall1/-/-/crah1/supply_setpoint', value: null } },
+    ],
+    'GET /api/automation/rules': [{ path: '/api/automation/rules' }],
+    'GET /api/automation/rules/:id/versions': [{ path: '/api/automation/rules/feed-forward/versions' }],
+    'PUT /api/automation/rules/:id': [{ path: '/api/automation/rules/fuzz-rule', body: RULE }],
+    'DELETE /api/automation/rules/:id': [{ path: '/api/automation/rules/fuzz-rule' }],
+    'GET /api/automation/trace': [{ path: '/api/automation/trace', query: { kind: 'verdict', limit: '20' } }],
+    'POST /api/capacity': [{ path: '/api/capacity', body: { racks: ['A01', 'B02'], kwPerRack: 40, hall: 'hall1' } }],
+    'GET /api/predictions': [{ path: '/api/predictions' }],
+    'POST /api/predictions/:id/ack': [{ path: '/api/predictions/1/ack', body: {} }],
+    'POST /api/predictions/:id/shelve': [{ path: '/api/predictions/1/shelve', body: { duration: '2h', reason: 'x' } }],
+    'POST /api/predictions/:id/unshelve': [{ path: '/api/predictions/1/unshelve', body: {} }],
+    'POST /api/predictions/backtest': [{ path: '/api/predictions/backtest', body: { from: 'now-1h', to: NOW } }],
+    'GET /api/openapi.json': [{ path: '/api/openapi.json' }],
+  };
+}

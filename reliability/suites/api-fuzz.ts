@@ -1,0 +1,220 @@
+/**
+ * API fuzz: the real backend (plenum.yaml with its automation and prediction, no connectors, a temp data folder,
+ * tokens of every scope) on a loopback socket in this process, so that prototype pollution and unhandled
+ * rejections are visible; generated requests for every route (reliability/fuzz/inputs.ts) sent over HTTP, several
+ * at a time; every answer checked against the contract (fuzz/oracle.ts). After the run the server must still
+ * answer, Object.prototype must be untouched and the log must hold no internal error.
+ *
+ *   full: 200,000 inputs (npm run reliability -- --only api-fuzz)     short (CI): 10,000
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { ROUTES } from '../../backend/src/api/routes';
+import { loadConfig } from '../../backend/src/config/load';
+import { CONNECTOR_NAMES } from '../../backend/src/connectors/all';
+import { startPlenum } from '../../backend/src/plenum';
+import { requestsFor, type FuzzRequest } from '../fuzz/inputs';
+import { breach, shape, type Answer } from '../fuzz/oracle';
+import { seeds } from '../fuzz/seeds';
+import { figure, rssMiB, SUITE_TOKENS, type Suite } from '../suite';
+
+const ROOT = path.resolve(__dirname, '../..');
+/** requests in flight at once */
+const CONCURRENCY = 8;
+/** no answer within this is a failure (the longest legitimate wait is a 25 s long poll) */
+const ANSWER_TIMEOUT_MS = 40_000;
+
+/** Routes as `METHOD path`, with their documented statuses; the OpenAPI document is served outside the table. */
+export function fuzzedRoutes(): Array<{ route: string; documented: string[] }> {
+  return [
+    ...ROUTES.map((r) => ({ route: `${r.method.toUpperCase()} ${r.path}`, documented: Object.keys(r.responses) })),
+    { route: 'GET /api/openapi.json', documented: ['200'] },
+  ];
+}
+
+function send(agent: http.Agent, base: URL, r: FuzzRequest): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: r.method,
+        path: r.url,
+        agent,
+        headers: { ...r.headers, ...(r.body && { 'content-length': String(r.body.length) }) },
+        timeout: ANSWER_TIMEOUT_MS,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${ANSWER_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+const prototypeKeys = () =>
+  [Object.prototype, Array.prototype, Function.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join(','));
+
+const suite: Suite = async ({ short, seed, log }) => {
+  const total = short ? 10_000 : 200_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-fuzz-'));
+  const config = loadConfig(path.join(ROOT, 'plenum.yaml'), {
+    connectors: CONNECTOR_NAMES,
+    env: { PLENUM_DATA: dir, PLENUM_PORT: '0', PLENUM_HOST: '127.0.0.1' },
+  });
+  const output: string[] = [];
+  const crashes: string[] = [];
+  const onRejection = (reason: unknown) => crashes.push(`unhandled rejection: ${(reason as Error)?.stack ?? reason}`);
+  const onException = (err: unknown) => crashes.push(`uncaught exception: ${(err as Error)?.stack ?? err}`);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  const protoBefore = prototypeKeys();
+  const plenum = await startPlenum(config, {
+    noSources: true,
+    token: SUITE_TOKENS.read,
+    operateToken: SUITE_TOKENS.operate,
+    adminToken: SUITE_TOKENS.admin,
+    jobsToken: SUITE_TOKENS.jobs,
+    log: (m) => output.push(m),
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const base = new URL(plenum.url);
+  const routes = fuzzedRoutes();
+  const routeSeeds = seeds();
+  const missing = routes.filter((r) => !routeSeeds[r.route]?.length).map((r) => r.route);
+  const failures = new Map<string, { count: number; example: string }>();
+  const statuses = new Map<number, number>();
+  let sent = 0;
+  let slowest = 0;
+  const rss0 = rssMiB();
+  const t0 = performance.now();
+  try {
+    const perRoute = Math.ceil(total / routes.length);
+    const work: Array<{ route: string; documented: string[]; req: FuzzRequest }> = [];
+    routes.forEach((r, i) => {
+      if (!routeSeeds[r.route]?.length) return;
+      const reqs = fc.sample(requestsFor(r.route, routeSeeds[r.route]!, SUITE_TOKENS), {
+        seed: seed * 7919 + i,
+        numRuns: perRoute,
+      });
+      for (const req of reqs) work.push({ ...r, req });
+    });
+    // interleave the routes, so that state one route leaves (a stop, a stored rule) meets every other
+    work.sort(
+      (a, b) => ((a.req.url.length * 31 + a.req.how.length) % 97) - ((b.req.url.length * 31 + b.req.how.length) % 97),
+    );
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const w = work[next++]!;
+        const started = performance.now();
+        let why: string | undefined;
+        try {
+          const a = await send(agent, base, w.req);
+          statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
+          why = breach(a, w.documented);
+        } catch (err) {
+          why = `no answer: ${(err as Error).message}`;
+        }
+        slowest = Math.max(slowest, performance.now() - started);
+        sent++;
+        if (sent % 10_000 === 0) log(`${sent} inputs, ${failures.size} failure shapes, rss ${rssMiB().toFixed(0)} MiB`);
+        if (why) {
+          const key = shape(w.route, why);
+          const f = failures.get(key);
+          if (f) f.count++;
+          else
+            failures.set(key, {
+              count: 1,
+              example: `${w.req.method} ${w.req.url.slice(0, 200)} [${w.req.how}] → ${why}`,
+            });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const health = await send(agent, base, {
+      method: 'GET',
+      url: '/api/health',
+      headers: { authorization: `Bearer ${SUITE_TOKENS.read}` },
+      how: 'after',
+    }).catch((e: Error) => ({ status: 0, contentType: '', text: e.message }));
+    const seconds = (performance.now() - t0) / 1000;
+    const polluted =
+      prototypeKeys().some((k, i) => k !== protoBefore[i]) || ({} as Record<string, unknown>).polluted !== undefined;
+    const internal = output.filter((l) => /internal error|^\S+ \S+ failed: /.test(l));
+    const fiveXX = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
+    const bad4xx = [...failures]
+      .filter(([k]) => / 4\d\d /.test(k) || /: 4\d\d/.test(k))
+      .reduce((n, [, f]) => n + f.count, 0);
+    return {
+      suite: 'api-fuzz',
+      figures: [
+        figure(
+          'inputs, every route',
+          short ? '≥ 10,000 (short form)' : '≥ 100,000',
+          `${sent.toLocaleString('en')} over ${routes.length} routes in ${seconds.toFixed(0)} s`,
+          sent >= total && missing.length === 0,
+        ),
+        figure('crashes (uncaught, unhandled rejections)', '0', String(crashes.length), crashes.length === 0),
+        figure(
+          '5xx answers not documented by the route',
+          '0',
+          `${[...failures.keys()].filter((k) => /: 5\d\d /.test(k)).length} shapes; 5xx total ${fiveXX}`,
+          ![...failures.keys()].some((k) => /: 5\d\d /.test(k)),
+        ),
+        figure('4xx not naming the field', '0', String(bad4xx), bad4xx === 0),
+        figure(
+          'requests without an answer',
+          '0',
+          String([...failures.keys()].filter((k) => k.includes('no answer')).length),
+          ![...failures.keys()].some((k) => k.includes('no answer')),
+        ),
+        figure('prototype pollution', 'none', polluted ? 'Object/Array/Function.prototype changed' : 'none', !polluted),
+        figure('internal errors logged', '0', String(internal.length), internal.length === 0),
+        figure('health after the run', '200', String(health.status), health.status === 200),
+        figure(
+          'slowest answer',
+          '< 40 s (long polls wait ≤ 25 s)',
+          `${(slowest / 1000).toFixed(1)} s`,
+          slowest < ANSWER_TIMEOUT_MS,
+        ),
+      ],
+      failures: [
+        ...missing.map((r) => `${r}: no fuzz seed (reliability/fuzz/seeds.ts)`),
+        ...[...failures].map(([k, f]) => `${k} (×${f.count}), e.g. ${f.example}`),
+        ...crashes.slice(0, 5),
+        ...internal.slice(0, 5),
+      ],
+      notes: [
+        `statuses: ${[...statuses]
+          .sort(([a], [b]) => a - b)
+          .map(([s, c]) => `${s}×${c}`)
+          .join(', ')}`,
+        `rss ${rss0.toFixed(0)} → ${rssMiB().toFixed(0)} MiB; seed ${seed}`,
+      ],
+      output: output.join('\n'),
+    };
+  } finally {
+    agent.destroy();
+    await plenum.stop();
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+export default suite;
