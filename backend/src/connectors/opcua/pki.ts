@@ -38,21 +38,25 @@ function der(certificate: Buffer): Buffer {
 /** Subject, application URI, validity and thumbprint of a DER (or PEM) certificate. */
 export function describeCertificate(certificate: Buffer): CertificateInfo {
   const d = der(certificate);
-  const first = crypto_utils.split_der(d)[0] ?? d;
-  const info = crypto_utils.exploreCertificate(first);
-  const tbs = info.tbsCertificate;
-  const subject = Object.entries(tbs.subject ?? {})
-    .filter(([, v]) => typeof v === 'string')
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(', ');
-  const uri = tbs.extensions?.subjectAltName?.uniformResourceIdentifier?.[0];
-  return {
-    thumbprint: crypto_utils.makeSHA1Thumbprint(first).toString('hex'),
-    subject,
-    applicationUri: uri,
-    notBefore: tbs.validity.notBefore.toISOString(),
-    notAfter: tbs.validity.notAfter.toISOString(),
-  };
+  try {
+    const first = crypto_utils.split_der(d)[0] ?? d;
+    const tbs = crypto_utils.exploreCertificate(first).tbsCertificate;
+    const subject = Object.entries(tbs.subject ?? {})
+      .filter(([, v]) => typeof v === 'string')
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ');
+    const uri = tbs.extensions?.subjectAltName?.uniformResourceIdentifier?.[0];
+    return {
+      thumbprint: crypto_utils.makeSHA1Thumbprint(first).toString('hex'),
+      subject,
+      applicationUri: uri,
+      notBefore: tbs.validity.notBefore.toISOString(),
+      notAfter: tbs.validity.notAfter.toISOString(),
+    };
+  } catch (err) {
+    // node-opcua's DER reader fails on corrupt input with whatever it tripped over (a TypeError, an invalid date)
+    throw new Error(`not an X.509 certificate in DER or PEM (${errorMessage(err)})`);
+  }
 }
 
 async function withManager<T>(pkiDir: string, f: (m: OPCUACertificateManager) => Promise<T>): Promise<T> {

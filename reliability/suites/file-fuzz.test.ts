@@ -1,0 +1,8 @@
+import { expectOnTarget } from '../expect';
+import suite from './file-fuzz';
+
+describe('file fuzz (short form)', () => {
+  it('loads or names file and field for 1,500 mutated configs, scenarios and certificates', async () => {
+    expectOnTarget(await suite({ short: true, seed: 1, log: () => {} }));
+  }, 120_000);
+});
