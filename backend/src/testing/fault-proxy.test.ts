@@ -128,6 +128,13 @@ describe('FaultProxy', () => {
     await proxy.set('black-hole');
     const s = (await connect(proxy.port)) as net.Socket;
     expect(await roundTrip(s, 'q')).toBe('');
+    // the client giving up closes the proxy's end too
+    const s0 = (await connect(proxy.port)) as net.Socket;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(proxy.open).toBe(2);
+    s0.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(proxy.open).toBe(1);
     await proxy.set('refuse');
     expect(await connect(proxy.port)).toBe('ECONNREFUSED');
     await proxy.set('pass');

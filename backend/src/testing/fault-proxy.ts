@@ -127,7 +127,8 @@ export class FaultProxy {
     client.on('error', () => undefined);
     client.on('close', () => this.kill(pair, false));
     if (this._fault === 'reset' || this.stopped) return this.kill(pair, true);
-    if (this._fault === 'black-hole') return;
+    // read and discard: a paused socket would never see the client's FIN and stay open for ever
+    if (this._fault === 'black-hole') return void client.on('data', () => undefined);
     const device = net.connect({ host: '127.0.0.1', port: this.o.targetPort });
     pair.device = device;
     device.on('error', () => undefined);

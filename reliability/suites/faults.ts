@@ -1,0 +1,393 @@
+/**
+ * Faults: the real connectors, run by the real SourceRunner, read their devices through a TCP fault proxy
+ * (backend/src/testing/fault-proxy.ts) that injects latency, drops, resets, half-open connections, black holes and
+ * refusals, and the devices are killed and restarted. Per connector and fault it measures the time back to good
+ * data after the fault ends (target ≤ 5 s), whether the gap was marked bad (bad samples while the fault lasted and
+ * no good one), sockets and timers left open, and RSS (first vs last third).
+ *
+ * Devices: Modbus TCP is modbus-serial's ServerTCP in-process (the peer modbus.test.ts uses); Prometheus is an HTTP
+ * server serving a DCGM exporter's exposition. Both listen on 127.0.0.1 only and are stopped at the end.
+ *
+ * Full form: 60 minutes, a fault a minute (RELIABILITY_FAULTS_MINUTES shortens it, e.g. 10); short form: each
+ * fault once per connector, connectors in parallel, about 60 s.
+ */
+import http from 'node:http';
+import { ServerTCP, type FCallbackVal } from 'modbus-serial';
+import { SourceRunner } from '../../backend/src/connectors/runner';
+import type {
+  ConnectorDefinition,
+  SourceInstance,
+  SourcePoint,
+  SourceSample,
+} from '../../backend/src/connectors/types';
+import { modbus } from '../../backend/src/connectors/modbus/index';
+import { modbusOptions } from '../../backend/src/connectors/modbus/config';
+import { sourcePoint as modbusPoint } from '../../backend/src/connectors/modbus/testkit';
+import { prometheus } from '../../backend/src/connectors/prometheus/index';
+import { prometheusOptions } from '../../backend/src/connectors/prometheus/config';
+import { sourcePoint as promPoint } from '../../backend/src/connectors/prometheus/testkit';
+import { FaultProxy, type Fault } from '../../backend/src/testing/fault-proxy';
+import { activeHandles, expectNoLeaks, freePort } from '../../backend/src/testing/handles';
+import { figure, rssMiB, type Figure, type Suite, type SuiteResult } from '../suite';
+
+/** A fault the suite injects: a proxy fault, or the device killed and restarted. */
+export type Injected = Exclude<Fault, 'pass'> | 'restart';
+export const INJECTED: readonly Injected[] = [
+  'latency',
+  'drop',
+  'reset',
+  'half-open',
+  'black-hole',
+  'refuse',
+  'restart',
+];
+
+/** time back to good data after a fault ends, target, ms */
+export const RECOVERY_TARGET_MS = 5000;
+
+/** A device behind the proxy that can be killed and started again on the same port. */
+interface Device {
+  port: number;
+  start(): Promise<void>;
+  /** kills it: every connection ends at once, the port refuses */
+  stop(): Promise<void>;
+}
+
+/** Modbus TCP: holding registers whose values move, unit 1. */
+async function modbusDevice(): Promise<Device> {
+  const port = await freePort();
+  let server: ServerTCP | undefined;
+  const read = (addr: number, length: number, _unit: number, cb: FCallbackVal<number[]>) =>
+    cb(
+      null,
+      Array.from({ length }, (_, i) => (Math.floor(Date.now() / 100) + addr + i) & 0x7fff),
+    );
+  const d: Device = {
+    port,
+    async start() {
+      const s = new ServerTCP(
+        {
+          getMultipleHoldingRegisters: read,
+          getHoldingRegister: (addr: number, unit: number, cb: FCallbackVal<number>) =>
+            read(addr, 1, unit, (e, v) => cb(e, v[0] ?? 0)),
+        },
+        { host: '127.0.0.1', port, unitID: 255 },
+      );
+      s.on('socketError', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        s.on('initialized', () => resolve());
+        s.on('serverError', (e) => reject(e));
+      });
+      server = s;
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      s.socks.forEach((_, sock) => sock.destroy());
+      await new Promise<void>((r) => s.close(() => r()));
+    },
+  };
+  await d.start();
+  return d;
+}
+
+/** A DCGM exporter's exposition over HTTP, 2 GPUs. */
+async function dcgmDevice(): Promise<Device> {
+  const port = await freePort();
+  let server: http.Server | undefined;
+  const d: Device = {
+    port,
+    async start() {
+      const s = http.createServer((_req, res) => {
+        const w = (300 + (Date.now() % 1000) / 10).toFixed(1);
+        res.setHeader('content-type', 'text/plain; version=0.0.4');
+        res.end(
+          [
+            '# HELP DCGM_FI_DEV_POWER_USAGE Power draw (in W).',
+            '# TYPE DCGM_FI_DEV_POWER_USAGE gauge',
+            `DCGM_FI_DEV_POWER_USAGE{gpu="0",Hostname="a01-gpu"} ${w}`,
+            `DCGM_FI_DEV_POWER_USAGE{gpu="1",Hostname="a01-gpu"} ${w}`,
+            '',
+          ].join('\n'),
+        );
+      });
+      await new Promise<void>((r) => s.listen(port, '127.0.0.1', r));
+      server = s;
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    },
+  };
+  await d.start();
+  return d;
+}
+
+interface Target {
+  name: string;
+  device: Device;
+  def: ConnectorDefinition<never>;
+  source(proxyPort: number): SourceInstance<never>;
+}
+
+/** poll interval of every source, ms */
+const INTERVAL_MS = 500;
+/** liveness of every source: silent after 2 s, rebuilt after 6 s (defaults are 5 s / 30 s; the soak is faster) */
+const LIVENESS = { staleAfterMs: 2000, rebuildAfterMs: 6000 };
+
+function targets(): Array<() => Promise<Target>> {
+  return [
+    async () => ({
+      name: 'modbus',
+      device: await modbusDevice(),
+      def: modbus as ConnectorDefinition<never>,
+      source: (port) =>
+        ({
+          name: 'fault-modbus',
+          intervalMs: INTERVAL_MS,
+          liveness: LIVENESS,
+          options: modbusOptions.parse({ host: '127.0.0.1', port, timeoutMs: 500, retries: 1, connectTimeoutMs: 1000 }),
+          points: [modbusPoint('m/a', 'unit=1;hr=0'), modbusPoint('m/b', 'unit=1;hr=4;uint32')],
+        }) as SourceInstance<never>,
+    }),
+    async () => ({
+      name: 'prometheus',
+      device: await dcgmDevice(),
+      def: prometheus as ConnectorDefinition<never>,
+      source: (port) =>
+        ({
+          name: 'fault-dcgm',
+          intervalMs: INTERVAL_MS,
+          liveness: LIVENESS,
+          options: prometheusOptions.parse({ url: `http://127.0.0.1:${port}/metrics`, timeoutMs: 1000 }),
+          points: [
+            promPoint('p/gpu0', 'DCGM_FI_DEV_POWER_USAGE gpu=0'),
+            promPoint('p/sum', 'DCGM_FI_DEV_POWER_USAGE;agg=sum'),
+          ] as SourcePoint[],
+        }) as SourceInstance<never>,
+    }),
+  ];
+}
+
+/** One fault as it went. */
+export interface FaultRun {
+  connector: string;
+  fault: Injected;
+  /** ms from the fault's end to the first good sample, or undefined when none came within the wait */
+  recoveryMs?: number;
+  /** bad samples and good samples delivered while the fault lasted (after a grace of one timeout) */
+  bad: number;
+  good: number;
+  /** proxy connections open and Timeout handles at the end of the fault's period, before the next one */
+  proxyOpen: number;
+  timers: number;
+}
+
+interface Received {
+  at: number;
+  s: SourceSample;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `cycles` faults against one connector through its own proxy, `faultMs` each, one every `periodMs`. */
+async function soak(
+  make: () => Promise<Target>,
+  plan: Injected[],
+  faultMs: number,
+  periodMs: number,
+  log: (line: string) => void,
+  errors: string[],
+): Promise<FaultRun[]> {
+  const t = await make();
+  const proxy = new FaultProxy({ targetPort: t.device.port, latencyMs: 1500 });
+  await proxy.start();
+  const got: Received[] = [];
+  const runner = new SourceRunner(
+    t.def,
+    t.source(proxy.port),
+    async (batch) => {
+      const at = Date.now();
+      for (const s of batch) got.push({ at, s });
+      // keep memory flat over an hour: only the last minute is needed
+      if (got.length > 20_000) got.splice(0, got.length - 10_000);
+    },
+    { log: (m) => log(`${t.name}: ${m}`) },
+  );
+  const runs: FaultRun[] = [];
+  const goodAfter = async (since: number, ms: number): Promise<number | undefined> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const g = got.find((r) => r.at > since && r.s.quality === 'good');
+      if (g) return g.at - since;
+      if (Date.now() > end) return undefined;
+      await sleep(20);
+    }
+  };
+  runner.start();
+  try {
+    if ((await goodAfter(0, 10_000)) === undefined) {
+      errors.push(`${t.name}: no good sample within 10 s of start (${runner.status.lastError ?? 'no error'})`);
+      return runs;
+    }
+    for (const fault of plan) {
+      const cycleStart = Date.now();
+      const start = Date.now();
+      if (fault === 'restart') await t.device.stop();
+      else await proxy.set(fault);
+      await sleep(faultMs);
+      const end = Date.now();
+      if (fault === 'restart') await t.device.start();
+      else await proxy.set('pass');
+      const recoveryMs = await goodAfter(end, 30_000);
+      // a sample delivered in the first second may be the answer to a request sent before the fault
+      const during = got.filter((r) => r.at > start + 1000 && r.at <= end);
+      const run: FaultRun = {
+        connector: t.name,
+        fault,
+        recoveryMs,
+        bad: during.filter((r) => r.s.quality === 'bad').length,
+        good: during.filter((r) => r.s.quality === 'good').length,
+        proxyOpen: proxy.open,
+        timers: activeHandles().Timeout ?? 0,
+      };
+      runs.push(run);
+      log(
+        `${t.name} ${fault}: back in ${recoveryMs === undefined ? '> 30 s' : `${recoveryMs} ms`}, during: ${run.bad} bad, ${run.good} good; proxy open ${run.proxyOpen}; state ${runner.status.state}`,
+      );
+      got.splice(0, got.length);
+      const rest = periodMs - (Date.now() - cycleStart);
+      if (rest > 0) await sleep(rest);
+      // sockets of the fault are closed by now (a late close is not a leak; one still open at the next fault is)
+      run.proxyOpen = proxy.open;
+      run.timers = activeHandles().Timeout ?? 0;
+      if (run.proxyOpen > 1) log(`${t.name} ${fault}: ${run.proxyOpen} proxy connections still open a period later`);
+    }
+  } finally {
+    await runner.stop();
+    await proxy.stop();
+    await t.device.stop();
+  }
+  return runs;
+}
+
+/** The full form's length in minutes: RELIABILITY_FAULTS_MINUTES, @default 60. */
+function fullMinutes(): number {
+  const m = Number(process.env.RELIABILITY_FAULTS_MINUTES ?? 60);
+  return Number.isFinite(m) && m > 0 ? m : 60;
+}
+
+/** A seeded shuffle of the faults, repeated to `n` (every fault equally often). */
+function schedule(n: number, seed: number): Injected[] {
+  let x = seed >>> 0 || 1;
+  const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const out: Injected[] = [];
+  while (out.length < n) {
+    const round = [...INJECTED];
+    for (let i = round.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [round[i], round[j]] = [round[j] as Injected, round[i] as Injected];
+    }
+    out.push(...round);
+  }
+  return out.slice(0, n);
+}
+
+export function summarise(runs: FaultRun[], rss: number[], leak: string | undefined): Figure[] {
+  const figures: Figure[] = [];
+  const connectors = [...new Set(runs.map((r) => r.connector))];
+  for (const c of connectors) {
+    for (const f of INJECTED) {
+      const rs = runs.filter((r) => r.connector === c && r.fault === f);
+      if (!rs.length) continue;
+      const worst = Math.max(...rs.map((r) => r.recoveryMs ?? Infinity));
+      figures.push(
+        figure(
+          `faults: ${c} ${f}: back to good data after the fault (worst of ${rs.length})`,
+          `≤ ${RECOVERY_TARGET_MS / 1000} s`,
+          Number.isFinite(worst) ? `${(worst / 1000).toFixed(2)} s` : 'never (> 30 s)',
+          worst <= RECOVERY_TARGET_MS,
+        ),
+      );
+      const marked = rs.filter((r) => r.bad > 0 && r.good === 0).length;
+      figures.push(
+        figure(
+          `faults: ${c} ${f}: gap marked bad (bad samples, no good one, while it lasted)`,
+          `${rs.length}/${rs.length}`,
+          `${marked}/${rs.length} (bad ${rs.reduce((n, r) => n + r.bad, 0)}, good ${rs.reduce((n, r) => n + r.good, 0)})`,
+          marked === rs.length,
+        ),
+      );
+    }
+    const open = Math.max(...runs.filter((r) => r.connector === c).map((r) => r.proxyOpen));
+    figures.push(
+      figure(`faults: ${c}: proxy connections open a period after each fault (most)`, '≤ 1', String(open), open <= 1),
+    );
+  }
+  const timers = runs.map((r) => r.timers);
+  const third = Math.max(1, Math.floor(timers.length / 3));
+  const tFirst = Math.max(...timers.slice(0, third));
+  const tLast = Math.max(...timers.slice(-third));
+  figures.push(
+    figure(
+      'faults: Timeout handles a period after each fault, first vs last third (most)',
+      'no growth',
+      `${tFirst} → ${tLast}`,
+      tLast <= tFirst + 2,
+    ),
+  );
+  figures.push(figure('faults: sockets and timers left after stop', '0', leak ?? '0', leak === undefined));
+  const rt = Math.max(1, Math.floor(rss.length / 3));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const first = mean(rss.slice(0, rt));
+  const last = mean(rss.slice(-rt));
+  figures.push(
+    figure(
+      'faults: RSS, mean of the first vs the last third',
+      'flat (≤ +10 % or + 20 MiB)',
+      `${first.toFixed(0)} → ${last.toFixed(0)} MiB`,
+      last <= Math.max(first * 1.1, first + 20),
+    ),
+  );
+  return figures;
+}
+
+const faults: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
+  const before = activeHandles();
+  const errors: string[] = [];
+  // short: each fault once, 2.5 s long, one every 6 s; full: a fault a minute, 20 s long
+  const minutes = fullMinutes();
+  const plan = short ? schedule(INJECTED.length, seed) : schedule(minutes, seed);
+  const faultMs = short ? 2500 : 20_000;
+  const periodMs = short ? 6000 : 60_000;
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(rssMiB()), short ? 500 : 5000);
+  let runs: FaultRun[] = [];
+  try {
+    const per = await Promise.all(targets().map((make) => soak(make, plan, faultMs, periodMs, log, errors)));
+    runs = per.flat();
+  } finally {
+    clearInterval(sampler);
+  }
+  let leak: string | undefined;
+  try {
+    await expectNoLeaks(before, 3000);
+  } catch (err) {
+    leak = (err as Error).message;
+  }
+  return {
+    suite: 'faults',
+    figures: summarise(runs, rss, leak),
+    failures: errors,
+    notes: [
+      `${short ? 'short' : `full (${minutes} min)`} form: ${plan.length} faults per connector (${plan.join(', ')}), ${faultMs / 1000} s each, one every ${periodMs / 1000} s; poll ${INTERVAL_MS} ms, staleAfter ${LIVENESS.staleAfterMs} ms, rebuildAfter ${LIVENESS.rebuildAfterMs} ms; latency fault 1.5 s each way (over the 0.5 s Modbus / 1 s Prometheus timeouts)`,
+      'devices: modbus-serial ServerTCP in-process, an HTTP DCGM exposition; restart = the device server closed (connections cut) and started again on the same port',
+    ],
+  };
+};
+
+export default faults;
