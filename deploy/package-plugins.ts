@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeSboms } from './sbom';
 import { zip } from './zip';
 
 const REPO = path.resolve(__dirname, '..');
@@ -37,5 +38,11 @@ export function packagePlugins(outDir = path.join(REPO, 'artifacts')): string[] 
 }
 
 if (require.main === module) {
-  for (const f of packagePlugins()) console.log(`wrote ${path.relative(REPO, f)} (${fs.statSync(f).size} bytes)`);
+  const zips = packagePlugins();
+  // the release's SBOMs (CycloneDX, deploy/sbom.ts): one for the server, one per plugin zip, named like it
+  const sboms = writeSboms(
+    path.join(REPO, 'artifacts'),
+    zips.map((z, i) => ({ dir: PLUGIN_DIRS[i]!, name: path.basename(z, '.zip') })),
+  );
+  for (const f of [...zips, ...sboms]) console.log(`wrote ${path.relative(REPO, f)} (${fs.statSync(f).size} bytes)`);
 }
