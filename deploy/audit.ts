@@ -157,7 +157,7 @@ if (require.main === module) {
     console[fail ? 'error' : 'log'](`audit: ${message}`);
     process.exit(fail ? 2 : 0);
   }
-  const runtimeDirs = new Set(runtimePackages().map((p) => p.dir));
+  const runtimeDirs = new Set(runtimePackages(undefined, undefined, 'declared').map((p) => p.dir));
   const { failures, reported } = applyPolicy(parsed, runtimeDirs, ex, today);
   const m = parsed.metadata.vulnerabilities;
   console.log(

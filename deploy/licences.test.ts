@@ -68,6 +68,28 @@ describe('licence allow-list', () => {
     }
   });
 
+  it('an unbuilt plugin fails the check, or counts its declared dependencies for the audit', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-licences-'));
+    try {
+      for (const [dir, m] of Object.entries({
+        backend: { name: '@plenum/backend', version: '0.1.0' },
+        model: { name: '@plenum/model', version: '0.1.0' },
+        plugin: { name: 'plugin', version: '0.1.0', dependencies: { react: '18' } },
+        'node_modules/react': { name: 'react', version: '18.3.1', license: 'MIT' },
+      })) {
+        fs.mkdirSync(path.join(root, dir), { recursive: true });
+        fs.writeFileSync(path.join(root, dir, 'package.json'), JSON.stringify(m));
+      }
+      expect(() => runtimePackages(root, ['plugin'])).toThrow(/module\.js\.map is missing: run npm run build/);
+      expect(runtimePackages(root, ['plugin'], 'declared').map((p) => `${p.dir} ${p.part}`)).toEqual([
+        'plugin plugin',
+        'node_modules/react plugin',
+      ]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('every runtime package of the real tree (server, and what the plugins bundle) is allowed, no exception stale', () => {
     const pkgs = runtimePackages();
     const names = new Set(pkgs.map((p) => p.name));
