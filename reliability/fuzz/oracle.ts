@@ -12,8 +12,8 @@ export interface Answer {
 
 /** `where: what` — the where a field path, a header, or a few words naming a thing (`proposal id: …`). */
 const NAMES_WHERE = /^(?:[\w$.[\]*/-]+(?: [\w$.[\]#*/-]+){0,3}): \S/;
-/** a quoted odd key in a field path, `query["a b"]` (common/zod-issues.ts), read as one segment */
-const QUOTED_KEY = /\["(?:[^"\\]|\\.)*"\]/g;
+/** a quoted odd key in a field path, `query["a b"]` (common/zod-issues.ts), or a quoted name (`rule "x"`): one word */
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
 const NAMES_MISSING = /^(?:no|unknown) \S/;
 
 /** Why an answer breaks the contract, or undefined when it keeps it. `documented` are the route's statuses. */
@@ -31,7 +31,7 @@ export function breach(a: Answer, documented: readonly string[]): string | undef
     return `${a.status} with a body that is not JSON: ${a.text.slice(0, 200)}`;
   }
   if (typeof error !== 'string' || error === '') return `${a.status} without an error message: ${a.text.slice(0, 200)}`;
-  const unquoted = error.replace(QUOTED_KEY, '[k]');
+  const unquoted = error.replace(QUOTED, 'q');
   if (!NAMES_WHERE.test(unquoted) && !NAMES_MISSING.test(unquoted))
     return `${a.status} error names no field: ${error.slice(0, 200)}`;
   return undefined;

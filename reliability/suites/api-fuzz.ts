@@ -103,21 +103,26 @@ const suite: Suite = async ({ short, seed, log }) => {
   const rss0 = rssMiB();
   const t0 = performance.now();
   try {
-    const perRoute = Math.ceil(total / routes.length);
-    const work: Array<{ route: string; documented: string[]; req: FuzzRequest }> = [];
-    routes.forEach((r, i) => {
-      if (!routeSeeds[r.route]?.length) return;
-      const reqs = fc.sample(requestsFor(r.route, routeSeeds[r.route]!, SUITE_TOKENS), {
-        seed: seed * 7919 + i,
-        numRuns: perRoute,
-      });
-      for (const req of reqs) work.push({ ...r, req });
-    });
-    // interleave the routes, so that state one route leaves (a stop, a stored rule) meets every other
-    work.sort(
-      (a, b) => ((a.req.url.length * 31 + a.req.how.length) % 97) - ((b.req.url.length * 31 + b.req.how.length) % 97),
-    );
+    // generated a batch at a time (a request can carry 100 kB), routes interleaved so that the state one route
+    // leaves (a stop, a stored rule) meets every other
+    const BATCH = 2000;
+    const perBatch = Math.ceil(BATCH / routes.length);
+    const batches = Math.ceil(total / (perBatch * routes.length));
+    let work: Array<{ route: string; documented: string[]; req: FuzzRequest; order: number }> = [];
     let next = 0;
+    const refill = (b: number) => {
+      work = [];
+      next = 0;
+      routes.forEach((r, i) => {
+        if (!routeSeeds[r.route]?.length) return;
+        const reqs = fc.sample(requestsFor(r.route, routeSeeds[r.route]!, SUITE_TOKENS), {
+          seed: seed * 7919 + b * 613 + i,
+          numRuns: perBatch,
+        });
+        reqs.forEach((req, k) => work.push({ ...r, req, order: k * routes.length + ((i * 7) % routes.length) }));
+      });
+      work.sort((a, b) => a.order - b.order);
+    };
     const worker = async () => {
       while (next < work.length) {
         const w = work[next++]!;
@@ -145,7 +150,10 @@ const suite: Suite = async ({ short, seed, log }) => {
         }
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    for (let b = 0; b < batches; b++) {
+      refill(b);
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    }
     const health = await send(agent, base, {
       method: 'GET',
       url: '/api/health',
@@ -197,7 +205,7 @@ const suite: Suite = async ({ short, seed, log }) => {
         ...missing.map((r) => `${r}: no fuzz seed (reliability/fuzz/seeds.ts)`),
         ...[...failures].map(([k, f]) => `${k} (×${f.count}), e.g. ${f.example}`),
         ...crashes.slice(0, 5),
-        ...internal.slice(0, 5),
+        ...internal.slice(0, 5).map((l) => l.slice(0, 400)),
       ],
       notes: [
         `statuses: ${[...statuses]

@@ -11,8 +11,13 @@ export const MODES = ['observe', 'dry-run', 'approve', 'auto'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Point ids with `*` (one segment) and `**` (any) globs, as in query selectors. */
+// bounded like a query selector's: a 100 kB glob once compiled into a RegExp too large for V8 (a 500)
 const ids = () =>
-  z.array(z.string().min(1)).min(1).describe('point ids; `*` globs within a segment, `**` across segments');
+  z
+    .array(z.string().min(1).max(500))
+    .min(1)
+    .max(1000)
+    .describe('point ids; `*` globs within a segment, `**` across segments');
 
 export const GUARD_DEFAULTS = {
   staleAfter: '2m',
@@ -172,7 +177,7 @@ const PredictionTrigger = strict({
       .positive()
       .optional()
       .describe('only predictions whose limit is this many minutes away or closer, @default any'),
-    assets: z.array(z.string().min(1)).optional().describe('asset paths or globs, @default any'),
+    assets: z.array(z.string().min(1).max(500)).max(1000).optional().describe('asset paths or globs, @default any'),
   }),
 });
 const Always = strict({

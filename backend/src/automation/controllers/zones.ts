@@ -10,7 +10,7 @@ import type { DecisionView } from '../decider';
 
 export const ZoneSchema = strict({
   crahs: z.array(slug()).min(1).describe('the CRAH asset ids that blow into the zone (its contained cold aisle)'),
-  racks: z.array(z.string().min(1)).min(1).describe('rack ids or globs (A*, B0?) the zone serves'),
+  racks: z.array(z.string().min(1).max(500)).min(1).max(10_000).describe('rack ids or globs (A*, B0?) the zone serves'),
 });
 export type ZoneOptions = z.output<typeof ZoneSchema>;
 
