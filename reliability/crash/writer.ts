@@ -32,6 +32,8 @@ import { crashClock, CRASH_TUNING } from './clock';
  * With CRASH_IN=insertChunk|upsertRollup|updateFlush|deleteBelow and CRASH_AT=n it kills itself right after the
  * n-th such call: inside a head flush transaction, or inside the staging log's clean-up (its compaction).
  *
+ * With CRASH_AFTER_MS=n it kills itself n ms after the stores opened (runs under strace, see sync-audit.ts).
+ *
  * usage: node --import tsx writer.ts <dir> <first batch> <first step>
  */
 
@@ -139,5 +141,7 @@ function stepOnce(): void {
   setTimeout(stepOnce, 2);
 }
 
+const after = process.env.CRASH_AFTER_MS;
+if (after) setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(after));
 ingestMore();
 stepOnce();

@@ -24,6 +24,7 @@ import { openHistorian } from '../../backend/src/historian/historian';
 import { seededRandom } from '../../backend/src/historian/test-helpers';
 import { startPlenum } from '../../backend/src/plenum';
 import { crashClock, CRASH_TUNING } from '../crash/clock';
+import { runSyncAudit, straceAvailable } from '../crash/sync-audit';
 import {
   ACTOR,
   crashDecision,
@@ -464,6 +465,18 @@ const crash: Suite = async ({ short, seed, log }) => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
+  // what kill -9 cannot see: an acknowledgement ahead of its fsync (power loss would take it)
+  let sync: Awaited<ReturnType<typeof runSyncAudit>> | undefined;
+  if (straceAvailable()) {
+    try {
+      sync = await runSyncAudit(short ? 1500 : 5000);
+      for (const e of sync.early.slice(0, 5)) failures.push(`acknowledged before its fsync: ${e}`);
+      notes.push(`syncs under strace: ${JSON.stringify(sync.syncs)}`);
+    } catch (err) {
+      failures.push(`the sync audit failed: ${String(err)}`);
+    }
+  } else notes.push('strace is not installed: the acknowledged-before-fsync audit did not run');
+
   const counts = all.counts();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   notes.push(
@@ -501,6 +514,12 @@ const crash: Suite = async ({ short, seed, log }) => {
         '0',
         `${openFailures} of ${reopenMs.length + writerOpenMs.length + 1}`,
         openFailures === 0,
+      ),
+      figure(
+        'Crash: acknowledgements ahead of their fsync (strace)',
+        '0',
+        sync ? `${sync.early.length} of ${sync.acks}` : 'not run (no strace)',
+        !sync || (sync.early.length === 0 && sync.acks > 0),
       ),
       figure(
         'Crash: time to reopen after kill -9 (p50 / max)',
