@@ -1,0 +1,218 @@
+/**
+ * Long run (issue 17): a simulated month at speed — retention, rollups, head compaction and event store growth —
+ * with disk and memory sampled every simulated hour; the figure is the slope over the second half, once every
+ * resolution's retention applies.
+ *
+ * Why the historian and event store in-process on a simulated clock rather than the backend under PLENUM_CLOCK:
+ * the fastest clock is ×3600, and a point sampled every 10 simulated seconds then needs 360 samples per wall
+ * second through POST /api/samples — a hall's worth of points is beyond what HTTP ingest on these two cores
+ * carries (the load suite measures that path). The store code is the backend's own (`openHistorian`,
+ * `EventStore`), driven by the same calls the backend makes: `ingest` per batch, `runMaintenance()` (the
+ * backend's 60 s timer; here once per simulated 10 minutes), `events.add` for alarms, connector changes and jobs.
+ *
+ * Tolerance "flat": |slope| over the second half ≤ 1 % of the second half's mean per simulated day. In steady
+ * state each hour written replaces an hour dropped, so the store does not grow; SQLite reuses freed pages
+ * without shrinking the file, and a day holds 24 hour-boundary flushes, so page fill and GC move the samples by
+ * a few per cent within a day but not from day to day. 1 %/day would still be 30 % a month, which is the most a
+ * "flat" store could be allowed to drift.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventStore } from '../../backend/src/events/event-store';
+import { openHistorian } from '../../backend/src/historian/historian';
+import { dirBytes } from '../load/backend';
+import { figure, rssMiB, type Suite, type SuiteOptions, type SuiteResult } from '../suite';
+
+export interface LongRunParams {
+  days: number;
+  points: number;
+  /** simulated ms between samples of a point */
+  intervalMs: number;
+  retention: { raw: number; '1m': number; '1h': number };
+  /** events per simulated hour */
+  eventsPerHour: number;
+}
+
+const H = 3_600_000;
+const D = 24 * H;
+
+export const FULL: LongRunParams = {
+  days: 30,
+  points: 200,
+  intervalMs: 20_000,
+  retention: { raw: 2 * D, '1m': 7 * D, '1h': 14 * D },
+  eventsPerHour: 20,
+};
+export const SHORT: LongRunParams = {
+  days: 4,
+  points: 100,
+  intervalMs: 20_000,
+  retention: { raw: 3 * H, '1m': 12 * H, '1h': D },
+  eventsPerHour: 20,
+};
+
+/** tolerance for "flat": |slope| ≤ this fraction of the mean per simulated day */
+const FLAT_PER_DAY = 0.01;
+
+/** least-squares slope of y over x */
+export function slope(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (x[i]! - mx) * (y[i]! - my);
+    den += (x[i]! - mx) ** 2;
+  }
+  return den ? num / den : 0;
+}
+
+interface Row {
+  day: number;
+  disk: number;
+  historian: number;
+  events: number;
+  rss: number;
+  /** historian.db alone (no WAL) */
+  main: number;
+}
+
+export async function runLongRun(p: LongRunParams, log: (l: string) => void): Promise<SuiteResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-longrun-'));
+  const start = Date.UTC(2026, 10, 1);
+  let now = start;
+  const failures: string[] = [];
+  const rows: Row[] = [];
+  const ids = Array.from({ length: p.points }, (_, i) => `sim/hall1/r${Math.floor(i / 10)}/p${i}/env/inlet_temp`);
+  const h = openHistorian({
+    dir,
+    now: () => now,
+    retention: p.retention,
+    tuning: { maintenanceIntervalMs: 3_600_000 },
+  });
+  h.ensurePoints(ids.map((id) => ({ id, valueType: 'number' })));
+  const events = new EventStore(dir);
+  const eventBytes = () =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith('events.db'))
+      .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  let ingested = 0;
+  let rejected = 0;
+  let nEvents = 0;
+  const t0 = performance.now();
+  try {
+    const end = start + p.days * D;
+    const stepMs = 60_000; // one ingest call per simulated minute, as a poller's batches would be
+    let nextEvent = start;
+    while (now < end) {
+      const batch = [];
+      for (let ts = now; ts < now + stepMs; ts += p.intervalMs)
+        for (let i = 0; i < p.points; i++) {
+          // a daily cycle plus per-point offset, 0.1 °C resolution as real sensors report
+          const v =
+            Math.round((22 + 4 * Math.sin((2 * Math.PI * ts) / D + i) + ((ts / p.intervalMs + i) % 7) / 10) * 10) / 10;
+          batch.push({ pointId: ids[i]!, ts, value: v, quality: 'good' as const });
+        }
+      now += stepMs;
+      const r = await h.ingest(batch);
+      ingested += r.accepted;
+      rejected += r.rejected.length;
+      while (nextEvent < now) {
+        const k = nEvents++;
+        events.add({
+          time: nextEvent,
+          type: k % 3 === 0 ? 'alarm' : k % 3 === 1 ? 'connector' : 'note',
+          severity: k % 3 === 0 ? 'warning' : 'info',
+          title: `long-run event ${k}`,
+          text: `simulated ${new Date(nextEvent).toISOString()}`,
+          tags: ['reliability', 'long-run'],
+          source: 'reliability',
+        });
+        nextEvent += H / p.eventsPerHour;
+      }
+      if ((now - start) % (10 * 60_000) === 0) h.runMaintenance();
+      if ((now - start) % H === 0) {
+        const ev = eventBytes();
+        const disk = dirBytes(dir);
+        const main = fs.statSync(path.join(dir, 'historian.db')).size;
+        rows.push({ day: (now - start) / D, disk, events: ev, historian: disk - ev, rss: rssMiB(), main });
+        if ((now - start) % D === 0)
+          log(
+            `day ${((now - start) / D).toFixed(0)}: disk ${(disk / 2 ** 20).toFixed(1)} MiB (events ${(ev / 2 ** 20).toFixed(2)}), RSS ${rssMiB().toFixed(0)} MiB, ${ingested} samples, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+          );
+      }
+    }
+    const files = fs
+      .readdirSync(dir)
+      .map((f) => `${f} ${(fs.statSync(path.join(dir, f)).size / 2 ** 20).toFixed(2)} MiB`)
+      .join(', ');
+    const stats = h.stats();
+    await h.close();
+    events.close();
+    if (rejected) failures.push(`the historian refused ${rejected} samples`);
+    const half = rows.filter((r) => r.day > p.days / 2);
+    const x = half.map((r) => r.day);
+    const rel = (key: keyof Row) => {
+      const y = half.map((r) => r[key]);
+      const mean = y.reduce((a, b) => a + b, 0) / y.length;
+      return { perDay: slope(x, y), mean, rel: slope(x, y) / mean };
+    };
+    const disk = rel('historian');
+    const ev = rel('events');
+    const total = rel('disk');
+    const rss = rel('rss');
+    const pct = (v: number) => `${(v * 100).toFixed(2)} %/day`;
+    const mib = (v: number) => `${(v / 2 ** 20).toFixed(2)} MiB`;
+    const target = `|slope| ≤ ${FLAT_PER_DAY * 100} % of mean per simulated day`;
+    return {
+      suite: 'long-run',
+      figures: [
+        figure(
+          'Long run: historian disk slope, second half',
+          target,
+          `${pct(disk.rel)} (${mib(disk.perDay)}/day, mean ${mib(disk.mean)})`,
+          Math.abs(disk.rel) <= FLAT_PER_DAY,
+        ),
+        figure(
+          'Long run: event store disk slope, second half',
+          target,
+          `${pct(ev.rel)} (${mib(ev.perDay)}/day, mean ${mib(ev.mean)}, ${nEvents} events)`,
+          Math.abs(ev.rel) <= FLAT_PER_DAY,
+        ),
+        figure(
+          'Long run: data folder disk slope, second half',
+          target,
+          `${pct(total.rel)} (${mib(total.perDay)}/day, mean ${mib(total.mean)})`,
+          Math.abs(total.rel) <= FLAT_PER_DAY,
+        ),
+        figure(
+          'Long run: RSS slope, second half',
+          target,
+          `${pct(rss.rel)} (${rss.perDay.toFixed(1)} MiB/day, mean ${rss.mean.toFixed(0)} MiB)`,
+          Math.abs(rss.rel) <= FLAT_PER_DAY,
+        ),
+      ],
+      failures,
+      notes: [
+        `${p.days} simulated days in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${p.points} points every ${p.intervalMs / 1000} s (${ingested} samples), ${nEvents} events, retention raw ${p.retention.raw / H} h / 1m ${p.retention['1m'] / H} h / 1h ${p.retention['1h'] / H} h; historian and event store in this process on a simulated clock, maintenance every simulated 10 min; RSS is this process's (the test runner's base included)`,
+        `historian at the end: ${JSON.stringify(stats)}; files before close: ${files}`,
+        `samples every 6 simulated hours (day: data folder / events / historian.db MiB / RSS MiB): ${rows
+          .filter((_, i) => i % 6 === 5)
+          .map(
+            (r) =>
+              `${r.day.toFixed(2)}:${(r.disk / 2 ** 20).toFixed(1)}/${(r.events / 2 ** 20).toFixed(2)}/${(r.main / 2 ** 20).toFixed(2)}/${r.rss.toFixed(0)}`,
+          )
+          .join(' ')}`,
+      ],
+      output: '',
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const longRun: Suite = (opts: SuiteOptions) => runLongRun(opts.short ? SHORT : FULL, opts.log);
+export default longRun;
