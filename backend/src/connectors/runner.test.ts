@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SourceRunner, type SourceStatus } from './runner';
+import { backoffMs, MAX_BACKOFF_MS, SourceRunner, type SourceStatus } from './runner';
 import { SILENT_STATUS } from './liveness';
 import type { ConnectorDefinition, SampleSink, SourcePoint, SourceSample } from './types';
 
@@ -278,5 +278,17 @@ describe('SourceRunner rates', () => {
     jest.advanceTimersByTime(31_000);
     expect(runner.status.samplesPerSecond).toBe(0);
     await runner.stop();
+  });
+});
+
+describe('SourceRunner backoff', () => {
+  // faults suite (issue 17): with backoff up to 60 s, a 20 s outage was recovered 11–16 s after it ended
+  it('faults: back within 5 s after a long outage — backoff stops growing at 3 s (or the interval)', () => {
+    expect([1, 2, 3, 4, 5, 20].map((n) => backoffMs(500, n))).toEqual([1000, 2000, 3000, 3000, 3000, 3000]);
+    expect(MAX_BACKOFF_MS).toBeLessThan(5000);
+    // a slow source is retried at its own interval, never faster than it polls
+    expect(backoffMs(10_000, 1)).toBe(10_000);
+    expect(backoffMs(10_000, 8)).toBe(10_000);
+    expect(backoffMs(5, 3)).toBe(40);
   });
 });

@@ -104,8 +104,18 @@ class WindowRate {
   }
 }
 
-/** Backoff after failures, ms: doubles from the interval up to 60 s. */
-const MAX_BACKOFF_MS = 60_000;
+/**
+ * Longest backoff after failures, ms: the next poll waits interval × 2ⁿ, at most this (and never less than the
+ * interval). Short, because a source must be back within 5 s of its device (issue 17, faults suite: with 60 s a
+ * 20 s outage was recovered 11–16 s after it ended); one attempt every 3 s costs a failing device no more than a
+ * fast poll does.
+ */
+export const MAX_BACKOFF_MS = 3000;
+
+/** ms before the next poll after `failures` consecutive failures of a source polled every `intervalMs`. */
+export function backoffMs(intervalMs: number, failures: number): number {
+  return Math.min(Math.max(intervalMs, MAX_BACKOFF_MS), intervalMs * 2 ** Math.min(failures, 10));
+}
 
 /**
  * Runs one source: polls `gather` every interval without overlap (a slow gather delays the next one rather than
@@ -292,9 +302,7 @@ export class SourceRunner {
     if (this.rebuildDue(Date.now())) return void this.rebuild();
     const interval = this.source.intervalMs;
     const failures = this._status.consecutiveFailures;
-    const delay = failures
-      ? Math.min(MAX_BACKOFF_MS, interval * 2 ** Math.min(failures, 10))
-      : interval - (Date.now() % interval);
+    const delay = failures ? backoffMs(interval, failures) : interval - (Date.now() % interval);
     this.timer = setTimeout(() => (this.running = this.tick(gen)), delay);
   }
 
