@@ -197,8 +197,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Runs `cycles` faults against one connector through its own proxy, `faultMs` each, one every `periodMs`. */
 async function soak(
   make: () => Promise<Target>,
-  plan: Injected[],
-  faultMs: number,
+  plan: Array<{ fault: Injected; ms: number }>,
   periodMs: number,
   log: (line: string) => void,
   errors: string[],
@@ -234,7 +233,7 @@ async function soak(
       errors.push(`${t.name}: no good sample within 10 s of start (${runner.status.lastError ?? 'no error'})`);
       return runs;
     }
-    for (const fault of plan) {
+    for (const { fault, ms: faultMs } of plan) {
       const cycleStart = Date.now();
       const start = Date.now();
       if (fault === 'restart') await t.device.stop();
@@ -361,14 +360,19 @@ const faults: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
   const errors: string[] = [];
   // short: each fault once, 2.5 s long, one every 6 s; full: a fault a minute, 20 s long
   const minutes = fullMinutes();
-  const plan = short ? schedule(INJECTED.length, seed) : schedule(minutes, seed);
   const faultMs = short ? 2500 : 20_000;
   const periodMs = short ? 6000 : 60_000;
+  // the short form ends with one long outage: long enough for a growing backoff to show (it did, at 60 s)
+  const plan = (short ? schedule(INJECTED.length, seed) : schedule(minutes, seed)).map((fault) => ({
+    fault,
+    ms: faultMs,
+  }));
+  if (short) plan.push({ fault: 'black-hole', ms: 12_000 });
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(rssMiB()), short ? 500 : 5000);
   let runs: FaultRun[] = [];
   try {
-    const per = await Promise.all(targets().map((make) => soak(make, plan, faultMs, periodMs, log, errors)));
+    const per = await Promise.all(targets().map((make) => soak(make, plan, periodMs, log, errors)));
     runs = per.flat();
   } finally {
     clearInterval(sampler);
@@ -384,7 +388,7 @@ const faults: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
     figures: summarise(runs, rss, leak),
     failures: errors,
     notes: [
-      `${short ? 'short' : `full (${minutes} min)`} form: ${plan.length} faults per connector (${plan.join(', ')}), ${faultMs / 1000} s each, one every ${periodMs / 1000} s; poll ${INTERVAL_MS} ms, staleAfter ${LIVENESS.staleAfterMs} ms, rebuildAfter ${LIVENESS.rebuildAfterMs} ms; latency fault 1.5 s each way (over the 0.5 s Modbus / 1 s Prometheus timeouts)`,
+      `${short ? 'short' : `full (${minutes} min)`} form: ${plan.length} faults per connector (${plan.map((p) => `${p.fault} ${p.ms / 1000} s`).join(', ')}), one every ${periodMs / 1000} s; poll ${INTERVAL_MS} ms, staleAfter ${LIVENESS.staleAfterMs} ms, rebuildAfter ${LIVENESS.rebuildAfterMs} ms; latency fault 1.5 s each way (over the 0.5 s Modbus / 1 s Prometheus timeouts)`,
       'devices: modbus-serial ServerTCP in-process, an HTTP DCGM exposition; restart = the device server closed (connections cut) and started again on the same port',
     ],
   };

@@ -1,3 +1,6 @@
+// node-opcua requires hexy, an ES module Jest's CommonJS runtime cannot load: the stand-in opcua.test.ts uses
+jest.mock('hexy', () => ({ hexy: (b: Buffer) => b.toString('hex') }));
+
 import { expectOnTarget } from '../expect';
 import protocolFuzz from './protocol-fuzz';
 

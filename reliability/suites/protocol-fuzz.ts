@@ -19,7 +19,8 @@ import { ExpositionError, parseExposition } from '../../backend/src/connectors/p
 import { connector as promConnector, sourcePoint as promPoint } from '../../backend/src/connectors/prometheus/testkit';
 import { createJobsConnector } from '../../backend/src/connectors/jobs/jobs';
 import { isJobWebhook, parseJobWebhook } from '../../backend/src/connectors/jobs/payload';
-import type { SourcePoint, SourceSample } from '../../backend/src/connectors/types';
+import type { PolledConnector, SourcePoint, SourceSample } from '../../backend/src/connectors/types';
+import { opcuaPoint, source as opcuaSource, tempDir, TYPED_NS } from '../../backend/src/connectors/opcua/testkit';
 import { activeHandles, expectNoLeaks } from '../../backend/src/testing/handles';
 import { figure, type Figure, type Suite, type SuiteResult } from '../suite';
 
@@ -468,6 +469,47 @@ async function fuzzJobs(n: number, seed: number): Promise<Tally> {
   return t;
 }
 
+/**
+ * OPC UA nodes that hold what a number point cannot take (the typed fixture: an array, an empty String, a
+ * ByteString, an empty LocalizedText), each read as a number point by the connector in poll mode, and a node that
+ * does not exist: every one bad with a status, every round.
+ */
+async function fuzzOpcUa(rounds: number, log: (l: string) => void): Promise<Tally> {
+  const t = tally();
+  const { startTypedServer } = await import('../../backend/src/connectors/opcua/testkit');
+  const { opcua } = await import('../../backend/src/connectors/opcua/index');
+  const dir = tempDir('plenum-fuzz-opcua-');
+  const server = await startTypedServer(dir);
+  const points = ['array', 'string', 'bytes', 'text', 'missing'].map((id) =>
+    opcuaPoint(`ua/${id}`, `nsu=${TYPED_NS};s=${id}`),
+  );
+  const c = opcua.init(
+    opcuaSource({ endpoint: server.endpoint, pkiDir: `${dir}/client-pki`, mode: 'poll' } as never, points, 200),
+  ) as PolledConnector;
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const got: SourceSample[] = [];
+      try {
+        await c.gather(async (x) => void got.push(...x));
+      } catch (e) {
+        const m = (e as Error)?.message ?? String(e);
+        if (!/source "ua"/.test(m)) note(t, [`opcua round ${i}: unnamed error ${m.slice(0, 200)}`]);
+      }
+      t.inputs++;
+      const where = `opcua round ${i}`;
+      const p = checkSamples(where, points, got);
+      for (const x of got) if (x.quality !== 'bad') p.push(`${where}: point "${x.pointId}" good: ${String(x.value)}`);
+      note(t, p);
+    }
+    log(`opcua: ${rounds} rounds over ${points.length} odd nodes`);
+  } finally {
+    await c.close();
+    await server.stop();
+  }
+  t.rounds = 1;
+  return t;
+}
+
 const heapMiB = () => process.memoryUsage().heapUsed / 2 ** 20;
 
 const protocolFuzz: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
@@ -497,6 +539,7 @@ const protocolFuzz: Suite = async ({ short, seed, log }): Promise<SuiteResult> =
       add('exposition parser', fuzzExpositionParser(short ? 2000 : 20_000, s));
       add('prometheus connector', await fuzzPrometheusConnector(short ? 100 : 500, s));
       add('job webhooks', await fuzzJobs(short ? 2000 : 20_000, s));
+      if (round === 0 || !short) add('opcua', await fuzzOpcUa(short ? 5 : 20, round === 0 ? log : () => undefined));
       (globalThis as { gc?: () => void }).gc?.();
       heap.push(heapMiB());
       rss.push(process.memoryUsage().rss / 2 ** 20);
