@@ -54,6 +54,8 @@ export interface CannonResult {
 
 export interface CannonInstance extends Promise<CannonResult> {
   stop(): void;
+  /** `reqError`: a request failed without an answer (reset, parse error, a throwing onResponse) */
+  on(event: 'reqError', fn: (err: Error) => void): this;
 }
 
 export function cannon(opts: CannonOptions): CannonInstance {
