@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { errorMessage, PlenumError } from '../common/errors';
-import { allows, bearerAuth, type NamedToken, type RequestAuth } from './auth';
+import { allows, bearerAuth, type FailureLimits, type NamedToken, type RequestAuth } from './auth';
+import { securityHeaders } from './security';
 import { openApiDocument } from './openapi';
 import { ROUTES, type ApiDeps } from './routes';
 
@@ -15,6 +16,12 @@ export interface AppOptions {
   jobsToken?: string;
   /** largest JSON body accepted, bytes; @default 8 MiB */
   maxBodyBytes?: number;
+  /** tokens from plenum.yaml (`api.tokens`, hashed), besides the environment's */
+  tokens?: readonly NamedToken[];
+  /** how repeated auth failures are slowed, @default FAILURE_DEFAULTS (auth.ts) */
+  authFailures?: Partial<FailureLimits>;
+  /** served over TLS: adds HSTS */
+  tls?: boolean;
 }
 
 /**
@@ -26,6 +33,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(securityHeaders({ tls: opts.tls }));
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () =>
@@ -37,8 +45,14 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
     ...(opts.token ? [{ name: 'read', scope: 'read' as const, token: opts.token }] : []),
     ...(opts.operateToken ? [{ name: 'operate', scope: 'operate' as const, token: opts.operateToken }] : []),
     ...(opts.adminToken ? [{ name: 'admin', scope: 'admin' as const, token: opts.adminToken }] : []),
+    ...(opts.tokens ?? []),
   ];
-  app.use(bearerAuth(tokens, opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : []));
+  app.use(
+    bearerAuth(tokens, opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : [], {
+      log: deps.log,
+      failures: opts.authFailures,
+    }),
+  );
   app.use(express.json({ limit: opts.maxBodyBytes ?? 8 * 1024 * 1024, strict: false }));
   for (const r of ROUTES) {
     app[r.method](r.path, async (req: Request, res: Response) => {
@@ -46,7 +60,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
       const needs = r.scope ?? 'read';
       if (!allows(auth.scope, needs)) {
         res.status(403).json({
-          error: `authorization: ${r.method.toUpperCase()} ${r.path} needs the ${needs} scope; this token (${auth.name}) has ${auth.scope}${needs === 'admin' ? ' (PLENUM_ADMIN_TOKEN)' : ' (PLENUM_OPERATE_TOKEN)'}`,
+          error: `authorization: ${r.method.toUpperCase()} ${r.path} needs the ${needs} scope; this token (${auth.name}) has ${auth.scope}${needs === 'admin' ? ' (PLENUM_ADMIN_TOKEN or an api.tokens entry with scope admin)' : ' (PLENUM_OPERATE_TOKEN or an api.tokens entry with scope operate)'}`,
         });
         return;
       }
