@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Catalog } from './catalog/catalog';
 import { connectorByName } from './connectors/all';
@@ -14,6 +15,7 @@ import { IngestPipeline } from './ingest/pipeline';
 import { Arrivals } from './stream/arrivals';
 import { assertBindAllowed } from './api/auth';
 import { createApp } from './api/app';
+import { applyServerLimits } from './api/security';
 import { Metrics } from './api/metrics';
 import type { SiteConfig } from './config/load';
 import { Clock } from './common/clock';
@@ -92,7 +94,11 @@ function sourceInstances(
  */
 export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): Promise<RunningPlenum> {
   const log = opts.log ?? ((m: string) => console.log(m));
-  assertBindAllowed(config.api.host, opts.token ?? opts.operateToken ?? opts.adminToken);
+  // a jobs token alone opens one route and leaves the rest open: it does not count
+  assertBindAllowed(
+    config.api.host,
+    opts.token ?? opts.operateToken ?? opts.adminToken ?? config.api.tokens.find((t) => t.scope !== 'jobs')?.name,
+  );
   const clock = opts.clock ?? Clock.wall();
   const now = () => clock.now();
   const instances = opts.noSources ? [] : sourceInstances(config, clock);
@@ -188,11 +194,26 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       adminToken: opts.adminToken,
       jobsToken: opts.jobsToken,
       maxBodyBytes: config.api.maxBodyBytes,
+      tokens: config.api.tokens,
+      tls: config.api.tls !== undefined,
     },
   );
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
+  const api = config.api;
+  const server: Server = api.tls
+    ? https.createServer({ maxHeaderSize: api.maxHeaderBytes, ...api.tls }, app)
+    : http.createServer({ maxHeaderSize: api.maxHeaderBytes }, app);
+  applyServerLimits(server, {
+    maxHeaderBytes: api.maxHeaderBytes,
+    headersTimeoutMs: api.headersTimeoutMs,
+    requestTimeoutMs: api.requestTimeoutMs,
+    keepAliveTimeoutMs: api.keepAliveTimeoutMs,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(api.port, api.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -222,7 +243,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     );
   }
   return {
-    url: `http://${host}:${addr.port}`,
+    url: `${config.api.tls ? 'https' : 'http'}://${host}:${addr.port}`,
     historian,
     events,
     catalog,

@@ -127,7 +127,16 @@ describe('the sample plenum.yaml', () => {
     expect(cfg.file).toBe(SAMPLE);
     expect(cfg.historian.dataDir).toBe(path.join(path.dirname(SAMPLE), 'data'));
     expect(cfg.historian.retention).toEqual({ raw: 14 * 86_400_000, m1: 90 * 86_400_000, h1: 730 * 86_400_000 });
-    expect(cfg.api).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1024 * 1024 });
+    expect(cfg.api).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      maxBodyBytes: 1024 * 1024,
+      maxHeaderBytes: 16 * 1024,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5000,
+      tokens: [],
+    });
   });
 });
 
@@ -139,7 +148,16 @@ describe('defaults', () => {
       dataDir: path.resolve('/srv/plenum/data'),
       retention: { raw: 14 * 86_400_000, m1: 90 * 86_400_000, h1: 730 * 86_400_000 },
     });
-    expect(cfg.api).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1_048_576 });
+    expect(cfg.api).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      maxBodyBytes: 1_048_576,
+      maxHeaderBytes: 16 * 1024,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5000,
+      tokens: [],
+    });
     expect(cfg.sources).toEqual([]);
     expect(cfg.points).toEqual([]);
   });

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import * as nodeTls from 'node:tls';
 import type { z } from 'zod';
 import {
   CANONICAL_UNITS,
@@ -89,6 +90,21 @@ export interface ResolvedSource {
   points: ResolvedPoint[];
 }
 
+/** The API section, resolved: durations in ms, sizes in bytes, TLS files read and checked. */
+export interface ApiConfig {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  maxHeaderBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** hashed tokens from the file (`api.tokens`) */
+  tokens: Array<{ name: string; scope: 'jobs' | 'read' | 'operate' | 'admin'; sha256: string }>;
+  /** present when the API is served over HTTPS */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer; requestCert: boolean; rejectUnauthorized: boolean };
+}
+
 export interface SiteConfig {
   /** absolute path of the config file */
   file: string;
@@ -100,7 +116,7 @@ export interface SiteConfig {
     /** per resolution, in ms */
     retention: Retention;
   };
-  api: { host: string; port: number; maxBodyBytes: number };
+  api: ApiConfig;
   sources: ResolvedSource[];
   /** every point of every source, in source order, as the API and the historian see them */
   points: Point[];
@@ -156,6 +172,9 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     issues.push(...validateAutomation(a, points));
   }
 
+  const tls =
+    full.success && full.data.api.tls ? readTls(full.data.api.tls, nodePath.dirname(file), issues) : undefined;
+
   const all: ConfigIssue[] = [...positioned(yaml, issues), ...envIssues];
   if (all.length > 0 || !full.success) throw new ConfigError(fileName, all);
 
@@ -186,12 +205,56 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
       host: overrides.host ?? cfg.api.host,
       port: overrides.port ?? cfg.api.port,
       maxBodyBytes: cfg.api.maxBodyBytes,
+      maxHeaderBytes: cfg.api.maxHeaderBytes,
+      headersTimeoutMs: cfg.api.headersTimeout,
+      requestTimeoutMs: cfg.api.requestTimeout,
+      keepAliveTimeoutMs: cfg.api.keepAliveTimeout,
+      tokens: cfg.api.tokens.map((t) => ({ ...t, sha256: t.sha256.toLowerCase() })),
+      ...(tls && { tls }),
     },
     sources,
     points: sources.flatMap((s) => s.points.map(toModelPoint)),
     ...(cfg.automation && { automation: cfg.automation }),
     ...(cfg.prediction && { prediction: cfg.prediction }),
   };
+}
+
+/**
+ * Reads `api.tls` files (relative to the config file's folder) and checks that they make a TLS context: a
+ * missing file, a file that is not PEM, or a key that does not fit the certificate is an error naming the field.
+ */
+function readTls(
+  t: { cert: string; key: string; ca?: string; requestCert: boolean; rejectUnauthorized: boolean },
+  dir: string,
+  issues: RawIssue[],
+): ApiConfig['tls'] {
+  const read = (field: 'cert' | 'key' | 'ca', p: string): Buffer | undefined => {
+    const abs = nodePath.resolve(dir, p);
+    try {
+      const b = fs.readFileSync(abs);
+      if (!b.toString('latin1').includes('-----BEGIN ')) {
+        issues.push({ path: ['api', 'tls', field], message: `${abs} is not a PEM file (no "-----BEGIN" line)` });
+        return undefined;
+      }
+      return b;
+    } catch (e) {
+      const reason = typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : String(e);
+      issues.push({ path: ['api', 'tls', field], message: `cannot read ${abs} (${reason})` });
+      return undefined;
+    }
+  };
+  const cert = read('cert', t.cert);
+  const key = read('key', t.key);
+  const ca = t.ca === undefined ? undefined : read('ca', t.ca);
+  if (!cert || !key || (t.ca !== undefined && !ca)) return undefined;
+  try {
+    nodeTls.createSecureContext({ cert, key, ...(ca && { ca }) });
+  } catch (e) {
+    const msg = typeof (e as { message?: unknown })?.message === 'string' ? (e as Error).message : String(e);
+    issues.push({ path: ['api', 'tls', 'key'], message: `cert and key do not make a TLS context (${msg})` });
+    return undefined;
+  }
+  return { cert, key, ...(ca && { ca }), requestCert: t.requestCert, rejectUnauthorized: t.rejectUnauthorized };
 }
 
 /** The model point alone, without the ingest-only fields. */

@@ -22,7 +22,15 @@ export const DEFAULTS = {
     dataDir: './data',
     retention: { raw: '14d', '1m': '90d', '1h': '730d' },
   },
-  api: { host: '127.0.0.1', port: 8080, maxBodyBytes: '1mb' },
+  api: {
+    host: '127.0.0.1',
+    port: 8080,
+    maxBodyBytes: '1mb',
+    maxHeaderBytes: '16kb',
+    headersTimeout: '20s',
+    requestTimeout: '60s',
+    keepAliveTimeout: '5s',
+  },
   interval: '1s',
   kind: 'measurement',
   valueType: 'number',
@@ -119,7 +127,78 @@ export const ApiSchema = strict({
   maxBodyBytes: size()
     .prefault(DEFAULTS.api.maxBodyBytes)
     .describe(`largest request body accepted, "512kb", "1mb" or bytes, @default ${DEFAULTS.api.maxBodyBytes}`),
-}).describe('the HTTP API Grafana talks to');
+  maxHeaderBytes: size()
+    .prefault(DEFAULTS.api.maxHeaderBytes)
+    .describe(
+      `largest request head (request line and headers); larger gets 431, @default ${DEFAULTS.api.maxHeaderBytes}`,
+    ),
+  headersTimeout: duration()
+    .prefault(DEFAULTS.api.headersTimeout)
+    .describe(`the request head must arrive within this, @default ${DEFAULTS.api.headersTimeout}`),
+  requestTimeout: duration()
+    .prefault(DEFAULTS.api.requestTimeout)
+    .describe(
+      `the whole request (head and body) must arrive within this; keep it above 25s, the longest /api/stream wait, @default ${DEFAULTS.api.requestTimeout}`,
+    ),
+  keepAliveTimeout: duration()
+    .prefault(DEFAULTS.api.keepAliveTimeout)
+    .describe(`an idle keep-alive connection is closed after this, @default ${DEFAULTS.api.keepAliveTimeout}`),
+  tokens: z
+    .array(
+      strict({
+        name: slug().describe('recorded in the audit trail for what the token does'),
+        scope: z
+          .enum(['jobs', 'read', 'operate', 'admin'])
+          .describe(
+            'read: dashboards, queries, ingest; operate: + approvals, modes, manual writes, stop; admin: + rule changes; jobs: POST /api/events only',
+          ),
+        sha256: z
+          .string()
+          .regex(
+            /^[0-9a-fA-F]{64}$/,
+            'expected the SHA-256 of the token as 64 hex digits, as `printf %s "$TOKEN" | sha256sum` prints it',
+          )
+          .describe(
+            'SHA-256 of the token, hex: `printf %s "$TOKEN" | sha256sum`; the token itself is never in the file',
+          ),
+      }),
+    )
+    .default([])
+    .describe(
+      'bearer tokens, hashed, besides PLENUM_API_TOKEN / PLENUM_OPERATE_TOKEN / PLENUM_ADMIN_TOKEN / PLENUM_JOBS_TOKEN, @default []',
+    ),
+  tls: strict({
+    cert: z.string().min(1).describe("the server's certificate chain, PEM, relative to this file's folder"),
+    key: z.string().min(1).describe("the server certificate's private key, PEM, relative to this file's folder"),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("CA certificates, PEM, that client certificates must chain to (mTLS), relative to this file's folder"),
+    requestCert: z.boolean().default(false).describe('ask clients for a certificate (mTLS; needs ca), @default false'),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .describe('with requestCert: refuse clients without a certificate from ca, @default true'),
+  })
+    .optional()
+    .describe('serve the API over HTTPS (and mTLS with requestCert); plain HTTP when unset'),
+})
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.tokens.forEach((t, i) => {
+      if (seen.has(t.name))
+        ctx.addIssue({ code: 'custom', path: ['tokens', i, 'name'], message: `duplicate token name "${t.name}"` });
+      seen.add(t.name);
+    });
+    if (a.tls?.requestCert && !a.tls.ca)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls', 'ca'],
+        message: 'requestCert needs ca: the CA file client certificates must chain to',
+      });
+  })
+  .describe('the HTTP API Grafana talks to');
 
 // ---------------------------------------------------------------------------------------------------------------
 // sources and points
