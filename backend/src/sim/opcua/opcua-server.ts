@@ -41,6 +41,7 @@ import {
   type UAObject,
   type UAVariable,
 } from 'node-opcua';
+import { isLoopback } from '../../api/auth';
 import { PlenumError } from '../../common/errors';
 import { freePort } from '../../common/free-port';
 import type { HallModel, Reading } from '../model';
@@ -49,6 +50,15 @@ import { EU_UNITS, SIM_NAMESPACE_URI, simNodes, type SimNode } from './address-s
 
 /** Security policies the server offers besides None; all work on Node 20 without reverting CVE-2023-46809. */
 export const SIM_SECURITY_POLICIES = ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
+
+/**
+ * Whether the simulator accepts any client certificate without a person trusting it: only when it listens on
+ * loopback, where only this machine can reach it. Elsewhere an unknown client certificate lands in
+ * `<pkiDir>/server/rejected/` until moved to `trusted/certs/`, as on a real server.
+ */
+export function autoAcceptClientCertificates(host: string): boolean {
+  return isLoopback(host);
+}
 
 /** Status of every variable of an offline device, and of writes to it. */
 export const OFFLINE_STATUS = StatusCodes.BadNoCommunication;
@@ -162,14 +172,19 @@ export class SimOpcUaServer {
     const port = this.opts.port === undefined ? 4840 : this.opts.port === 0 ? await freePort(host) : this.opts.port;
     const pkiDir = path.resolve(this.opts.pkiDir);
     fs.mkdirSync(pkiDir, { recursive: true });
+    const accept = autoAcceptClientCertificates(host);
+    if (!accept)
+      (this.opts.log ?? console.warn)(
+        `opcua server: listening on ${host}, not loopback: unknown client certificates are refused; trust one by moving it from ${path.join(pkiDir, 'server', 'rejected')} to ${path.join(pkiDir, 'server', 'trusted', 'certs')}`,
+      );
     const serverPki = new OPCUACertificateManager({
       rootFolder: path.join(pkiDir, 'server'),
-      automaticallyAcceptUnknownCertificate: true,
+      automaticallyAcceptUnknownCertificate: accept,
       disableFileWatchers: true,
     });
     const userPki = new OPCUACertificateManager({
       rootFolder: path.join(pkiDir, 'users'),
-      automaticallyAcceptUnknownCertificate: true,
+      automaticallyAcceptUnknownCertificate: accept,
       disableFileWatchers: true,
     });
     this.managers = [serverPki, userPki];
