@@ -13,7 +13,7 @@ import { openHistorian } from './historian/historian';
 import type { Historian } from './historian/types';
 import { IngestPipeline } from './ingest/pipeline';
 import { Arrivals } from './stream/arrivals';
-import { assertBindAllowed } from './api/auth';
+import { assertBindAllowed, type FailureLimits } from './api/auth';
 import { createApp } from './api/app';
 import { applyServerLimits } from './api/security';
 import { Metrics } from './api/metrics';
@@ -34,6 +34,11 @@ export interface StartOptions {
   /** `PLENUM_JOBS_TOKEN`: lets schedulers post job webhooks to `POST /api/events` and nothing else */
   jobsToken?: string;
   log?: (msg: string) => void;
+  /**
+   * how repeated auth failures from one address are refused (auth.ts FAILURE_DEFAULTS: 10 in 60 s → 429 for
+   * 60 s); suites that fuzz the Authorization header from one address raise maxFailures
+   */
+  authFailures?: Partial<FailureLimits>;
   /** run no sources (tests that post samples themselves) */
   noSources?: boolean;
   /** the run's clock (PLENUM_CLOCK) for samples, events, queries and the historian, @default the wall clock */
@@ -196,6 +201,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       maxBodyBytes: config.api.maxBodyBytes,
       tokens: config.api.tokens,
       tls: config.api.tls !== undefined,
+      authFailures: opts.authFailures,
     },
   );
   const api = config.api;
