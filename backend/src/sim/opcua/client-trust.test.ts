@@ -1,7 +1,4 @@
-// node-opcua requires hexy, an ES module Jest's CommonJS runtime cannot load: a stand-in (as opcua-server.test.ts)
-jest.mock('hexy', () => ({ hexy: (b: Buffer) => b.toString('hex') }));
-
-import { autoAcceptClientCertificates } from './opcua-server';
+import { autoAcceptClientCertificates } from './client-trust';
 
 describe("the simulator's trust in client certificates", () => {
   it('accepts unknown client certificates on loopback only', () => {

@@ -41,24 +41,16 @@ import {
   type UAObject,
   type UAVariable,
 } from 'node-opcua';
-import { isLoopback } from '../../api/auth';
 import { PlenumError } from '../../common/errors';
 import { freePort } from '../../common/free-port';
 import type { HallModel, Reading } from '../model';
 import { SimInputError } from '../model';
 import { EU_UNITS, SIM_NAMESPACE_URI, simNodes, type SimNode } from './address-space';
+import { autoAcceptClientCertificates } from './client-trust';
+export { autoAcceptClientCertificates } from './client-trust';
 
 /** Security policies the server offers besides None; all work on Node 20 without reverting CVE-2023-46809. */
 export const SIM_SECURITY_POLICIES = ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'] as const;
-
-/**
- * Whether the simulator accepts any client certificate without a person trusting it: only when it listens on
- * loopback, where only this machine can reach it. Elsewhere an unknown client certificate lands in
- * `<pkiDir>/server/rejected/` until moved to `trusted/certs/`, as on a real server.
- */
-export function autoAcceptClientCertificates(host: string): boolean {
-  return isLoopback(host);
-}
 
 /** Status of every variable of an offline device, and of writes to it. */
 export const OFFLINE_STATUS = StatusCodes.BadNoCommunication;
