@@ -26,6 +26,7 @@ function validate(schema: Json, value: unknown, at = '$'): string[] {
   const known = new Set([
     ...['$schema', '$id', 'title', 'description', 'default', 'type', 'properties', 'required'],
     ...['additionalProperties', 'propertyNames', 'items', 'enum', 'pattern', 'anyOf', 'minItems', 'minLength'],
+    ...['maxItems', 'maxLength'],
     ...['minimum', 'maximum', 'exclusiveMinimum', 'format'],
   ]);
   for (const k of Object.keys(schema))
@@ -53,6 +54,7 @@ function validate(schema: Json, value: unknown, at = '$'): string[] {
     if (schema.format === 'uri' && !URL.canParse(value)) fail('is not a URI');
     else if (schema.format !== undefined && schema.format !== 'uri') fail(`unknown format ${String(schema.format)}`);
     if (schema.minLength !== undefined && value.length < (schema.minLength as number)) fail('too short');
+    if (schema.maxLength !== undefined && value.length > (schema.maxLength as number)) fail('too long');
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < (schema.minimum as number)) fail('below minimum');
@@ -62,6 +64,7 @@ function validate(schema: Json, value: unknown, at = '$'): string[] {
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < (schema.minItems as number)) fail('too few items');
+    if (schema.maxItems !== undefined && value.length > (schema.maxItems as number)) fail('too many items');
     if (schema.items) value.forEach((v, i) => errors.push(...validate(schema.items as Json, v, `${at}[${i}]`)));
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
