@@ -205,9 +205,12 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     },
   );
   const api = config.api;
+  // node checks the header and request timeouts every connectionsCheckingInterval (30 s by default): once a second
+  // instead, so a slow client is cut within a second of its limit (reliability/suites/slow-clients.ts)
+  const serverOptions = { maxHeaderSize: api.maxHeaderBytes, connectionsCheckingInterval: 1000 };
   const server: Server = api.tls
-    ? https.createServer({ maxHeaderSize: api.maxHeaderBytes, ...api.tls }, app)
-    : http.createServer({ maxHeaderSize: api.maxHeaderBytes }, app);
+    ? https.createServer({ ...serverOptions, ...api.tls }, app)
+    : http.createServer(serverOptions, app);
   applyServerLimits(server, {
     maxHeaderBytes: api.maxHeaderBytes,
     headersTimeoutMs: api.headersTimeoutMs,
