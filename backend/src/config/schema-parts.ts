@@ -50,31 +50,37 @@ export function parseSize(value: string | number): number | undefined {
   return Math.round(Number(m[1]) * (SIZE_UNIT_BYTES[(m[2] as string).toLowerCase()] as number));
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
+/** Levenshtein distance, case-insensitive, for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  const prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
     let diag = prev[0] as number;
     prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
+    for (let j = 1; j <= y.length; j++) {
       const up = prev[j] as number;
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + cost);
+      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (x[i - 1] === y[j - 1] ? 0 : 1));
       diag = up;
     }
   }
-  return prev[b.length] as number;
+  return prev[y.length] as number;
 }
 
-/** ` (did you mean "x"?)` when one candidate is close to `word`, else an empty string. */
+/**
+ * ` (did you mean "x"?)` when one candidate is close to `word`, else an empty string. A candidate whose length
+ * differs by more than the allowed distance cannot be close and is skipped: a 100 kB value in an enum field once
+ * took seconds here (found by reliability/suites/file-fuzz.ts).
+ */
 export function didYouMean(word: string, candidates: readonly string[]): string {
+  const allowed = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    if (Math.abs(c.length - word.length) > allowed) continue;
     const d = editDistance(word, c);
     if (d < bestD) [best, bestD] = [c, d];
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return best !== undefined && bestD <= allowed ? ` (did you mean "${best}"?)` : '';
 }
 
 /** A strict object whose unknown-key error names the key and lists the keys it accepts. */
