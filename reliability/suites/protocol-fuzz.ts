@@ -10,6 +10,8 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { QueryError } from '../../backend/src/common/errors';
 import { modbusOptions } from '../../backend/src/connectors/modbus/config';
@@ -510,6 +512,12 @@ async function fuzzOpcUa(rounds: number, log: (l: string) => void): Promise<Tall
   return t;
 }
 
+/** A full collection before each memory sample, so rounds compare live memory rather than GC timing. */
+function collect(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
 const heapMiB = () => process.memoryUsage().heapUsed / 2 ** 20;
 
 const protocolFuzz: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
@@ -540,7 +548,7 @@ const protocolFuzz: Suite = async ({ short, seed, log }): Promise<SuiteResult> =
       add('prometheus connector', await fuzzPrometheusConnector(short ? 100 : 500, s));
       add('job webhooks', await fuzzJobs(short ? 2000 : 20_000, s));
       if (round === 0 || !short) add('opcua', await fuzzOpcUa(short ? 5 : 20, round === 0 ? log : () => undefined));
-      (globalThis as { gc?: () => void }).gc?.();
+      collect();
       heap.push(heapMiB());
       rss.push(process.memoryUsage().rss / 2 ** 20);
       log(`round ${round + 1}/${outer}: heap ${heap.at(-1)!.toFixed(0)} MiB, rss ${rss.at(-1)!.toFixed(0)} MiB`);
