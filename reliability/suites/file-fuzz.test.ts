@@ -1,3 +1,6 @@
+// node-opcua requires hexy, an ES module Jest's CommonJS runtime cannot load (plain Node 20.20 can): a stand-in
+// for its only use, hex dumps in debug output
+jest.mock('hexy', () => ({ hexy: (b: Buffer) => b.toString('hex') }));
 import { expectOnTarget } from '../expect';
 import suite from './file-fuzz';
 
