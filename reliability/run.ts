@@ -4,7 +4,7 @@
  * target, writes reports/reliability/<suite>.json and checks that no configured token appears in anything the
  * suites' processes printed. Exits 1 when a figure misses its target or a suite fails.
  *
- * The full form is what docs/reliability.md quotes (about an hour and a half on two cores); `--short` is the form
+ * The full form is what docs/reliability.md quotes (about 100 minutes on two cores); `--short` is the form
  * CI runs through the suites' own tests.
  */
 import fs from 'node:fs';
