@@ -14,12 +14,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { Sample } from '@plenum/model';
 import { AutomationStore } from '../../backend/src/automation/store';
 import { loadConfig } from '../../backend/src/config/load';
 import { CONNECTOR_NAMES } from '../../backend/src/connectors/all';
 import { EventStore } from '../../backend/src/events/event-store';
-import { CRASH_POINTS, CRASH_T0, crashBatch } from '../../backend/src/historian/crash-workload';
+import { batchMismatches, crashBatch, CRASH_T0, readCrashSamples } from '../../backend/src/historian/crash-workload';
 import { openHistorian } from '../../backend/src/historian/historian';
 import { seededRandom } from '../../backend/src/historian/test-helpers';
 import { startPlenum } from '../../backend/src/plenum';
@@ -218,36 +217,9 @@ function check(
     const hi = Math.max(...list);
     const from = CRASH_T0 + Math.max(0, lo - 200) * 10_000;
     const to = CRASH_T0 + (hi + 1) * 10_000;
-    const stored = new Map<string, Map<number, Sample>>();
-    for (const p of CRASH_POINTS) {
-      const raw = h.readRaw(p.id, from, to, Infinity);
-      const byTs = new Map<number, Sample>();
-      raw.ts.forEach((ts, i) => {
-        if (i > 0 && ts <= raw.ts[i - 1]!) corrupt.push(`${p.id}: timestamps out of order or repeated at ${ts}`);
-        byTs.set(ts, {
-          pointId: p.id,
-          ts,
-          value: raw.values[i] as Sample['value'],
-          quality: raw.quality[i] as Sample['quality'],
-          rawStatus: raw.rawStatus[i],
-        });
-      });
-      stored.set(p.id, byTs);
-    }
-    for (const b of list)
-      for (const s of crashBatch(b)) {
-        const got = stored.get(s.pointId)?.get(s.ts);
-        const want = { ...s, rawStatus: s.rawStatus ?? 0 };
-        if (
-          !got ||
-          !Object.is(got.value, want.value) ||
-          got.quality !== want.quality ||
-          got.rawStatus !== want.rawStatus
-        )
-          lost.push(
-            `sample of batch ${b} ${s.pointId}@${s.ts}: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`,
-          );
-      }
+    const stored = readCrashSamples(h, from, to);
+    corrupt.push(...stored.disorder);
+    for (const b of list) lost.push(...batchMismatches(b, stored).map((m) => `sample of ${m}`));
   }
 
   // events: one per step, in a state the workload wrote, at least as new as acknowledged

@@ -1,5 +1,5 @@
 import type { Quality, Sample } from '@plenum/model';
-import type { HistorianPoint } from './types';
+import type { Historian, HistorianPoint } from './types';
 
 /**
  * The deterministic workload of the kill -9 test, shared by the writer child (crash-writer.ts) and the test
@@ -43,6 +43,46 @@ export function crashBatch(k: number): Sample[] {
     const ts = CRASH_T0 + (k - 200) * PER_POINT * STEP + 250;
     out.push({ pointId: 'crash/decimal', ts, value: -k, quality: 'good' });
     out.push({ pointId: 'crash/mode', ts, value: `late-${k}`, quality: 'uncertain', rawStatus: 7 });
+  }
+  return out;
+}
+
+/** What a kill -9 check reads back: the crash points' samples in [from, to) by point and ts. */
+export interface StoredSamples {
+  byPoint: Map<string, Map<number, Sample>>;
+  /** timestamps out of order or repeated, described */
+  disorder: string[];
+}
+
+export function readCrashSamples(h: Pick<Historian, 'readRaw'>, from: number, to: number): StoredSamples {
+  const byPoint = new Map<string, Map<number, Sample>>();
+  const disorder: string[] = [];
+  for (const p of CRASH_POINTS) {
+    const raw = h.readRaw(p.id, from, to, Infinity);
+    const byTs = new Map<number, Sample>();
+    raw.ts.forEach((ts, i) => {
+      if (i > 0 && ts <= raw.ts[i - 1]!) disorder.push(`${p.id}: timestamps out of order or repeated at ${ts}`);
+      byTs.set(ts, {
+        pointId: p.id,
+        ts,
+        value: raw.values[i] as Sample['value'],
+        quality: raw.quality[i] as Sample['quality'],
+        rawStatus: raw.rawStatus[i],
+      });
+    });
+    byPoint.set(p.id, byTs);
+  }
+  return { byPoint, disorder };
+}
+
+/** The samples of batch k that are missing from `stored` or differ from what was written, described. */
+export function batchMismatches(k: number, stored: StoredSamples): string[] {
+  const out: string[] = [];
+  for (const s of crashBatch(k)) {
+    const got = stored.byPoint.get(s.pointId)?.get(s.ts);
+    const want = { ...s, rawStatus: s.rawStatus ?? 0 };
+    if (!got || !Object.is(got.value, want.value) || got.quality !== want.quality || got.rawStatus !== want.rawStatus)
+      out.push(`batch ${k} ${s.pointId}@${s.ts}: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   }
   return out;
 }
