@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { dashboardRequests } from '../load/dashboard-queries';
 
 /**
  * Valid requests per route, the seeds the API fuzzer mutates. Every route of the route table must have at least
  * one (api-fuzz.test.ts checks), so a new route cannot skip the fuzz suite. Ids and points come from plenum.yaml,
  * the config the fuzzed backend runs; the /api/query and /api/stream seeds are the provisioned dashboards' own
- * queries as the data source sends them.
+ * queries as the data source builds them (reliability/load/dashboard-queries.ts).
  */
 
 export interface Seed {
@@ -16,25 +17,9 @@ export interface Seed {
 }
 
 const ROOT = path.resolve(__dirname, '../..');
+/** the dashboards' template variables, as picked on the sample site */
+const VARS = { hall: 'hall1', rack: 'A01', row: 'A', asset: 'crah1' };
 const NOW = 'now';
-
-/** Every panel target of every provisioned dashboard, with Grafana's `datasource` removed and `$hall` bound. */
-export function dashboardTargets(): Array<Record<string, unknown>> {
-  const dir = path.join(ROOT, 'dashboards');
-  const out: Array<Record<string, unknown>> = [];
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-    const d = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
-      panels?: Array<{ targets?: Array<Record<string, unknown>>; panels?: unknown[] }>;
-    };
-    for (const p of d.panels ?? []) {
-      for (const t of p.targets ?? []) {
-        const { datasource: _ds, ...rest } = t;
-        out.push(JSON.parse(JSON.stringify(rest).replaceAll('$hall', 'hall1').replaceAll('$rack', 'A01')));
-      }
-    }
-  }
-  return out;
-}
 
 const RULE = {
   id: 'fuzz-rule',
@@ -46,18 +31,20 @@ const RULE = {
 
 /** `METHOD path` (as in the route table) → seeds. */
 export function seeds(): Record<string, Seed[]> {
-  const targets = dashboardTargets();
-  const range = { from: 'now-1h', to: NOW };
+  const range = { from: Date.now() - 3_600_000, to: Date.now() };
+  const panels = fs
+    .readdirSync(path.join(ROOT, 'dashboards'))
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => dashboardRequests(f.slice(0, -5), VARS, range));
   return {
     'GET /api/health': [{ path: '/api/health' }],
     'POST /api/query': [
-      ...targets.map((t) => ({ path: '/api/query', body: { range, maxDataPoints: 600, queries: [t] } })),
+      ...panels.map((p) => ({ path: '/api/query', body: p.query })),
       { path: '/api/query', body: { range: { from: 0, to: 1 }, queries: [{ refId: 'A', queryType: 'events' }] } },
     ],
-    'POST /api/stream': targets
-      .filter((t) => t.live)
-      .slice(0, 8)
-      .map((t) => ({ path: '/api/stream', body: { queries: [t], after: 0, waitMs: 0, range } })),
+    'POST /api/stream': panels.flatMap((p) =>
+      p.stream ? [{ path: '/api/stream', body: { ...p.stream, after: 0, waitMs: 0 } }] : [],
+    ),
     'GET /api/points': [
       { path: '/api/points', query: { text: 'inlet', page: '1', pageSize: '10' } },
       { path: '/api/points', query: { hall: 'hall1', quantity: 'temperature,power', tags: 'inlet' } },
