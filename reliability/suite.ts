@@ -3,6 +3,8 @@
  * in a short form (CI, through `<name>.test.ts` beside it) or the full form (`npm run reliability`), and returns
  * figures, each beside its target, that docs/reliability.md quotes with the command that measured them.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 export interface SuiteOptions {
   /** the CI form: fewer inputs, shorter soaks; the full form when false */
@@ -53,6 +55,12 @@ export function leakedTokens(text: string): string[] {
   return Object.entries(SUITE_TOKENS)
     .filter(([, t]) => text.includes(t))
     .map(([name]) => name);
+}
+
+/** A full collection before a memory sample, so samples compare live memory rather than GC timing. */
+export function fullGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
 }
 
 /** Resident memory in MiB of this process. */

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { EventStore } from '../../backend/src/events/event-store';
 import { openHistorian } from '../../backend/src/historian/historian';
 import { dirBytes } from '../load/backend';
-import { figure, rssMiB, type Suite, type SuiteOptions, type SuiteResult } from '../suite';
+import { figure, fullGc, rssMiB, type Suite, type SuiteOptions, type SuiteResult } from '../suite';
 
 export interface LongRunParams {
   days: number;
@@ -75,6 +75,8 @@ interface Row {
   historian: number;
   events: number;
   rss: number;
+  /** V8 heap in use after a full collection, MiB */
+  heap: number;
   /** historian.db alone (no WAL) */
   main: number;
 }
@@ -138,7 +140,9 @@ export async function runLongRun(p: LongRunParams, log: (l: string) => void): Pr
         const ev = eventBytes();
         const disk = dirBytes(dir);
         const main = fs.statSync(path.join(dir, 'historian.db')).size;
-        rows.push({ day: (now - start) / D, disk, events: ev, historian: disk - ev, rss: rssMiB(), main });
+        fullGc();
+        const heap = process.memoryUsage().heapUsed / 2 ** 20;
+        rows.push({ day: (now - start) / D, disk, events: ev, historian: disk - ev, rss: rssMiB(), heap, main });
         if ((now - start) % D === 0)
           log(
             `day ${((now - start) / D).toFixed(0)}: disk ${(disk / 2 ** 20).toFixed(1)} MiB (events ${(ev / 2 ** 20).toFixed(2)}), RSS ${rssMiB().toFixed(0)} MiB, ${ingested} samples, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
@@ -164,6 +168,7 @@ export async function runLongRun(p: LongRunParams, log: (l: string) => void): Pr
     const ev = rel('events');
     const total = rel('disk');
     const rss = rel('rss');
+    const heap = rel('heap');
     const pct = (v: number) => `${(v * 100).toFixed(2)} %/day`;
     const mib = (v: number) => `${(v / 2 ** 20).toFixed(2)} MiB`;
     const target = `growth ≤ ${FLAT_PER_DAY * 100} % of mean per simulated day`;
@@ -193,6 +198,12 @@ export async function runLongRun(p: LongRunParams, log: (l: string) => void): Pr
           target,
           `${pct(rss.rel)} (${rss.perDay.toFixed(1)} MiB/day, mean ${rss.mean.toFixed(0)} MiB)`,
           rss.rel <= FLAT_PER_DAY,
+        ),
+        figure(
+          'Long run: heap slope after GC, second half',
+          target,
+          `${pct(heap.rel)} (${heap.perDay.toFixed(2)} MiB/day, mean ${heap.mean.toFixed(0)} MiB)`,
+          heap.rel <= FLAT_PER_DAY,
         ),
       ],
       failures,

@@ -10,8 +10,6 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import fc from 'fast-check';
 import { QueryError } from '../../backend/src/common/errors';
 import { modbusOptions } from '../../backend/src/connectors/modbus/config';
@@ -24,7 +22,7 @@ import { isJobWebhook, parseJobWebhook } from '../../backend/src/connectors/jobs
 import type { PolledConnector, SourcePoint, SourceSample } from '../../backend/src/connectors/types';
 import { opcuaPoint, source as opcuaSource, tempDir, TYPED_NS } from '../../backend/src/connectors/opcua/testkit';
 import { activeHandles, expectNoLeaks } from '../../backend/src/testing/handles';
-import { figure, type Figure, type Suite, type SuiteResult } from '../suite';
+import { figure, fullGc, type Figure, type Suite, type SuiteResult } from '../suite';
 
 /** How the rogue Modbus server answers a request. */
 export const ROGUE_MODES = [
@@ -512,12 +510,6 @@ async function fuzzOpcUa(rounds: number, log: (l: string) => void): Promise<Tall
   return t;
 }
 
-/** A full collection before each memory sample, so rounds compare live memory rather than GC timing. */
-function collect(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-}
-
 const heapMiB = () => process.memoryUsage().heapUsed / 2 ** 20;
 
 const protocolFuzz: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
@@ -548,7 +540,7 @@ const protocolFuzz: Suite = async ({ short, seed, log }): Promise<SuiteResult> =
       add('prometheus connector', await fuzzPrometheusConnector(short ? 100 : 500, s));
       add('job webhooks', await fuzzJobs(short ? 2000 : 20_000, s));
       if (round === 0 || !short) add('opcua', await fuzzOpcUa(short ? 5 : 20, round === 0 ? log : () => undefined));
-      collect();
+      fullGc();
       heap.push(heapMiB());
       rss.push(process.memoryUsage().rss / 2 ** 20);
       log(`round ${round + 1}/${outer}: heap ${heap.at(-1)!.toFixed(0)} MiB, rss ${rss.at(-1)!.toFixed(0)} MiB`);
