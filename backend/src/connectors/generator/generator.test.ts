@@ -29,4 +29,16 @@ describe('built-in generator', () => {
     expect((fahrenheit - 32) * (5 / 9)).toBeCloseTo(celsius, 9);
     expect(typeof got.find((s) => s.pointId.endsWith('breaker'))!.value).toBe('boolean');
   });
+
+  it('aligns timestamps to stepMs of the clock when set (a fast clock polled every 50 ms wall)', async () => {
+    const opts = generatorOptions.parse({ stepMs: 1000 });
+    let now = Date.UTC(2026, 0, 1, 0, 0, 7, 980);
+    const gen = createGenerator({ name: 'gen', intervalMs: 50, options: opts, points: TEST_POINTS }, () => now);
+    const got: SourceSample[] = [];
+    await gen.gather(async (s) => void got.push(...s));
+    now += 20 * 50; // one 50 ms wall tick at ×20
+    await gen.gather(async (s) => void got.push(...s));
+    expect([...new Set(got.map((s) => s.ts))]).toEqual([Date.UTC(2026, 0, 1, 0, 0, 7), Date.UTC(2026, 0, 1, 0, 0, 8)]);
+    expect(() => generatorOptions.parse({ stepMs: 0 })).toThrow();
+  });
 });

@@ -69,7 +69,8 @@ function inSourceUnit(p: SourcePoint, v: number | boolean | string): number | bo
 /**
  * BUILT-IN GENERATOR — a placeholder data source, not a device. It exists so `npm start` shows data before the
  * simulated hall (OPC UA, Modbus, Prometheus) lands; every sample it makes is synthetic and says so in the
- * connector name. Each gather emits one sample per point stamped with the interval-aligned time.
+ * connector name. Each gather emits one sample per point stamped with the interval-aligned (or `stepMs`-aligned)
+ * time of the run's clock.
  */
 export function createGenerator(
   source: SourceInstance<GeneratorOptions>,
@@ -78,7 +79,8 @@ export function createGenerator(
   return {
     mode: 'poll',
     async gather(sink: SampleSink) {
-      const ts = Math.floor(now() / source.intervalMs) * source.intervalMs;
+      const step = source.options.stepMs ?? source.intervalMs;
+      const ts = Math.floor(now() / step) * step;
       const samples: SourceSample[] = source.points.map((p) => ({
         pointId: p.id,
         ts,
