@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SUITE_TOKENS } from '../suite';
+import { treePids } from './proc';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -16,8 +17,11 @@ export interface Backend {
   rssMiB(): number;
   /** bytes of every file under the data folder */
   diskBytes(): number;
-  /** SIGTERM, SIGKILL after 20 s; resolves with the exit code */
-  stop(): Promise<number | null>;
+  /**
+   * SIGTERM to the backend process itself, SIGKILL to the whole tree after `killAfterMs` (@default 20 s); resolves
+   * with the exit code (the backend's, which tsx's launcher passes on)
+   */
+  stop(killAfterMs?: number): Promise<number | null>;
 }
 
 /**
@@ -53,7 +57,7 @@ export async function startBackend(config: string, dataDir: string, env: NodeJS.
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`backend exited with ${code} before listening:\n${out}`)));
   });
-  // tsx runs the backend in a child of its own: the process that holds the heap is the deepest descendant
+  // tsx runs the backend in a child of its own (with esbuild below it): treePids(pid)[1] holds the heap
   const pid = child.pid!;
   return {
     url,
@@ -61,9 +65,17 @@ export async function startBackend(config: string, dataDir: string, env: NodeJS.
     output: () => out,
     rssMiB: () => treeRssMiB(pid),
     diskBytes: () => dirBytes(dataDir),
-    async stop() {
-      child.kill('SIGTERM');
-      const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    async stop(killAfterMs = 20_000) {
+      const tree = treePids(pid);
+      terminate(pid);
+      const guard = setTimeout(() => {
+        for (const p of tree.reverse())
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            // gone
+          }
+      }, killAfterMs);
       const code = await exited;
       clearTimeout(guard);
       return code;
@@ -71,20 +83,31 @@ export async function startBackend(config: string, dataDir: string, env: NodeJS.
   };
 }
 
+/**
+ * SIGTERM to the process tsx's launcher `launcherPid` runs (the launcher itself when it has no child). Not to the
+ * launcher: tsx relays a signal to its child and SIGKILLs the child when the child has not confirmed it within
+ * ~60 ms (tsx 4 `relaySignals`), so a backend whose event loop is busy for longer — ingesting, flushing heads —
+ * would be killed instead of closing.
+ */
+export function terminate(launcherPid: number): void {
+  const target = treePids(launcherPid)[1] ?? launcherPid;
+  try {
+    process.kill(target, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
 /** RSS of a process and its descendants, MiB (tsx's launcher is small; the backend is its child). */
 export function treeRssMiB(pid: number): number {
   let kb = 0;
-  const visit = (p: number) => {
+  for (const p of treePids(pid))
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
       if (m) kb += Number(m[1]);
-      const kids = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
-      for (const k of kids ? kids.split(/\s+/) : []) visit(Number(k));
     } catch {
       // gone
     }
-  };
-  visit(pid);
   return kb / 1024;
 }
 
