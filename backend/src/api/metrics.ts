@@ -56,6 +56,11 @@ export class Metrics {
       'Samples durable in the staging log, not yet compressed',
       (s) => s.headSamples,
     );
+    historianGauge(
+      'plenum_historian_head_bytes',
+      'Bytes the not yet compressed samples take in memory',
+      (s) => s.headBytes,
+    );
     historianGauge('plenum_historian_points', 'Points registered in the historian', (s) => s.points);
     historianGauge('plenum_historian_disk_bytes', 'Bytes of the historian data folder', (s) => s.diskBytes);
     historianGauge('plenum_historian_last_commit_seconds', 'Duration of the last commit', (s) => s.lastCommitMs / 1000);

@@ -62,6 +62,9 @@ export class ChunkStore {
         'INSERT INTO chunks (point, hour, t_min, t_max, n, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       deleteChunk: p<[number]>('DELETE FROM chunks WHERE id = ?'),
+      fragmentedHours: p<[number]>(
+        'SELECT point, hour FROM chunks WHERE hour >= ? GROUP BY point, hour HAVING count(*) > 1',
+      ),
       rollup: p<[number, number]>(
         'SELECT hour, count, bad, min, max, sum, last, m1 FROM rollups WHERE point = ? AND hour = ?',
       ),
@@ -112,6 +115,11 @@ export class ChunkStore {
 
   deleteChunk(id: number): void {
     this.s.deleteChunk.run(id);
+  }
+
+  /** point-hours from `fromHour` on stored in more than one chunk (candidates for compactHour) */
+  fragmentedHours(fromHour: number): Array<{ point: number; hour: number }> {
+    return this.s.fragmentedHours.all(fromHour) as Array<{ point: number; hour: number }>;
   }
 
   rollup(point: number, hour: number): RollupRow | undefined {

@@ -8,6 +8,15 @@ import type { Historian, HistorianPoint } from './types';
  */
 
 export const CRASH_T0 = Date.UTC(2024, 6, 1);
+
+/**
+ * The historian's clock in the crash suite: one minute past the data time of the batch being written
+ * (crashBatch(k) covers 10 s from CRASH_T0 + 10 s·k), so that retention keeps the 2024 workload and heads age
+ * with the data.
+ */
+export function crashClock(batch: () => number): () => number {
+  return () => CRASH_T0 + batch() * 10_000 + 60_000;
+}
 /** samples per point per batch; with a small chunk size this makes head flushes frequent */
 const PER_POINT = 20;
 /** ms between a point's samples: a batch covers 10 s, an hour passes every 360 batches */

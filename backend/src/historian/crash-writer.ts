@@ -1,5 +1,5 @@
 import { ChunkStore } from './chunk-store';
-import { CRASH_POINTS, crashBatch } from './crash-workload';
+import { crashBatch, crashClock, CRASH_POINTS } from './crash-workload';
 import { openHistorian } from './historian';
 
 /**
@@ -25,7 +25,13 @@ if (crashIn) {
   } as never;
 }
 
-const h = openHistorian({ dir, tuning: { chunkMaxSamples: 64, lateGraceMs: 0 } });
+// the clock follows the data (retention must not drop the 2024 workload); maintenance every 50 ms merges the
+// hours that small heads leave in pieces, so kills land inside merges too
+const h = openHistorian({
+  dir,
+  now: crashClock(() => k),
+  tuning: { chunkMaxSamples: 64, headMaxBytes: 256, lateGraceMs: 0, maintenanceIntervalMs: 50 },
+});
 h.ensurePoints(CRASH_POINTS);
 process.stdout.write('ready\n');
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ChunkStore, FlushState } from './chunk-store';
-import { writeHour, type HourWriterContext } from './hour-writer';
+import { compactHour, writeHour, type HourWriterContext } from './hour-writer';
 import type { PointState } from './point-registry';
 import { floorTo, HOUR_MS, sliceSeries } from './series';
 
@@ -8,13 +8,18 @@ import { floorTo, HOUR_MS, sliceSeries } from './series';
  * Moves samples from the in-memory heads into chunks + rollups. A head is flushed up to a cutoff time:
  * normally the start of the hour its newest sample is in (once that sample is `lateGraceMs` into the hour, so
  * stragglers of the previous hour still land in the same chunk), everything when it holds `chunkMaxSamples`
- * or is older than `maxHeadAgeMs`.
+ * or `headMaxBytes`, or is older than `maxHeadAgeMs`.
+ *
+ * A head flushed before its hour is over leaves the hour in several chunks; once the hour is over (plus
+ * `lateGraceMs`) the flusher merges them (`compact`), so memory stays bounded without re-encoding a growing
+ * chunk on every early flush, and the hour ends up stored as compactly as one written at once.
  *
  * Each flush records in the points table which staged samples are now in chunks (flushed_full / flushed_part
  * / flushed_before), in the same transaction as the chunks: replay on open skips exactly those.
  */
 export interface FlushPolicy {
   chunkMaxSamples: number;
+  headMaxBytes: number;
   lateGraceMs: number;
   maxHeadAgeMs: number;
 }
@@ -28,6 +33,8 @@ interface PlannedFlush {
 export class Flusher {
   /** points waiting for a flush → cutoff */
   private readonly queue = new Map<PointState, number>();
+  /** point-hours written in several chunks, to be merged once the hour is over */
+  private readonly fragmented = new Map<PointState, Set<number>>();
 
   constructor(
     private readonly db: Database.Database,
@@ -50,7 +57,7 @@ export class Flusher {
    */
   cutoffAfterIngest(p: PointState): number | null {
     const h = p.head;
-    if (h.n >= this.policy.chunkMaxSamples) return Infinity;
+    if (h.n >= this.policy.chunkMaxSamples || h.bytes >= this.policy.headMaxBytes) return Infinity;
     const newest = Math.min(h.maxTs, this.now());
     const cutoff = floorTo(newest - this.policy.lateGraceMs, HOUR_MS);
     const lastCutoff = p.flushedPart > p.flushedFull ? p.flushedBefore : -Infinity;
@@ -121,7 +128,8 @@ export class Flusher {
       const hour = Math.floor((taken.ts[i] as number) / hourMs);
       let j = i + 1;
       while (j < taken.n && Math.floor((taken.ts[j] as number) / hourMs) === hour) j++;
-      writeHour(this.ctx, p.key, p.valueType, hour, i === 0 && j === taken.n ? taken : sliceSeries(taken, i, j));
+      const part = i === 0 && j === taken.n ? taken : sliceSeries(taken, i, j);
+      if (writeHour(this.ctx, p.key, p.valueType, hour, part)) this.markFragmented(p, hour);
       i = j;
     }
     const through = head.lastStagingId();
@@ -135,6 +143,47 @@ export class Flusher {
         : { ts: p.latestTs, value: p.latestValue, quality: p.latestQuality, rawStatus: p.latestStatus };
     this.store.updateFlush(p.key, state, last);
     return { plan: { point: p, cutoff, state }, moved: taken.n };
+  }
+
+  markFragmented(p: PointState, hour: number): void {
+    let hours = this.fragmented.get(p);
+    if (!hours) this.fragmented.set(p, (hours = new Set()));
+    hours.add(hour);
+  }
+
+  /** point-hours waiting to be merged (including those whose hour is not over yet) */
+  get fragmentedHours(): number {
+    let n = 0;
+    for (const hours of this.fragmented.values()) n += hours.size;
+    return n;
+  }
+
+  /**
+   * Merges the chunks of point-hours that are over (`lateGraceMs` past their end, and the head holds none of
+   * their samples: those would rewrite the hour anyway), up to `maxHours` in one transaction or until
+   * `budgetMs`. Returns how many point-hours it looked at; 0 when none is due.
+   */
+  compact(maxHours: number, budgetMs = Infinity): number {
+    const due = floorTo(this.now() - this.policy.lateGraceMs, HOUR_MS) / HOUR_MS;
+    const started = performance.now();
+    const done: Array<[PointState, number]> = [];
+    this.db.transaction(() => {
+      for (const [p, hours] of this.fragmented) {
+        for (const hour of hours) {
+          if (done.length >= maxHours || performance.now() - started > budgetMs) return;
+          if (hour >= due || p.head.minTs < (hour + 1) * HOUR_MS) continue;
+          compactHour(this.ctx, p.key, p.valueType, hour);
+          done.push([p, hour]);
+        }
+      }
+    })();
+    // forget them only once the merge committed, so a failed transaction is retried
+    for (const [p, hour] of done) {
+      const hours = this.fragmented.get(p);
+      hours?.delete(hour);
+      if (hours?.size === 0) this.fragmented.delete(p);
+    }
+    return done.length;
   }
 }
 

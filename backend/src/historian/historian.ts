@@ -10,6 +10,7 @@ import { PointRegistry, type PointState } from './point-registry';
 import { computeBuckets, DEFAULT_RAW_LIMIT, readSeries, toRawSeries, type QueryContext } from './queries';
 import { resolveRetention, RetentionTask } from './retention';
 import { stageSample } from './sample-validation';
+import { HOUR_MS } from './series';
 import { packBatch, StagedBatch, StagingLog } from './staging-log';
 import type {
   BucketQuery,
@@ -27,8 +28,9 @@ import type {
 
 export const DEFAULT_TUNING: Readonly<HistorianTuning> = {
   chunkMaxSamples: 4096,
+  headMaxBytes: 768,
   lateGraceMs: 120_000,
-  maxHeadAgeMs: 75 * 60_000,
+  maxHeadAgeMs: 10 * 60_000,
   maintenanceIntervalMs: 60_000,
   closeTimeoutMs: 10_000,
 };
@@ -38,6 +40,9 @@ const FLUSH_POINTS_PER_TX = 256;
 const FLUSH_BUDGET_MS = 50;
 /** after a failed flush, wait this long (ms) before flushing again outside the maintenance task */
 const FLUSH_RETRY_MS = 5_000;
+/** hours back from now that open() looks for point-hours left in several chunks (a crash or close before they
+ * were merged); older ones stay as they are, correct but a little larger */
+const COMPACT_LOOKBACK_HOURS = 3;
 
 function resolveTuning(t: Partial<HistorianTuning> | undefined): HistorianTuning {
   const out = { ...DEFAULT_TUNING };
@@ -85,6 +90,7 @@ class EmbeddedHistorian implements Historian {
   private waiters: Waiter[] = [];
   private commitScheduled = false;
   private flushScheduled = false;
+  private compactScheduled = false;
   /** next staging row id; ids only grow, even across a vacuumed staging file */
   private nextStagingId: number;
   /** staging rows below this are no longer needed (every sample in them is in a chunk) */
@@ -122,6 +128,11 @@ class EmbeddedHistorian implements Historian {
       this.flusher = new Flusher(this.main, this.store, this.writer, this.tuning, this.now);
       this.query = { store: this.store, writer: this.writer };
       this.nextStagingId = this.replay() + 1;
+      const fromHour = Math.floor(this.now() / HOUR_MS) - COMPACT_LOOKBACK_HOURS;
+      for (const { point, hour } of this.store.fragmentedHours(fromHour)) {
+        const p = this.points.byStorageKey(point);
+        if (p) this.flusher.markFragmented(p, hour);
+      }
     } catch (err) {
       this.main.close();
       this.stagingDb.close();
@@ -291,6 +302,23 @@ class EmbeddedHistorian implements Historian {
     });
   }
 
+  /** Merges point-hours left in several chunks by early flushes, in tasks of ≤ 50 ms (see Flusher.compact). */
+  private scheduleCompaction(): void {
+    if (this.compactScheduled || this.closing) return;
+    this.compactScheduled = true;
+    setImmediate(() => {
+      this.compactScheduled = false;
+      if (this.closing) return;
+      try {
+        if (this.flusher.compact(FLUSH_POINTS_PER_TX, FLUSH_BUDGET_MS) > 0) this.scheduleCompaction();
+      } catch (err) {
+        // retried by the next maintenance run
+        this.backgroundError = err as Error;
+        console.error(`historian in "${this.dir}": merging chunks failed, will retry:`, err);
+      }
+    });
+  }
+
   /** One flush transaction; a failure is kept for stats() and retried by the maintenance task. */
   private flushSome(maxPoints: number, budgetMs: number): boolean {
     try {
@@ -332,6 +360,7 @@ class EmbeddedHistorian implements Historian {
     // also retries flushes that failed
     while (this.flusher.pending > 0) if (!this.flushSome(FLUSH_POINTS_PER_TX, Infinity)) break;
     this.retention.run(now);
+    this.scheduleCompaction();
     if (this.stagingNeededFrom > this.stagingDeletedBelow) {
       this.staging.deleteBelow(this.stagingNeededFrom);
       this.stagingDeletedBelow = this.stagingNeededFrom;
@@ -383,12 +412,17 @@ class EmbeddedHistorian implements Historian {
 
   stats(): HistorianStats {
     let headSamples = 0;
-    for (const p of this.points.all()) headSamples += p.head.n;
+    let headBytes = 0;
+    for (const p of this.points.all()) {
+      headSamples += p.head.n;
+      headBytes += p.head.bytes;
+    }
     return {
       points: this.points.size,
       samplesIngested: this.samplesIngested,
       queueDepth: this.pending.n,
       headSamples,
+      headBytes,
       diskBytes: folderBytes(this.dir),
       commits: this.commits,
       lastCommitMs: this.lastCommitMs,

@@ -46,17 +46,25 @@ function rowStats(r: RollupRow): BucketStats {
 
 /**
  * `s`: sorted, unique, every sample inside `hour`. When the hour already holds chunks, new samples that all
- * come after them are appended (small last chunks are merged in); anything overlapping rewrites the hour's
+ * come after them are appended as a chunk of their own (compactHour merges the hour's chunks once it is over,
+ * so an early flush does not re-encode a growing chunk every time); anything overlapping rewrites the hour's
  * chunks with the new samples winning on equal timestamps, and recomputes the rollup from the merged raw data.
+ * Returns true when the hour now holds more chunks than it needs (compactHour will merge them).
  */
-export function writeHour(ctx: HourWriterContext, point: number, valueType: ValueType, hour: number, s: Series): void {
-  if (s.n === 0) return;
+export function writeHour(
+  ctx: HourWriterContext,
+  point: number,
+  valueType: ValueType,
+  hour: number,
+  s: Series,
+): boolean {
+  if (s.n === 0) return false;
   const hourStart = hour * HOUR_MS;
   const rollups = valueType !== 'string';
   if (hour < ctx.rawDroppedBeforeHour) {
     // older than the raw retention: only the rollups keep such samples
     if (rollups) foldIntoRollup(ctx, point, hour, hourStart, s);
-    return;
+    return false;
   }
   const existing = ctx.store.chunkMetaOfHour(point, hour);
   const last = existing[existing.length - 1];
@@ -71,18 +79,26 @@ export function writeHour(ctx: HourWriterContext, point: number, valueType: Valu
       const keepMinutes = hour >= ctx.m1DroppedBeforeHour;
       ctx.store.upsertRollup(point, hour, hourStats(m1), keepMinutes ? encodeMinuteBuckets(m1) : null);
     }
-    return;
+    return false;
   }
-
-  if (last && last.n < ctx.chunkMaxSamples / 2) {
-    // in-order continuation of a small chunk (a head flushed early): merge it so chunks stay large
-    const prev = readChunks(ctx, [last]);
-    ctx.store.deleteChunk(last.id);
-    writeChunks(ctx, point, valueType, hour, concatSeries([prev, s]));
-  } else {
-    writeChunks(ctx, point, valueType, hour, s);
-  }
+  writeChunks(ctx, point, valueType, hour, s);
   if (rollups) foldIntoRollup(ctx, point, hour, hourStart, s);
+  return last !== undefined && (last.n < ctx.chunkMaxSamples / 2 || s.n < ctx.chunkMaxSamples / 2);
+}
+
+/**
+ * Merges the chunks of one point-hour into as few as chunkMaxSamples allows (the samples, and so the rollup,
+ * stay as they are). Returns whether it rewrote anything.
+ */
+export function compactHour(ctx: HourWriterContext, point: number, valueType: ValueType, hour: number): boolean {
+  const metas = ctx.store.chunkMetaOfHour(point, hour);
+  if (metas.length < 2) return false;
+  const total = metas.reduce((a, m) => a + m.n, 0);
+  if (metas.length <= Math.ceil(total / ctx.chunkMaxSamples)) return false;
+  const all = readChunks(ctx, metas);
+  for (const m of metas) ctx.store.deleteChunk(m.id);
+  writeChunks(ctx, point, valueType, hour, all);
+  return true;
 }
 
 /**

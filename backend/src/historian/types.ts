@@ -35,11 +35,15 @@ export interface HistorianOptions {
 export interface HistorianTuning {
   /** samples per compressed raw chunk at most; a head holding this many is flushed at once. @default 4096 */
   chunkMaxSamples: number;
+  /** bytes of a point's in-memory head (≈ 3–4 per sample) at which it is flushed to a chunk: what bounds the
+   * memory per point (an hour of a 1 Hz point would be ≈ 13 KB). @default 768 */
+  headMaxBytes: number;
   /** ms of data time a point's newest sample must be into a new hour before the previous hour's samples are
    * compressed, so slightly late samples still join their chunk. @default 120000 */
   lateGraceMs: number;
   /** ms of clock time after which a head is compressed whatever its data (bounds the staging log and the
-   * replay at open when a point stops reporting). @default 4500000 (75 min) */
+   * replay at open when a point stops reporting slowly: the staging log is kept from the oldest sample any
+   * head holds). @default 600000 (10 min) */
   maxHeadAgeMs: number;
   /** ms between runs of the maintenance task (retention, aged heads, staging clean-up). @default 60000 */
   maintenanceIntervalMs: number;
@@ -115,6 +119,8 @@ export interface HistorianStats {
   queueDepth: number;
   /** samples held in memory heads (durable in the staging log, not yet compressed) */
   headSamples: number;
+  /** bytes those samples take in the heads */
+  headBytes: number;
   /** bytes of the data folder */
   diskBytes: number;
   /** commits since start and the last commit's duration */
