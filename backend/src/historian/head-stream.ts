@@ -70,7 +70,12 @@ export class StreamWriter {
   buf: Uint8Array;
   len = 0;
 
-  constructor(capacity: number) {
+  /** `softCap`: doubling stops there (a head flushed at that size would leave the rest of a doubled buffer
+   * unused); a batch that adds more before the flush still grows it */
+  constructor(
+    capacity: number,
+    readonly softCap = Infinity,
+  ) {
     this.buf = new Uint8Array(capacity);
   }
 
@@ -79,6 +84,7 @@ export class StreamWriter {
     if (need <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < need) cap *= 2;
+    if (this.buf.length < this.softCap && need <= this.softCap) cap = Math.min(cap, this.softCap);
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;

@@ -4,6 +4,8 @@ import { pickSeries, sortUnique, type Series } from './series';
 
 /** bytes a new or emptied head starts with; it doubles as samples arrive */
 const MIN_CAPACITY = 32;
+/** largest record of a number (head-stream.ts): header, staging id, state, value */
+const RECORD_MAX = 32;
 
 /**
  * The in-memory head of one point: samples that are durable in the staging log but not yet in a compressed
@@ -18,7 +20,7 @@ export class Head {
   maxTs = -Infinity;
   /** clock time (HistorianOptions.now) when the head last went from empty to holding samples */
   since = 0;
-  private readonly w = new StreamWriter(MIN_CAPACITY);
+  private readonly w: StreamWriter;
   private readonly st = new StreamState();
   /** a string point's values (see head-stream.ts) */
   private str: string[] | null;
@@ -27,7 +29,12 @@ export class Head {
   /** largest stream size since the last flush: capacity is kept for a point that fills its head again */
   private peak = 0;
 
-  constructor(readonly valueType: ValueType) {
+  /** `flushBytes`: the size at which the flusher takes the head (headMaxBytes), so the buffer need not double past it */
+  constructor(
+    readonly valueType: ValueType,
+    flushBytes = Infinity,
+  ) {
+    this.w = new StreamWriter(MIN_CAPACITY, flushBytes + RECORD_MAX);
     this.str = valueType === 'string' ? [] : null;
   }
 
@@ -114,6 +121,7 @@ export class Head {
   private shrink(peak: number): void {
     let cap = MIN_CAPACITY;
     while (cap < peak) cap *= 2;
+    cap = Math.min(cap, this.w.softCap);
     if (cap * 4 <= this.w.buf.length) this.w.resize(cap);
     this.peak = 0;
   }

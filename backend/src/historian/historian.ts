@@ -28,7 +28,7 @@ import type {
 
 export const DEFAULT_TUNING: Readonly<HistorianTuning> = {
   chunkMaxSamples: 4096,
-  headMaxBytes: 768,
+  headMaxBytes: 512,
   lateGraceMs: 120_000,
   maxHeadAgeMs: 10 * 60_000,
   maintenanceIntervalMs: 60_000,
@@ -117,7 +117,7 @@ class EmbeddedHistorian implements Historian {
     try {
       this.staging = new StagingLog(this.stagingDb);
       this.store = new ChunkStore(this.main);
-      this.points = new PointRegistry(this.main);
+      this.points = new PointRegistry(this.main, this.tuning.headMaxBytes);
       this.writer = {
         store: this.store,
         chunkMaxSamples: this.tuning.chunkMaxSamples,

@@ -37,7 +37,11 @@ export class PointRegistry {
   private readonly byKey: Array<PointState | undefined> = [];
   private readonly insert: Database.Statement<[string, number]>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** a head's flush size (HistorianTuning.headMaxBytes): its buffer grows to about that, not to a power of 2 */
+    private readonly headBytes = Infinity,
+  ) {
     this.insert = db.prepare('INSERT INTO points (id, value_type) VALUES (?, ?)');
     for (const row of db.prepare('SELECT * FROM points ORDER BY key').all() as PointRow[]) {
       const valueType = VALUE_TYPE_BY_CODE[row.value_type];
@@ -60,7 +64,7 @@ export class PointRegistry {
       key,
       id,
       valueType,
-      head: new Head(valueType),
+      head: new Head(valueType, this.headBytes),
       flushedFull: 0,
       flushedPart: 0,
       flushedBefore: 0,

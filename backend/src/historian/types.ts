@@ -36,7 +36,7 @@ export interface HistorianTuning {
   /** samples per compressed raw chunk at most; a head holding this many is flushed at once. @default 4096 */
   chunkMaxSamples: number;
   /** bytes of a point's in-memory head (≈ 3–4 per sample) at which it is flushed to a chunk: what bounds the
-   * memory per point (an hour of a 1 Hz point would be ≈ 13 KB). @default 768 */
+   * memory per point (an hour of a 1 Hz point would be ≈ 10 KB). @default 512 */
   headMaxBytes: number;
   /** ms of data time a point's newest sample must be into a new hour before the previous hour's samples are
    * compressed, so slightly late samples still join their chunk. @default 120000 */
