@@ -100,6 +100,16 @@ describe('runQueries against a real historian', () => {
     expect(field(res.results.p95!.frames[0]!, 'value').values[0]).toBe(5);
   });
 
+  it('gives frames on the same bucket grid one shared time column', () => {
+    const res = run([{ refId: 'A', queryType: 'timeseries', selector: { quantity: ['power'] } }], {
+      maxDataPoints: 10,
+    });
+    const [a01, a02] = res.results.A!.frames;
+    expect(field(a01!, 'time').values).toBe(field(a02!, 'time').values);
+    expect(field(a01!, 'time').values).toHaveLength(10);
+    expect(field(a01!, 'value').values).not.toEqual(field(a02!, 'value').values);
+  });
+
   it('answers latest with unit and quality, per point and per group', () => {
     const res = run([
       { refId: 'L', queryType: 'latest', selector: { quantity: ['temperature'] } },

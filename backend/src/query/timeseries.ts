@@ -48,6 +48,12 @@ function single(b: BucketSeries, agg: TimeseriesQuery['aggregate']): { times: nu
   return { times, values };
 }
 
+function sameNumbers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Several points' buckets aligned on bucket start and combined across the group. */
 function combined(all: BucketSeries[], agg: TimeseriesQuery['aggregate']): { times: number[]; values: number[] } {
   const byTime = new Map<number, number[]>();
@@ -92,6 +98,7 @@ export function timeseries(ctx: QueryContext, q: TimeseriesQuery, env: QueryEnv)
     custom: { resolution: plan.resolution, stepMs: plan.stepMs },
   };
   const frames: DataFrameJSON[] = [];
+  let grid: number[] | undefined;
   for (const g of groupPoints(points, q.groupBy ?? 'point')) {
     const series = g.points.map((p) =>
       ctx.historian.buckets(p.id, {
@@ -102,7 +109,11 @@ export function timeseries(ctx: QueryContext, q: TimeseriesQuery, env: QueryEnv)
         p95: agg === 'p95',
       }),
     );
-    const { times, values } = series.length === 1 ? single(series[0]!, agg) : combined(series, agg);
+    const answer = series.length === 1 ? single(series[0]!, agg) : combined(series, agg);
+    // frames on the same bucket grid share one time column, which the answer's JSON then writes once per
+    // distinct column (serialize.ts)
+    const times = grid && sameNumbers(grid, answer.times) ? grid : (grid = answer.times);
+    const values = answer.values;
     const first = g.points[0]!;
     const name = q.alias
       ? renderAlias(q.alias, aliasVars(first, g.labels))
