@@ -39,6 +39,14 @@ export interface PointRow {
   last_status: number | null;
 }
 
+export interface PieceRow {
+  id: number;
+  t_min: number;
+  n: number;
+  data: Buffer;
+  str: string | null;
+}
+
 export interface FlushState {
   flushedFull: number;
   flushedPart: number;
@@ -62,6 +70,12 @@ export class ChunkStore {
         'INSERT INTO chunks (point, hour, t_min, t_max, n, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       deleteChunk: p<[number]>('DELETE FROM chunks WHERE id = ?'),
+      insertPiece: p<[number, number, number, Buffer, string | null]>(
+        'INSERT INTO pieces (point, t_min, n, data, str) VALUES (?, ?, ?, ?, ?)',
+      ),
+      piecesOf: p<[number]>('SELECT id, t_min, n, data, str FROM pieces WHERE point = ? ORDER BY id'),
+      deletePieces: p<[number]>('DELETE FROM pieces WHERE point = ?'),
+      pieceSummary: p<[]>('SELECT point, sum(n) AS n, min(t_min) AS t_min FROM pieces GROUP BY point'),
       fragmentedHours: p<[number]>(
         'SELECT point, hour FROM chunks WHERE hour >= ? GROUP BY point, hour HAVING count(*) > 1',
       ),
@@ -130,6 +144,24 @@ export class ChunkStore {
   rollupsOfHours(point: number, fromHour: number, toHour: number, withMinutes: boolean): RollupRow[] {
     const stmt = withMinutes ? this.s.rollupsOfHours : this.s.hourRollupsOfHours;
     return stmt.all(point, fromHour, toHour) as RollupRow[];
+  }
+
+  insertPiece(point: number, tMin: number, n: number, data: Buffer, str: string[] | null): void {
+    this.s.insertPiece.run(point, tMin, n, data, str ? JSON.stringify(str) : null);
+  }
+
+  /** a point's pieces in the order they were written (= arrival order of their samples) */
+  piecesOf(point: number): PieceRow[] {
+    return this.s.piecesOf.all(point) as PieceRow[];
+  }
+
+  deletePieces(point: number): void {
+    this.s.deletePieces.run(point);
+  }
+
+  /** per point with pieces: samples held and the oldest ts */
+  pieceSummary(): Array<{ point: number; n: number; t_min: number }> {
+    return this.s.pieceSummary.all() as Array<{ point: number; n: number; t_min: number }>;
   }
 
   upsertRollup(point: number, hour: number, h: BucketStats, m1: Buffer | null): void {

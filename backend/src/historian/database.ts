@@ -13,7 +13,8 @@ import Database from 'better-sqlite3';
 
 export const MAIN_FILE = 'historian.db';
 export const STAGING_FILE = 'staging.db';
-const SCHEMA_VERSION = 1;
+/** 2: the pieces table (heads spilled at headMaxBytes); a schema-1 folder gains it on open */
+const SCHEMA_VERSION = 2;
 
 interface FileSettings {
   /** bytes; only takes effect when the file is created */
@@ -127,9 +128,22 @@ function createSchema(db: Database.Database): void {
     );
     CREATE UNIQUE INDEX IF NOT EXISTS rollups_by_point ON rollups (point, hour);
     CREATE INDEX IF NOT EXISTS rollups_by_hour ON rollups (hour);
+    -- a head written out as it was when it reached headMaxBytes (head-stream.ts: samples in arrival order with
+    -- their staging ids; str: a string point's values as JSON): samples not yet in chunks, merged into their
+    -- hour's chunk when that hour is flushed
+    CREATE TABLE IF NOT EXISTS pieces (
+      id INTEGER PRIMARY KEY,
+      point INTEGER NOT NULL,
+      t_min INTEGER NOT NULL,
+      n INTEGER NOT NULL,
+      data BLOB NOT NULL,
+      str TEXT
+    );
+    CREATE INDEX IF NOT EXISTS pieces_by_point ON pieces (point, id);
   `);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: number } | undefined;
   if (!row) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+  else if (row.value === 1) db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(SCHEMA_VERSION);
   else if (row.value !== SCHEMA_VERSION) {
     throw new Error(`historian schema ${row.value} is not supported by this version (expects ${SCHEMA_VERSION})`);
   }

@@ -1,18 +1,20 @@
 import type Database from 'better-sqlite3';
 import type { ChunkStore, FlushState } from './chunk-store';
 import { compactHour, writeHour, type HourWriterContext } from './hour-writer';
+import { unflushedArrivals, writePiece } from './pieces';
 import type { PointState } from './point-registry';
-import { floorTo, HOUR_MS, sliceSeries } from './series';
+import { floorTo, HOUR_MS, pickSeries, sliceSeries, sortUnique } from './series';
 
 /**
- * Moves samples from the in-memory heads into chunks + rollups. A head is flushed up to a cutoff time:
- * normally the start of the hour its newest sample is in (once that sample is `lateGraceMs` into the hour, so
- * stragglers of the previous hour still land in the same chunk), everything when it holds `chunkMaxSamples`
- * or `headMaxBytes`, or is older than `maxHeadAgeMs`.
+ * Moves samples from the in-memory heads into chunks + rollups. A point is flushed up to a cutoff time: the
+ * start of the hour its newest sample is in (once that sample is `lateGraceMs` into the hour, so stragglers of
+ * the previous hour still land in the same chunk), everything when the retention or `close()` asks. A head
+ * that holds `chunkMaxSamples` or `headMaxBytes`, or is older than `maxHeadAgeMs`, is spilled instead: written
+ * out as a piece (pieces.ts) without re-encoding, so memory stays bounded while the hour is still filling, and
+ * the hour is still compressed once, from its pieces and head together, when it is flushed.
  *
- * A head flushed before its hour is over leaves the hour in several chunks; once the hour is over (plus
- * `lateGraceMs`) the flusher merges them (`compact`), so memory stays bounded without re-encoding a growing
- * chunk on every early flush, and the hour ends up stored as compactly as one written at once.
+ * Chunks appended to an hour already written (a head flushed by `close()` mid-hour, then more samples after the
+ * restart) are merged once the hour is over (`compact`).
  *
  * Each flush records in the points table which staged samples are now in chunks (flushed_full / flushed_part
  * / flushed_before), in the same transaction as the chunks: replay on open skips exactly those.
@@ -26,13 +28,19 @@ export interface FlushPolicy {
 
 interface PlannedFlush {
   point: PointState;
+  /** head samples below this are now stored (Infinity: all of them), −Infinity: nothing happened */
   cutoff: number;
   state: FlushState;
+  /** what the point's pieces hold after the transaction */
+  spilled: number;
+  spilledMinTs: number;
 }
 
 export class Flusher {
   /** points waiting for a flush → cutoff */
   private readonly queue = new Map<PointState, number>();
+  /** points whose head is to be written out as a piece */
+  private readonly spills = new Set<PointState>();
   /** point-hours written in several chunks, to be merged once the hour is over */
   private readonly fragmented = new Map<PointState, Set<number>>();
 
@@ -45,30 +53,43 @@ export class Flusher {
   ) {}
 
   get pending(): number {
-    return this.queue.size;
+    return this.queue.size + this.spills.size;
   }
 
   /**
-   * The cutoff a head should be flushed to after new samples arrived, or null to keep collecting: the start of
-   * the hour of its newest sample once that is `lateGraceMs` in, when that hour is newer than the last cutoff.
-   * Late samples for hours already compressed wait for the next hour (or `maxHeadAgeMs`) instead of each
-   * rewriting a chunk. A timestamp ahead of the clock does not move the cutoff (a device with a wrong clock
-   * would otherwise flush every commit).
+   * After new samples arrived: a flush to the start of the hour of the newest sample once that is
+   * `lateGraceMs` in, when that hour is newer than the last cutoff; else a spill when the head is full. Late
+   * samples for hours already compressed wait for the next hour instead of each rewriting a chunk. A timestamp
+   * ahead of the clock does not move the cutoff (a device with a wrong clock would otherwise flush every commit).
    */
-  cutoffAfterIngest(p: PointState): number | null {
+  afterIngest(p: PointState): void {
     const h = p.head;
-    if (h.n >= this.policy.chunkMaxSamples || h.bytes >= this.policy.headMaxBytes) return Infinity;
     const newest = Math.min(h.maxTs, this.now());
     const cutoff = floorTo(newest - this.policy.lateGraceMs, HOUR_MS);
     const lastCutoff = p.flushedPart > p.flushedFull ? p.flushedBefore : -Infinity;
-    return h.minTs < cutoff && cutoff > lastCutoff ? cutoff : null;
+    if (Math.min(h.minTs, p.spilledMinTs) < cutoff && cutoff > lastCutoff) this.request(p, cutoff);
+    else if (h.n >= this.policy.chunkMaxSamples || h.bytes >= this.policy.headMaxBytes) this.spills.add(p);
   }
 
-  /** Heads that waited too long (a point that stopped reporting pins the staging log until it is flushed). */
+  /**
+   * Heads that waited `maxHeadAgeMs` are spilled (a point that reports rarely pins the staging log until
+   * then); pieces of hours that are over are flushed for points that stopped reporting (nothing else would).
+   */
   requestAged(points: Iterable<PointState>): void {
     const now = this.now();
+    const due = floorTo(now - this.policy.lateGraceMs, HOUR_MS);
     for (const p of points) {
-      if (p.head.n > 0 && now - p.head.since >= this.policy.maxHeadAgeMs) this.request(p, Infinity);
+      if (p.head.n > 0 && now - p.head.since >= this.policy.maxHeadAgeMs) this.spills.add(p);
+      if (p.spilledMinTs < due && p.head.maxTs < due) this.request(p, due);
+    }
+  }
+
+  /** Before closing: hours that are over go to chunks, every head's rest to a piece (fast: no encoding). */
+  requestClose(points: Iterable<PointState>): void {
+    const due = floorTo(this.now() - this.policy.lateGraceMs, HOUR_MS);
+    for (const p of points) {
+      if (Math.min(p.head.minTs, p.spilledMinTs) < due) this.request(p, due);
+      if (p.head.n > 0) this.spills.add(p);
     }
   }
 
@@ -77,51 +98,104 @@ export class Flusher {
     this.queue.set(p, prev === undefined ? cutoff : Math.max(prev, cutoff));
   }
 
-  requestAll(points: Iterable<PointState>): void {
-    for (const p of points) if (p.head.n > 0) this.request(p, Infinity);
-  }
-
   /**
    * Flushes up to `maxPoints` queued heads in one transaction, or stops early after `budgetMs`. Memory changes
    * (dropping flushed samples from heads) happen only after the commit, so a failed transaction loses nothing.
    * Returns the number of samples moved.
    */
   runBatch(maxPoints: number, budgetMs = Infinity): number {
-    if (this.queue.size === 0) return 0;
+    if (this.pending === 0) return 0;
     const started = performance.now();
     const planned: PlannedFlush[] = [];
+    const spilled: PlannedFlush[] = [];
     let moved = 0;
+    const full = () => planned.length + spilled.length >= maxPoints || performance.now() - started > budgetMs;
     this.db.transaction(() => {
       for (const [p, cutoff] of this.queue) {
-        if (planned.length >= maxPoints || performance.now() - started > budgetMs) break;
+        if (full()) break;
         const plan = this.writePoint(p, cutoff);
         if (plan) {
           planned.push(plan.plan);
           moved += plan.moved;
         } else {
-          planned.push({ point: p, cutoff: -Infinity, state: flushStateOf(p) });
+          planned.push({ ...this.unchanged(p), cutoff: -Infinity });
         }
+      }
+      for (const p of this.spills) {
+        if (full()) break;
+        // a point waiting for its flush is spilled after it
+        if (this.queue.has(p)) continue;
+        spilled.push(this.spill(p));
+        moved += p.head.n;
       }
     })();
     const now = this.now();
-    for (const { point, cutoff, state } of planned) {
-      this.queue.delete(point);
+    for (const plan of planned) this.queue.delete(plan.point);
+    for (const plan of spilled) this.spills.delete(plan.point);
+    for (const { point, cutoff, state, spilled: n, spilledMinTs } of [...planned, ...spilled]) {
       if (cutoff === -Infinity) continue;
       point.head.drop(cutoff, now);
       point.flushedFull = state.flushedFull;
       point.flushedPart = state.flushedPart;
       point.flushedBefore = state.flushedBefore;
+      point.spilled = n;
+      point.spilledMinTs = spilledMinTs;
     }
     return moved;
   }
 
+  private unchanged(p: PointState): PlannedFlush {
+    return { point: p, cutoff: Infinity, state: flushStateOf(p), spilled: p.spilled, spilledMinTs: p.spilledMinTs };
+  }
+
+  /**
+   * The head as a piece, as it is. Every sample of the point is then in historian.db (chunks or pieces), so
+   * replay skips all of its staged samples.
+   */
+  private spill(p: PointState): PlannedFlush {
+    const head = p.head;
+    if (head.n === 0) return { ...this.unchanged(p), cutoff: -Infinity };
+    const { data, n, str } = head.stream();
+    this.store.insertPiece(p.key, head.minTs, n, data, str);
+    const through = head.lastStagingId();
+    this.store.updateFlush(p.key, { flushedFull: through, flushedPart: through, flushedBefore: 0 }, latestOf(p));
+    return {
+      point: p,
+      cutoff: Infinity,
+      state: { flushedFull: through, flushedPart: through, flushedBefore: 0 },
+      spilled: p.spilled + n,
+      spilledMinTs: Math.min(p.spilledMinTs, head.minTs),
+    };
+  }
+
   private writePoint(p: PointState, requested: number): { plan: PlannedFlush; moved: number } | null {
     const head = p.head;
-    if (head.n === 0) return null;
+    if (head.n === 0 && p.spilled === 0) return null;
     // a partial flush must not move the cutoff back, or the flush state could not describe what is in chunks
     const cutoff = p.flushedPart > p.flushedFull ? Math.max(requested, p.flushedBefore) : requested;
-    const taken = head.peek(cutoff);
-    if (taken.n === 0) return null;
+    let taken;
+    let spilled = 0;
+    let spilledMinTs = Infinity;
+    if (p.spilled === 0) {
+      taken = head.peek(cutoff);
+      if (taken.n === 0) return null;
+    } else {
+      // the pieces and the head together, in arrival order: samples below the cutoff go to chunks, the pieces'
+      // others back into one piece
+      const all = unflushedArrivals(this.store, p);
+      const inPieces = all.series.n - head.n;
+      const below: number[] = [];
+      const rest: number[] = [];
+      for (let i = 0; i < all.series.n; i++) {
+        if ((all.series.ts[i] as number) < cutoff) below.push(i);
+        else if (i < inPieces) rest.push(i);
+      }
+      if (below.length === 0) return null;
+      taken = sortUnique(pickSeries(all.series, below, below.length));
+      this.store.deletePieces(p.key);
+      spilledMinTs = writePiece(this.store, p, all, rest);
+      spilled = rest.length;
+    }
     const hourMs = HOUR_MS;
     let i = 0;
     while (i < taken.n) {
@@ -133,16 +207,15 @@ export class Flusher {
       i = j;
     }
     const through = head.lastStagingId();
-    const everything = head.maxTs < cutoff;
-    const state: FlushState = everything
-      ? { flushedFull: through, flushedPart: through, flushedBefore: 0 }
-      : { flushedFull: p.flushedFull, flushedPart: through, flushedBefore: cutoff };
-    const last =
-      p.latestTs === -Infinity
-        ? null
-        : { ts: p.latestTs, value: p.latestValue, quality: p.latestQuality, rawStatus: p.latestStatus };
-    this.store.updateFlush(p.key, state, last);
-    return { plan: { point: p, cutoff, state }, moved: taken.n };
+    // a head holding nothing below the cutoff (only pieces were flushed) leaves the state as it is
+    const state: FlushState =
+      head.n === 0 || head.minTs >= cutoff
+        ? flushStateOf(p)
+        : head.maxTs < cutoff
+          ? { flushedFull: through, flushedPart: through, flushedBefore: 0 }
+          : { flushedFull: p.flushedFull, flushedPart: through, flushedBefore: cutoff };
+    this.store.updateFlush(p.key, state, latestOf(p));
+    return { plan: { point: p, cutoff, state, spilled, spilledMinTs }, moved: taken.n };
   }
 
   markFragmented(p: PointState, hour: number): void {
@@ -185,6 +258,12 @@ export class Flusher {
     }
     return done.length;
   }
+}
+
+function latestOf(p: PointState) {
+  return p.latestTs === -Infinity
+    ? null
+    : { ts: p.latestTs, value: p.latestValue, quality: p.latestQuality, rawStatus: p.latestStatus };
 }
 
 export function flushStateOf(p: PointState): FlushState {

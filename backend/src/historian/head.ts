@@ -71,6 +71,16 @@ export class Head {
     return decodeStream(this.w.buf, this.w.len, this.n, this.valueType, this.str ?? undefined);
   }
 
+  /** The held samples as written: the stream's bytes (a copy), count and a string point's values. */
+  stream(): { data: Buffer; n: number; str: string[] | null } {
+    return { data: Buffer.from(this.w.buf.subarray(0, this.w.len)), n: this.n, str: this.str && this.str.slice() };
+  }
+
+  /** The held samples in arrival order with the staging row of each. */
+  arrivals(): { series: Series; staging: Float64Array } {
+    return this.decode();
+  }
+
   /** The held samples sorted by time, one per timestamp (the latest arrival wins), as new arrays. */
   view(): Series {
     const all = this.decode().series;

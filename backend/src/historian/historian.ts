@@ -129,6 +129,13 @@ class EmbeddedHistorian implements Historian {
       this.query = { store: this.store, writer: this.writer };
       this.nextStagingId = this.replay() + 1;
       const fromHour = Math.floor(this.now() / HOUR_MS) - COMPACT_LOOKBACK_HOURS;
+      for (const { point, n, t_min } of this.store.pieceSummary()) {
+        const p = this.points.byStorageKey(point);
+        if (p) {
+          p.spilled = n;
+          p.spilledMinTs = t_min;
+        }
+      }
       for (const { point, hour } of this.store.fragmentedHours(fromHour)) {
         const p = this.points.byStorageKey(point);
         if (p) this.flusher.markFragmented(p, hour);
@@ -285,8 +292,7 @@ class EmbeddedHistorian implements Historian {
 
   private considerFlush(p: PointState): void {
     if (p.head.n === 0) return;
-    const cutoff = this.flusher.cutoffAfterIngest(p);
-    if (cutoff !== null) this.flusher.request(p, cutoff);
+    this.flusher.afterIngest(p);
   }
 
   private scheduleFlush(): void {
@@ -355,7 +361,8 @@ class EmbeddedHistorian implements Historian {
     const now = this.now();
     // heads holding samples past the raw retention go to chunks / rollups first, so retention sees them
     const rawCutoff = this.retention.rawCutoff(now);
-    for (const p of this.points.all()) if (p.head.n > 0 && p.head.minTs < rawCutoff) this.flusher.request(p, Infinity);
+    for (const p of this.points.all())
+      if (Math.min(p.head.minTs, p.spilledMinTs) < rawCutoff) this.flusher.request(p, Infinity);
     this.flusher.requestAged(this.points.all());
     // also retries flushes that failed
     while (this.flusher.pending > 0) if (!this.flushSome(FLUSH_POINTS_PER_TX, Infinity)) break;
@@ -448,10 +455,15 @@ class EmbeddedHistorian implements Historian {
     try {
       if (this.pending.n > 0) this.commit();
       const deadline = performance.now() + this.tuning.closeTimeoutMs;
-      this.flusher.requestAll(this.points.all());
+      this.flusher.requestClose(this.points.all());
       while (this.flusher.pending > 0 && performance.now() < deadline) {
         if (!this.flushSome(4 * FLUSH_POINTS_PER_TX, deadline - performance.now())) break;
       }
+      // hours over and left in several chunks, as far as the deadline allows (the rest: the next open's scan)
+      while (
+        performance.now() < deadline &&
+        this.flusher.compact(4 * FLUSH_POINTS_PER_TX, deadline - performance.now()) > 0
+      );
       this.staging.deleteBelow(this.stagingNeededFrom);
       // an empty log vacuums in no time and leaves the file at a few pages
       if (this.staging.count() === 0) this.stagingDb.exec('VACUUM');

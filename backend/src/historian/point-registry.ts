@@ -23,6 +23,9 @@ export interface PointState {
   latestStatus: number;
   /** number of the last commit that added samples to this point (checks flush policy once per commit) */
   lastCommit: number;
+  /** samples in the point's pieces (heads written out at headMaxBytes), their oldest ts (Infinity when none) */
+  spilled: number;
+  spilledMinTs: number;
 }
 
 const TYPE_PLURAL: Readonly<Record<ValueType, string>> = { number: 'numbers', boolean: 'booleans', string: 'strings' };
@@ -73,6 +76,8 @@ export class PointRegistry {
       latestQuality: 0,
       latestStatus: 0,
       lastCommit: 0,
+      spilled: 0,
+      spilledMinTs: Infinity,
     };
     this.byId.set(id, p);
     this.byKey[key] = p;

@@ -1,6 +1,7 @@
 import { decodeChunk } from './chunk-codec';
 import type { ChunkStore, RollupRow } from './chunk-store';
 import type { HourWriterContext } from './hour-writer';
+import { unflushedView } from './pieces';
 import type { PointState } from './point-registry';
 import { typePlural } from './point-registry';
 import {
@@ -74,7 +75,7 @@ export function readSeries(ctx: QueryContext, p: PointState, from: number, to: n
     count += part.n;
   }
   const stored = parts.length === 0 ? emptyLike(p) : concatSeries(parts);
-  const head = window(p.head.view(), from, Math.min(to, stoppedAt));
+  const head = window(unflushedView(ctx.store, p), from, Math.min(to, stoppedAt));
   const merged = mergeSeries(stored, head);
   return merged.n > limit ? sliceSeries(merged, 0, limit) : merged;
 }
@@ -215,7 +216,7 @@ export function computeBuckets(ctx: QueryContext, p: PointState, q: BucketQuery)
   const fromHour = Math.floor(srcFrom / HOUR_MS);
   const toHour = Math.floor((q.to - 1) / HOUR_MS);
   const rows = ctx.store.rollupsOfHours(p.key, fromHour, toHour, resMs === MINUTE_MS);
-  const head = p.head.view();
+  const head = unflushedView(ctx.store, p);
   let hi = lowerBound(head.ts, head.n, fromHour * HOUR_MS);
   const headEnd = lowerBound(head.ts, head.n, (toHour + 1) * HOUR_MS);
   const scratch = emptyMinuteBuckets(60);
