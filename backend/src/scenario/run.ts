@@ -15,7 +15,7 @@ import { freePort } from '../common/free-port';
 import type { ScenarioProgress } from '../sim/scenario/driver';
 import type { TwinReport } from '../sim/scenario/twin-report';
 import { loadScenario, type LoadedScenario } from './load';
-import { resolvePlugins, type PluginReport } from './plugins';
+import { CONTROLLERS, resolvePlugins, type PluginReport } from './plugins';
 import type { Scenario } from './schema';
 import { buildReport, writeReport, type PlenumView, type ScenarioReport } from './report/report';
 
@@ -232,6 +232,14 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
     const notUp = health?.connectors.filter((c) => c.state !== 'up').map((c) => `${c.source} ${c.state}`) ?? ['?'];
     if (notUp.length) log(`  when the clock started, not up: ${notUp.join(', ')}`);
+    // a run that names no automation controller is the BMS alone, whatever rules the site config runs in auto:
+    // the automation plugin with no options puts every rule in observe (when the backend has automation at all)
+    if (!plugins.some((p) => p.name === 'automation')) {
+      const r = await fetch(`${backendUrl}/api/automation`, { signal: AbortSignal.timeout(15_000) });
+      await r.body?.cancel();
+      if (r.ok)
+        plugins.unshift({ kind: 'controller', name: 'automation', factory: CONTROLLERS.automation!, options: {} });
+    }
     for (const p of plugins) {
       const plugin = p.factory();
       await plugin.start({ scenario: s, backendUrl, controlUrl, clock, options: p.options, log });

@@ -107,7 +107,12 @@ export const ScenarioSchema = strict({
   setpoints: z.array(ScenarioSetpointSchema).default([]).describe('writes to the twin (by "scenario"), @default []'),
   outdoor: z.array(ScenarioOutdoorSchema).default([]).describe('outdoor temperature changes, @default []'),
   checks: z.array(ScenarioCheckSchema).default([]).describe('the run passes when every one holds, @default []'),
-  controllers: z.array(ScenarioPluginSchema).default([]).describe('automation switched on for this run, @default []'),
+  controllers: z
+    .array(ScenarioPluginSchema)
+    .default([])
+    .describe(
+      'automation switched on for this run, @default [] — none: the BMS alone, every rule of the site config observes',
+    ),
   detectors: z.array(ScenarioPluginSchema).default([]).describe('prediction switched on for this run, @default []'),
 });
 
