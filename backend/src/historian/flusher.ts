@@ -158,11 +158,12 @@ export class Flusher {
     const { data, n, str } = head.stream();
     this.store.insertPiece(p.key, head.minTs, n, data, str);
     const through = head.lastStagingId();
-    this.store.updateFlush(p.key, { flushedFull: through, flushedPart: through, flushedBefore: 0 }, latestOf(p));
+    const state: FlushState = { flushedFull: through, flushedPart: through, flushedBefore: 0 };
+    this.store.updateFlush(p.key, state, latestOf(p));
     return {
       point: p,
       cutoff: Infinity,
-      state: { flushedFull: through, flushedPart: through, flushedBefore: 0 },
+      state,
       spilled: p.spilled + n,
       spilledMinTs: Math.min(p.spilledMinTs, head.minTs),
     };

@@ -38,7 +38,7 @@ export function unflushedView(store: ChunkStore, p: PointState): Series {
   return p.spilled === 0 ? p.head.view() : sortUnique(unflushedArrivals(store, p).series);
 }
 
-/** Writes samples `idx` of `a` (in arrival order) as one piece of point `p`; returns their count and oldest ts. */
+/** Writes samples `idx` of `a` (in arrival order) as one piece of point `p`; returns their oldest ts (Infinity: none). */
 export function writePiece(store: ChunkStore, p: PointState, a: Arrivals, idx: readonly number[]): number {
   if (idx.length === 0) return Infinity;
   const h = new Head(p.valueType);
