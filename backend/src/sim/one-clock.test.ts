@@ -51,16 +51,31 @@ describe('one clock for simulator and backend at --speed 60', () => {
     // a step on an idle rack three simulated minutes from now, once the seeded schedule has started jobs on half
     // of the racks (within its first 2 simulated minutes)
     while (clock.now() < clock.spec.startMs + 240_000) await new Promise((r) => setTimeout(r, 100));
-    const powers = await query({
-      range: { from: clock.now() - 3_600_000, to: clock.now() },
-      queries: [{ refId: 'P', queryType: 'latest', selector: { ids: ['sim/hall1/*/*/pdu/power'] } }],
-    });
-    const pf = powers.results.P!.frames[0]!;
-    const col = (name: string) => pf.data.values[pf.schema.fields.findIndex((f) => f.name === name)] as unknown[];
-    const idleRack = (col('rack') as string[]).find((_, i) => (col('value') as number[])[i]! < 15);
-    if (!idleRack) throw new Error('no idle rack to step');
-    const row = idleRack[0];
+    // the rack must carry no other job from half an hour before the step until the step is seen: generated jobs
+    // (40–120 kW, ±12 % ripple, so up to 134 kW) cannot be told from the 130 kW step by power alone. The twin's job
+    // book runs a day ahead of the simulated now, so it says which racks stay free (and is asked again once seen)
     const start = clock.now() + 180_000;
+    const jobsOn = async (rack: string) => {
+      const { jobs } = (await (await fetch(`${stack.controlUrl}/jobs`)).json()) as {
+        jobs: Array<{ id: string; racks: string[]; start: number; end: number }>;
+      };
+      return jobs.filter((j) => j.id !== 'clock-step' && j.racks.includes(rack));
+    };
+    const { jobs } = (await (await fetch(`${stack.controlUrl}/jobs`)).json()) as {
+      jobs: Array<{ racks: string[]; start: number; end: number }>;
+    };
+    const racks = [...new Set(jobs.flatMap((j) => j.racks))];
+    const { signals } = (await (await fetch(`${stack.controlUrl}/signals`)).json()) as {
+      signals: Array<{ id: string }>;
+    };
+    const allRacks = [
+      ...new Set(signals.map((s) => /^sim\/hall1\/[^/]+\/([^/]+)\/pdu\/power$/.exec(s.id)?.[1]).filter(Boolean)),
+    ] as string[];
+    const busy = (rack: string) =>
+      jobs.some((j) => j.racks.includes(rack) && j.end + 60_000 > start - 1_800_000 && j.start < start + 600_000);
+    const idleRack = allRacks.find((rk) => !busy(rk));
+    if (!idleRack) throw new Error(`no rack free of jobs to step; racks with jobs: ${racks.join(', ')}`);
+    const row = idleRack[0];
     const r = await fetch(`${stack.controlUrl}/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -107,6 +122,8 @@ describe('one clock for simulator and backend at --speed 60', () => {
     });
     // no earlier than the job (wall-clock stamps would sit an hour before it at this speed) and within one poll
     const tick = 50 * SPEED; // at this speed the simulator advances its model every 50 ms of wall time
+    const intruders = (await jobsOn(idleRack)).filter((j) => j.start <= Math.max(seen.pdus, seen.dcgm));
+    expect(intruders).toEqual([]);
     expect(seen.pdus - start).toBeGreaterThanOrEqual(0);
     expect(seen.pdus - start).toBeLessThanOrEqual(step.pdus + tick);
     expect(seen.dcgm - start).toBeGreaterThanOrEqual(0);
