@@ -44,7 +44,7 @@ interface Bed {
   close(): void;
 }
 
-function bed(automation: unknown, opts: { failWrites?: boolean; holdWrong?: boolean } = {}): Bed {
+function bed(automation: unknown, opts: { failWrites?: boolean; holdWrong?: boolean; speed?: number } = {}): Bed {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-guard-'));
   const store = new AutomationStore(dir);
   const config: AutomationConfig = AutomationSchema.parse(automation);
@@ -80,7 +80,7 @@ function bed(automation: unknown, opts: { failWrites?: boolean; holdWrong?: bool
     store,
     addEvent: (e) => void events.push(e),
     now: () => clock.t,
-    toWallMs: (ms) => ms,
+    toWallMs: (ms) => ms / (opts.speed ?? 1),
     log: () => undefined,
   });
   return {
@@ -191,6 +191,23 @@ describe('Guard', () => {
       }
       b.clock.t += 61_000;
       expect((await b.guard.write(intent(19, { inputs: [input('good')] }))).verdict.allow).toBe(true);
+    } finally {
+      b.close();
+    }
+  });
+
+  it('counts staleness in wall time on a sped-up clock, where every polled reading is minutes of run time old', async () => {
+    // ×240: a connector polling every 5 wall seconds delivers readings 20 run-minutes apart
+    const b = bed(LIMITS, { speed: 240 });
+    try {
+      b.clock.t += 61_000; // past the settle time of the inputs' first sight
+      const input = (age: number): InputSample => ({ pointId: INLET, value: 24, quality: 'good', ts: b.clock.t - age });
+      expect(b.guard.judge(intent(19, { inputs: [input(20 * 60_000)] })).allow).toBe(true);
+      // 121 wall seconds of silence is stale at any speed
+      expect(b.guard.judge(intent(19, { inputs: [input(121_000 * 240)] }))).toMatchObject({
+        code: 'interlock',
+        reason: expect.stringContaining('staleAfter 28800 s'),
+      });
     } finally {
       b.close();
     }

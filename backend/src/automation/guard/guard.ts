@@ -164,7 +164,7 @@ export class Guard {
       stopped: this.stopped,
       limits: this.limitsOf(w.pointId),
       writable: !!p && (p.writable || w.pointId.endsWith('/power_limit')),
-      staleAfterMs: this.d.config.guard.staleAfter,
+      staleAfterMs: this.staleAfterMs(),
       settleMs: this.d.config.guard.settle,
       lastBadAt: (id) => this.lastBad.get(id),
       breaker: { locked: this.locked.has(key), writes: recent.length, max: this.d.config.guard.breaker.maxWrites },
@@ -276,6 +276,17 @@ export class Guard {
   private leaseFor(leaseMs: number): number {
     const speed = 1000 / this.d.toWallMs(1000);
     return Math.max(leaseMs, 3 * 1000 * speed);
+  }
+
+  /**
+   * staleAfter on the run's clock. Connectors poll in wall seconds whatever the speed, so on a sped-up clock every
+   * reading is already speed × its poll period old (×240: a 5 s poll is 20 simulated minutes) and a data-time
+   * staleAfter refused every write. Counted in wall time instead, the interlock trips after the same silence of a
+   * source as on a real clock (as predict's staleAfter stretches; at speed 1 nothing changes).
+   */
+  private staleAfterMs(): number {
+    const s = this.d.config.guard.staleAfter;
+    return Math.max(s, Math.round((s * s) / this.d.toWallMs(s)));
   }
 
   private hold(w: WriteIntent, from: number | null, now: number, leaseMs: number): void {
