@@ -18,6 +18,8 @@ export interface JobInfo {
   kwPerRack: number;
   /** Unix ms of the transition (run's clock) */
   time: number;
+  /** Unix ms of the job's start: for a submit the start the scheduler announces, when it does */
+  start?: number;
 }
 
 export interface DecisionView {

@@ -128,6 +128,7 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
     onJob(job, time) {
       const data = (job.event.data ?? {}) as { racks?: string[]; expectedKw?: number };
       const racks = data.racks ?? [];
+      const start = typeof job.start === 'number' ? job.start : Date.parse(job.start);
       const info: JobInfo = {
         id: job.jobId,
         phase: job.phase,
@@ -135,6 +136,7 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
         ...(job.event.location?.hall && { hall: job.event.location.hall }),
         kwPerRack: racks.length && data.expectedKw !== undefined ? data.expectedKw / racks.length : 0,
         time,
+        ...(Number.isFinite(start) && { start }),
       };
       engine.onJob(info);
       if (job.phase !== 'submit')

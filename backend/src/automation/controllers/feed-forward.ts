@@ -4,14 +4,17 @@
  * pre-positions the cooling of the zones its racks are in before the heat arrives: the CRAH fan minimum to the
  * airflow the racks will draw, the CRAH supply-air setpoint a little lower (pre-cooling the room's thermal mass),
  * and for the hall the CDU supply and the chilled-water setpoints lower (so the chiller sequencer stages early and
- * the loop's water is a buffer). After `hold` it hands the points back to the BMS loops, ramping to their own
- * values over `relax`; the same after the job ends. Every write goes through the guard.
+ * the loop's water is a buffer). A submitted job is prepared for `lead` before its announced start — the zone's
+ * measured lag once known (zone-response.ts). Once the zone's load has settled after the start (or after `hold`
+ * at the latest) it hands the points back to the BMS loops, ramping to their own values over `relax`; the same
+ * after the job ends. Every write goes through the guard.
  */
 import { z } from 'zod';
 import { duration, slug, strict } from '../../config/schema-parts';
 import type { RuleConfig } from '../config';
 import type { Decider, Decision, DecisionView, JobInfo, WantedWrite } from '../decider';
 import type { InputSample } from '../guard/verdict';
+import { ZoneResponse } from './zone-response';
 import { AirflowFields, approach, fill, rackAirflow, resolveZones, ZoneSchema, type Zone } from './zones';
 
 const point = z.string().min(1);
@@ -21,7 +24,34 @@ export const FeedForwardOptions = strict({
   zones: z.array(ZoneSchema).min(1).describe('the contained aisles: their CRAHs and racks'),
   cdu: slug().optional().describe('the CDU asset whose supply setpoint is lowered, @default none'),
   plant: slug().optional().describe('the chilled-water plant asset whose setpoint is lowered, @default none'),
-  hold: duration().prefault('20m').describe('pre-positioned for this long after the job starts, @default 20m'),
+  lead: duration()
+    .prefault('5m')
+    .describe("prepared this long before a submitted job's start until the zone's lag is measured, @default 5m"),
+  measureLag: z
+    .boolean()
+    .default(true)
+    .describe("lead by the zone's measured lag (its inlets' answer to the pre-cooling), @default true"),
+  lagDropK: z
+    .number()
+    .positive()
+    .default(0.3)
+    .describe("the lag is the time until the zone's mean inlet has fallen this much, K, @default 0.3"),
+  settleFor: duration()
+    .prefault('5m')
+    .describe("handed back once the zone's load and inlets have been steady this long, @default 5m"),
+  settleBand: z
+    .number()
+    .positive()
+    .default(0.1)
+    .describe("steady: the zone's rack power within this share of its mean, @default 0.1"),
+  settleInletK: z
+    .number()
+    .positive()
+    .default(0.3)
+    .describe("steady: the zone's mean inlet within this, K, @default 0.3"),
+  hold: duration()
+    .prefault('20m')
+    .describe('pre-positioned at most this long after the job starts, settled or not, @default 20m'),
   relax: duration().prefault('10m').describe('then ramped back to the BMS values over this, @default 10m'),
   minKwPerRack: z.number().min(0).default(40).describe('jobs below this per rack are left to the BMS, @default 40'),
   supplyDeltaK: z
@@ -62,6 +92,7 @@ export const FeedForwardOptions = strict({
     cduSetpoint: point.default('{site}/{hall}/-/-/{cdu}/supply_setpoint'),
     chwSetpoint: point.default('{site}/{hall}/-/-/{plant}/chw_setpoint'),
     rackPower: point.default('{site}/{hall}/{row}/{rack}/pdu/power'),
+    rackInlet: point.default('{site}/{hall}/{row}/{rack}/env/inlet_temp'),
   })
     .prefault({})
     .describe("point id templates ({site} {hall} {crah} {cdu} {plant} {row} {rack}), @default the sample site's"),
@@ -84,9 +115,17 @@ interface Episode {
   zones: Set<number>;
   /** kW per rack the job expects, by rack id */
   racks: Map<string, number>;
-  start: number;
+  /** the announced start (a submit) or the start */
+  startAt: number;
+  /** when it started; undefined while it is only submitted */
+  started?: number;
+  /** when every zone of it had settled after the start: the points go back to the BMS */
+  settled?: number;
   end?: number;
 }
+
+/** Lag tests give up after this: a zone that has not answered a supply change in 30 min has no usable lag. */
+const LAG_TEST_MAX_MS = 30 * 60_000;
 
 export class FeedForward implements Decider {
   private readonly o: FeedForwardOptions;
@@ -94,6 +133,8 @@ export class FeedForward implements Decider {
   private readonly episodes = new Map<string, Episode>();
   /** per point: the BMS's own value when the controller took it, the last value it wanted, when */
   private readonly taken = new Map<string, Taken>();
+  /** per zone index: its measured lag and settle window */
+  private readonly response = new Map<number, ZoneResponse>();
 
   /**
    * Moves `wanted` toward `goal` at `ratePerMin`; what is written (`emitted`) follows in steps of at least
@@ -135,14 +176,45 @@ export class FeedForward implements Decider {
     const inputs: InputSample[] = [];
     /** offset: the BMS's value plus this (a lower setpoint); atLeast: at least this (a fan minimum) */
     const targets = new Map<string, { kind: 'offset' | 'atLeast'; target: number; rate: number; why: string }>();
-    const active = [...this.episodes.values()].filter((e) => e.end === undefined && now < e.start + this.o.hold);
+    // every zone's load and mean inlet, each evaluation: the lag tests and the settle windows need them whether
+    // or not the zone is being prepared
+    const load = new Map<number, { kw: Map<string, InputSample>; inletC?: number }>();
     for (const z of zones) {
-      const mine = active.filter((e) => e.zones.has(z.index));
+      const kw = new Map<string, InputSample>();
+      let [total, inletSum, inlets] = [0, 0, 0];
+      for (const r of z.racks) {
+        const vars = this.vars({ row: r.row, rack: r.id });
+        const power = view.latest(fill(this.o.points.rackPower, vars));
+        kw.set(r.id, power);
+        total = typeof power.value === 'number' && power.quality === 'good' ? total + power.value : NaN;
+        const inlet = view.latest(fill(this.o.points.rackInlet, vars));
+        if (typeof inlet.value === 'number' && inlet.quality === 'good')
+          [inletSum, inlets] = [inletSum + inlet.value, inlets + 1];
+      }
+      const inletC = inlets > 0 ? inletSum / inlets : undefined;
+      load.set(z.index, { kw, inletC });
+      this.responseOf(z.index).observe(now, Number.isFinite(total) ? total : undefined, inletC);
+    }
+    for (const e of this.episodes.values())
+      if (e.started !== undefined && e.settled === undefined && now - e.started >= this.o.settleFor)
+        if ([...e.zones].every((i) => this.responseOf(i).settled(now))) e.settled = now;
+    const isActive = (e: Episode, zone?: number) =>
+      e.end === undefined &&
+      (zone === undefined
+        ? [...e.zones].some((i) => now >= e.startAt - this.leadOf(i))
+        : now >= e.startAt - this.leadOf(zone)) &&
+      (e.started === undefined || (e.settled === undefined && now < e.started + this.o.hold));
+    const active = [...this.episodes.values()].filter((e) => isActive(e));
+    for (const z of zones) {
+      const mine = active.filter((e) => e.zones.has(z.index) && isActive(e, z.index));
       if (mine.length === 0) continue;
+      // the heat is not there yet: the pre-cooling about to be written is this zone's lag test
+      if (this.o.measureLag && mine.every((e) => e.started === undefined))
+        this.responseOf(z.index).startLagTest(now, load.get(z.index)?.inletC);
       // the airflow the zone's racks will draw at the jobs' expected power (or what they draw now, if more)
       let airflow = 0;
       for (const r of z.racks) {
-        const power = view.latest(fill(this.o.points.rackPower, this.vars({ row: r.row, rack: r.id })));
+        const power = load.get(z.index)?.kw.get(r.id) as InputSample;
         inputs.push(power);
         const expected = Math.max(0, ...mine.map((e) => e.racks.get(r.id) ?? 0));
         const kw = Math.max(expected, typeof power.value === 'number' ? power.value : 0);
@@ -187,8 +259,10 @@ export class FeedForward implements Decider {
         });
     }
     // forget episodes that have run out
-    for (const [id, e] of this.episodes)
-      if ((e.end ?? e.start + this.o.hold) + this.o.relax < now) this.episodes.delete(id);
+    for (const [id, e] of this.episodes) {
+      const over = e.end ?? e.settled ?? (e.started === undefined ? undefined : e.started + this.o.hold);
+      if (over !== undefined && over + this.o.relax < now) this.episodes.delete(id);
+    }
 
     const writes: WantedWrite[] = [];
     const release: string[] = [];
@@ -232,12 +306,41 @@ export class FeedForward implements Decider {
       release,
       notify: [],
       summary: active.length
-        ? `pre-positioned for job ${active.map((e) => e.job).join(', ')} (${targets.size} points)`
+        ? `pre-positioned for job ${active.map((e) => e.job).join(', ')} (${targets.size} points; ${this.leadSummary()})`
         : writes.length
           ? `relaxing ${writes.length} points to the BMS`
           : 'no job to prepare for',
       inputs,
     };
+  }
+
+  private responseOf(zone: number): ZoneResponse {
+    let r = this.response.get(zone);
+    if (!r) {
+      r = new ZoneResponse({
+        dropK: this.o.lagDropK,
+        maxMs: LAG_TEST_MAX_MS,
+        band: this.o.settleBand,
+        inletK: this.o.settleInletK,
+        forMs: this.o.settleFor,
+      });
+      this.response.set(zone, r);
+    }
+    return r;
+  }
+
+  /** how long before a submitted job's start the zone is prepared, ms */
+  private leadOf(zone: number): number {
+    const lag = this.o.measureLag ? this.response.get(zone)?.lagMs : undefined;
+    return lag ?? this.o.lead;
+  }
+
+  private leadSummary(): string {
+    const min = (ms: number) => `${Math.round(ms / 6000) / 10} min`;
+    const lags = [...this.response.entries()].filter(([, r]) => r.lagMs !== undefined);
+    return lags.length && this.o.measureLag
+      ? `lead: measured lag ${lags.map(([i, r]) => `zone ${i + 1} ${min(r.lagMs as number)}`).join(', ')}`
+      : `lead ${min(this.o.lead)}`;
   }
 
   private onJob(j: JobInfo, zones: Zone[], now: number): void {
@@ -250,12 +353,16 @@ export class FeedForward implements Decider {
     const hit = zones.filter((z) => z.racks.some((r) => j.racks.includes(r.id)));
     if (hit.length === 0) return;
     const prev = this.episodes.get(j.id);
-    this.episodes.set(j.id, {
+    const e: Episode = {
       job: j.id,
       zones: new Set(hit.map((z) => z.index)),
       racks: new Map(j.racks.map((r) => [r, j.kwPerRack])),
-      // a submit starts the preparation; the start moves the hold window to the real start
-      start: j.phase === 'start' ? j.time : (prev?.start ?? j.time),
-    });
+      // a submit announces the start; the start itself is when the heat comes
+      startAt: j.phase === 'start' ? j.time : (j.start ?? prev?.startAt ?? j.time),
+      ...(j.phase === 'start' ? { started: j.time } : prev?.started !== undefined && { started: prev.started }),
+    };
+    this.episodes.set(j.id, e);
+    // the heat arrives: a lag test still waiting for the inlets' answer would measure the job, not the cooling
+    if (j.phase === 'start') for (const z of hit) this.responseOf(z.index).voidLagTest();
   }
 }
