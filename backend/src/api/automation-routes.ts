@@ -248,13 +248,13 @@ export const AUTOMATION_ROUTES: RouteSpec[] = [
     method: 'post',
     path: '/api/capacity',
     summary:
-      'Whether power (rated kW, PDU headroom) and cooling (fans, plant) allow a job on these racks now, with reasons.',
+      'Whether power (rack PDU and feed ratings) and cooling (fans, plant) allow a job on these racks now, with reasons.',
     tag: 'automation',
     body: capacityBody,
-    responses: { '200': '{ok, reasons, racks, cooling}', '400': 'an unknown rack, named' },
+    responses: { '200': '{ok, reasons, racks, feeds, cooling}', '400': 'an unknown rack, named' },
     handle(deps, req, res) {
       const b = validate(capacityBody, req.body, 'body');
-      res.json(capacityCheck(deps, b));
+      res.json(capacityCheck(deps.ctx, deps.automation?.config, b));
     },
   },
 ];

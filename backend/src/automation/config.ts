@@ -273,6 +273,18 @@ export const AutomationSchema = strict({
     plantLoad: z.string().optional().describe('the plant load point, kW; @default none'),
     plantKw: z.number().positive().optional().describe('what the plant can remove, kW; @default none'),
     plantMargin: z.number().min(0).max(0.5).default(0.05).describe('kept free of the plant capacity, @default 0.05'),
+    feeds: z
+      .array(
+        strict({
+          id: slug().describe('the feed: a busway, RPP or UPS output'),
+          hall: slug().optional().describe('@default every hall'),
+          racks: z.array(z.string().min(1).max(500)).min(1).describe('the rack ids or globs it feeds (A*, B0?)'),
+          ratedKw: z.number().positive().describe('what it may carry, kW'),
+        }),
+      )
+      .default([])
+      .describe('the power feeds racks hang off, for headroom beyond each rack PDU (ratedKw), @default []'),
+    feedMargin: z.number().min(0).max(0.5).default(0).describe('kept free of each feed rating, @default 0'),
   })
     .prefault({})
     .describe('what the capacity check (POST /api/capacity) compares cooling with, @default {}'),

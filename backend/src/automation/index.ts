@@ -12,6 +12,7 @@ import type { SourcePoint } from '../connectors/types';
 import { WriteError } from '../connectors/types';
 import type { EventStore } from '../events/event-store';
 import type { Historian } from '../historian/types';
+import { findRack, powerHeadroom } from './capacity';
 import { AutomationSchema, type AutomationConfig } from './config';
 import type { JobInfo, PredictionInfo } from './decider';
 import { AutomationEngine } from './engine';
@@ -99,6 +100,18 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
     log: d.log,
   });
   const notifier = new Notifier({ config, addEvent, now, log: d.log });
+  // what power management needs beside the job: each rack's and feed's headroom with the job on (a start) or
+  // gone (an end: the racks' draw as it falls); racks this site does not know are left out, not refused
+  const jobHeadroom = (j: JobInfo) => {
+    const known = j.racks.flatMap((id) => {
+      try {
+        return [findRack(d, id, j.hall, 'racks')];
+      } catch {
+        return [];
+      }
+    });
+    return powerHeadroom(d, config.capacity, known, j.phase === 'start' ? j.kwPerRack : undefined);
+  };
   const allPoints = (): Point[] => [...points.values()];
   const engine = new AutomationEngine({
     config,
@@ -140,7 +153,13 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
       };
       engine.onJob(info);
       if (job.phase !== 'submit')
-        notifier.power({ type: `job_${job.phase}`, job: job.jobId, racks, expectedKw: data.expectedKw ?? null });
+        notifier.power({
+          type: `job_${job.phase}`,
+          job: job.jobId,
+          racks,
+          expectedKw: data.expectedKw ?? null,
+          headroom: jobHeadroom(info),
+        });
     },
     async close() {
       await engine.close();
