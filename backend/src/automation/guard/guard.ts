@@ -105,6 +105,10 @@ export class Guard {
   /** the last verdict per actor and point that became an event, to keep refusals from flooding the events */
   private readonly lastEvent = new Map<string, { code: string; at: number }>();
   private heartbeatTimer?: NodeJS.Timeout;
+  /** the next try of hand-backs that failed at start */
+  private handBackTimer?: NodeJS.Timeout;
+  private closing = false;
+  private heartbeatStarted = false;
   private heartbeatSeq = 0;
   private heartbeatOk?: boolean;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -119,12 +123,54 @@ export class Guard {
     return this.stopped;
   }
 
-  /** Hands back leases a previous run left (it crashed or was killed), then starts the heartbeat. */
+  /**
+   * Hands back leases a previous run left (it crashed or was killed), then starts the heartbeat. Right after a
+   * start a connector may have no session yet (OPC UA opens it at its first start) or its device may be down; a
+   * failed hand-back would lose the lease, and once the heartbeat runs the BMS would keep Plenum's old value as
+   * leased, for good. So a failed hand-back keeps its lease (durably) and is tried again, 1 s → 30 s apart, and
+   * the heartbeat waits until every lease left is handed back or the device's lease has passed (by then the BMS's
+   * watchdog has taken back what Plenum could not).
+   */
   async start(): Promise<void> {
-    const left = [...this.leases.values()];
-    for (const l of left)
-      await this.release(l.pointId, GUARD, 'Plenum restarted; a lease of the previous run is handed back');
-    this.startHeartbeat();
+    const failed = await this.handBackLeft([...this.leases.values()]);
+    if (failed.length === 0) this.startHeartbeat();
+    else this.retryHandBack(failed, Date.now(), 1000);
+  }
+
+  /** the leases of `left` whose hand-back failed, kept (map and store) unless a new lease took the point */
+  private async handBackLeft(left: readonly LeaseRow[]): Promise<LeaseRow[]> {
+    const failed: LeaseRow[] = [];
+    for (const l of left) {
+      const r = await this.release(l.pointId, GUARD, 'Plenum restarted; a lease of the previous run is handed back');
+      if (r?.error === undefined) continue;
+      failed.push(l);
+      if (!this.leases.has(l.pointId)) {
+        this.leases.set(l.pointId, l);
+        this.d.store.putLease(l);
+      }
+    }
+    return failed;
+  }
+
+  private retryHandBack(left: readonly LeaseRow[], since: number, delayMs: number): void {
+    const hb = this.d.config.heartbeat;
+    const deviceLeaseMs = hb ? this.d.toWallMs(hb.lease) : 0;
+    if (!this.heartbeatStarted && Date.now() - since >= deviceLeaseMs) {
+      this.d.log(
+        `${left.length} lease(s) of the previous run not handed back yet (${left.map((l) => l.pointId).join(', ')}); starting the heartbeat, still trying`,
+      );
+      this.startHeartbeat();
+    }
+    this.handBackTimer = setTimeout(() => {
+      if (this.closing) return;
+      // handed back meanwhile (expiry, stop, an operator) or taken by a new lease: not this retry's any more
+      const mine = left.filter((l) => this.leases.get(l.pointId) === l);
+      void this.handBackLeft(mine).then((failed) => {
+        if (this.closing) return;
+        if (failed.length > 0) this.retryHandBack(failed, since, Math.min(2 * delayMs, 30_000));
+        else if (!this.heartbeatStarted) this.startHeartbeat();
+      });
+    }, delayMs);
   }
 
   limitsOf(pointId: string): EffectiveLimits | undefined {
@@ -495,6 +541,7 @@ export class Guard {
   // ── heartbeat to the device watchdog ──
 
   private startHeartbeat(): void {
+    this.heartbeatStarted = true;
     const hb = this.d.config.heartbeat;
     if (!hb) return;
     const period = Math.max(250, this.d.toWallMs(hb.lease / 3));
@@ -548,6 +595,8 @@ export class Guard {
    * heartbeat; bounded by the writes' own timeouts.
    */
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.handBackTimer);
     clearInterval(this.heartbeatTimer);
     await Promise.allSettled([...this.inFlight]);
     await this.releaseAll(undefined, GUARD, 'Plenum is stopping');
