@@ -243,8 +243,11 @@ async function soak(
       if (fault === 'restart') await t.device.start();
       else await proxy.set('pass');
       const recoveryMs = await goodAfter(end, 30_000);
-      // a sample delivered in the first second may be the answer to a request sent before the fault
-      const during = got.filter((r) => r.at > start + 1000 && r.at <= end);
+      // judged by the samples' own read times, not by when the runner delivered them: a poll hands over its
+      // samples when it ends, so a poll that read good answers just before the fault and then timed out on the
+      // rest delivers those good ones a second or more into it (CI saw that, under load). A sample read in the
+      // first second may still answer a request sent before the fault.
+      const during = got.filter((r) => r.s.ts > start + 1000 && r.s.ts <= end);
       const run: FaultRun = {
         connector: t.name,
         fault,
