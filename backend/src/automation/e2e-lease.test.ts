@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { bearer, json, latestSample, pointTrace, twinReadings, twinWrites } from '../testing/e2e-http';
 import { waitFor } from '../testing/stack';
-import { startBackend, startTwin, twinPorts, type Proc } from '../testing/processes';
+import { startBackend, startTwin, type Proc } from '../testing/processes';
 
 /**
  * Issue 12, end to end: "when Plenum stops, crashes or stops renewing, the plant returns to BMS control within
@@ -21,55 +22,6 @@ const POINT = 'sim/hall1/-/-/crah1/supply_setpoint';
 const BMS = 'sim/hall1/-/-/bms/';
 const READ = 'e2e-read-token';
 const OPERATE = 'e2e-operate-token';
-
-interface GroundTruthEntry {
-  time: number;
-  type: string;
-  target?: string;
-  by?: string;
-  from?: number | null;
-  to?: number | null;
-}
-
-type Readings = Record<string, { value: number | null; quality: string }>;
-
-async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const r = await fetch(url, init);
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-const auth = (token: string) => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
-
-async function readings(control: string, prefix: string): Promise<Readings> {
-  return (await json<{ readings: Readings }>(`${control}/readings?prefix=${encodeURIComponent(prefix)}`)).body.readings;
-}
-
-async function writesTo(control: string, target: string): Promise<GroundTruthEntry[]> {
-  const gt = (await json<{ entries: GroundTruthEntry[] }>(`${control}/ground-truth`)).body.entries;
-  return gt.filter((e) => e.type === 'write' && e.target === target);
-}
-
-/** the backend's latest sample of a point: value and quality (the guard's interlock wants it good) */
-async function latest(url: string, id: string): Promise<{ value: unknown; quality: unknown } | undefined> {
-  const r = await json<{
-    results: Record<
-      string,
-      { frames: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }> }
-    >;
-  }>(`${url}/api/query`, {
-    method: 'POST',
-    headers: auth(READ),
-    body: JSON.stringify({
-      range: { from: 'now-5m', to: 'now' },
-      queries: [{ refId: 'L', queryType: 'latest', selector: { ids: [id] } }],
-    }),
-  });
-  const f = r.body.results.L?.frames[0];
-  if (!f) return undefined;
-  const names = f.schema.fields.map((x) => x.name);
-  const at = (name: string) => f.data.values[names.indexOf(name)]?.[0];
-  return at('point') === id ? { value: at('value'), quality: at('quality') } : undefined;
-}
 
 describe('kill -9 of the backend during an operator override (twin and backend as processes)', () => {
   let dir: string;
@@ -92,11 +44,11 @@ describe('kill -9 of the backend during an operator override (twin and backend a
     // the issue's bound; plenum.yaml must not configure a longer one
     expect(leaseMs).toBeLessThanOrEqual(30_000);
 
-    const ports = await twinPorts();
     const data = path.join(dir, 'data');
     // no generated jobs: nothing but the operator moves the setpoint (the feed-forward acts on jobs)
-    const twin = await startTwin(CONFIG, ports, path.join(dir, 'sim'), ['--no-jobs']);
+    const twin = await startTwin(CONFIG, path.join(dir, 'sim'), ['--no-jobs']);
     procs.push(twin);
+    const { ports } = twin;
     const env = { PLENUM_API_TOKEN: READ, PLENUM_OPERATE_TOKEN: OPERATE };
     let backend = await startBackend(CONFIG, ports, data, env);
     procs.push(backend);
@@ -105,21 +57,21 @@ describe('kill -9 of the backend during an operator override (twin and backend a
       const control = twin.controlUrl;
       // the guard heartbeats the BMS and has written its lease length
       await waitFor('the twin to see a live supervisor heartbeat', async () => {
-        const r = await readings(control, BMS);
+        const r = await twinReadings(control, BMS);
         return r[`${BMS}supervisor_status`]?.value === 1 ? r : undefined;
       });
-      const bmsValue = (await readings(control, POINT))[POINT]!.value as number;
+      const bmsValue = (await twinReadings(control, POINT))[POINT]!.value as number;
       expect(bmsValue).toBe(20); // the twin's BMS default (params.ts)
       // a write before the backend has a good reading of the point would trip the settle interlock for 60 s
       await waitFor('a good reading of the setpoint in the backend', async () => {
-        const l = await latest(backend.url, POINT);
+        const l = await latestSample(backend.url, READ, POINT);
         return l?.quality === 'good' && l.value === bmsValue ? l : undefined;
       });
 
       // the read token may not write
       const denied = await fetch(`${backend.url}/api/automation/write`, {
         method: 'POST',
-        headers: auth(READ),
+        headers: bearer(READ),
         body: JSON.stringify({ pointId: POINT, value: bmsValue - 1 }),
       });
       expect(denied.status).toBe(403);
@@ -129,7 +81,7 @@ describe('kill -9 of the backend during an operator override (twin and backend a
         `${backend.url}/api/automation/write`,
         {
           method: 'POST',
-          headers: auth(OPERATE),
+          headers: bearer(OPERATE),
           body: JSON.stringify({ pointId: POINT, value: bmsValue - 1, reason: 'e2e: kill -9 during an override' }),
         },
       );
@@ -142,24 +94,24 @@ describe('kill -9 of the backend during an operator override (twin and backend a
       });
 
       // the twin: the point holds Plenum's value, written by an OPC UA supervisor and leased by the BMS watchdog
-      expect((await readings(control, POINT))[POINT]!.value).toBe(bmsValue - 1);
-      const plenumWrites = await writesTo(control, POINT);
+      expect((await twinReadings(control, POINT))[POINT]!.value).toBe(bmsValue - 1);
+      const plenumWrites = await twinWrites(control, POINT);
       expect(plenumWrites).toEqual([
         expect.objectContaining({ by: expect.stringMatching(/^opcua:/), from: bmsValue, to: bmsValue - 1 }),
       ]);
-      const bms = await readings(control, BMS);
+      const bms = await twinReadings(control, BMS);
       expect(bms[`${BMS}leased_points`]!.value).toBe(1);
       expect(bms[`${BMS}supervisor_lease`]!.value).toBe(leaseMs / 1000);
       const leases = await json<{ leases: Array<{ pointId: string; saved: number }> }>(
         `${backend.url}/api/automation`,
         {
-          headers: auth(READ),
+          headers: bearer(READ),
         },
       );
       expect(leases.body.leases).toEqual([expect.objectContaining({ pointId: POINT, saved: bmsValue })]);
 
       // kill -9: no shutdown, no hand-back by Plenum; only the BMS's own watchdog can take the point back
-      const ageAtKill = (await readings(control, BMS))[`${BMS}supervisor_age`]!.value as number;
+      const ageAtKill = (await twinReadings(control, BMS))[`${BMS}supervisor_age`]!.value as number;
       const before = (await json<{ simTimeMs: number }>(`${control}/health`)).body.simTimeMs;
       const killedAt = Date.now();
       backend.kill('SIGKILL');
@@ -169,9 +121,9 @@ describe('kill -9 of the backend during an operator override (twin and backend a
       const back = await waitFor(
         'the BMS watchdog to take the setpoint back',
         async () => {
-          const r = (await readings(control, POINT))[POINT];
+          const r = (await twinReadings(control, POINT))[POINT];
           if (r?.value !== bmsValue) return undefined;
-          return { wallMs: Date.now() - killedAt, entries: await writesTo(control, POINT) };
+          return { wallMs: Date.now() - killedAt, entries: await twinWrites(control, POINT) };
         },
         leaseMs + 15_000,
       );
@@ -188,21 +140,18 @@ describe('kill -9 of the backend during an operator override (twin and backend a
       expect(back.wallMs).toBeLessThanOrEqual(leaseMs + 2000);
       // and not before the lease of the last heartbeat ran out: Plenum's heartbeat (every lease / 3) held it
       expect(handBackMs).toBeGreaterThanOrEqual(leaseMs - leaseMs / 3 - ageAtKill * 1000 - 2000);
-      const after = await readings(control, BMS);
+      const after = await twinReadings(control, BMS);
       expect(after[`${BMS}supervisor_status`]!.value).toBe(0);
       expect(after[`${BMS}leased_points`]!.value).toBe(0);
 
       // a restart on the same data folder finds the killed run's lease and hands it back before anything else
-      const writesBefore = (await writesTo(control, POINT)).length;
+      const writesBefore = (await twinWrites(control, POINT)).length;
       const restartAt = Date.now();
       backend = await startBackend(CONFIG, ports, data, env);
       procs.push(backend);
       // its OPC UA session may not be open yet at the first try: the hand-back is tried again until it lands
       const trace = await waitFor('the restarted guard to hand the lease back', async () => {
-        const t = await json<{
-          trace: Array<{ kind: string; pointId?: string; time: number; data: Record<string, unknown> }>;
-        }>(`${backend.url}/api/automation/trace?limit=1000`, { headers: auth(READ) });
-        const mine = t.body.trace.filter((e) => e.pointId === POINT && e.time >= restartAt).reverse();
+        const mine = await pointTrace(backend.url, READ, POINT, restartAt);
         return mine.some((e) => e.kind === 'write') ? mine : undefined;
       });
       const releases = trace.filter((e) => e.kind === 'release');
@@ -218,13 +167,13 @@ describe('kill -9 of the backend during an operator override (twin and backend a
       console.log(
         `restart: the lease left was handed back ${(restore[0]!.time - releases[0]!.time) / 1000} s after the first try (${failedFirst} failed tr${failedFirst === 1 ? 'y' : 'ies'} before)`,
       );
-      const status = await json<{ leases: unknown[] }>(`${backend.url}/api/automation`, { headers: auth(READ) });
+      const status = await json<{ leases: unknown[] }>(`${backend.url}/api/automation`, { headers: bearer(READ) });
       expect(status.body.leases).toEqual([]);
       // the twin: the restore arrived over OPC UA with the BMS's value; the point stays the BMS's, not leased
-      const restored = (await writesTo(control, POINT)).slice(writesBefore);
+      const restored = (await twinWrites(control, POINT)).slice(writesBefore);
       expect(restored).toEqual([expect.objectContaining({ by: expect.stringMatching(/^opcua:/), to: bmsValue })]);
-      expect((await readings(control, POINT))[POINT]!.value).toBe(bmsValue);
-      expect((await readings(control, BMS))[`${BMS}leased_points`]!.value).toBe(0);
+      expect((await twinReadings(control, POINT))[POINT]!.value).toBe(bmsValue);
+      expect((await twinReadings(control, BMS))[`${BMS}leased_points`]!.value).toBe(0);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${logs()}`);
     }

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from './handles';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -66,10 +65,6 @@ export interface TwinPorts {
   control: number;
 }
 
-export async function twinPorts(): Promise<TwinPorts> {
-  return { opcua: await freePort(), modbus: await freePort(), dcgm: await freePort(), control: await freePort() };
-}
-
 /** the SIM_* variables that point the twin's servers (and a backend's config) at `ports` */
 export function twinEnv(ports: TwinPorts): NodeJS.ProcessEnv {
   return {
@@ -82,37 +77,45 @@ export function twinEnv(ports: TwinPorts): NodeJS.ProcessEnv {
 }
 
 /**
- * The twin (`backend/src/sim/main.ts`) on `ports`; resolves once its control API answers. `args` adds options
- * such as `--no-jobs`.
+ * The twin (`backend/src/sim/main.ts`) on ports of its own choosing (every port 0: a port picked here and bound
+ * later by the twin could be taken meanwhile by any outgoing connection of a test running beside it); resolves
+ * with the ports it printed, once its control API answers. `args` adds options such as `--no-jobs`.
  */
 export async function startTwin(
   config: string,
-  ports: TwinPorts,
   dataDir: string,
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
-): Promise<Proc & { controlUrl: string }> {
+): Promise<Proc & { controlUrl: string; ports: TwinPorts }> {
   const p = startProc('backend/src/sim/main.ts', ['--config', config, ...args], {
-    ...twinEnv(ports),
+    ...twinEnv({ opcua: 0, modbus: 0, dcgm: 0, control: 0 }),
     SIM_DATA_DIR: dataDir,
     ...env,
   });
-  const controlUrl = `http://127.0.0.1:${ports.control}`;
+  const printed = (re: RegExp) => Number(re.exec(p.output())?.[1] ?? NaN);
   const until = Date.now() + 60_000;
   for (;;) {
     if (p.child.exitCode !== null) throw new Error(`the twin exited (${p.child.exitCode}):\n${p.output()}`);
-    try {
-      if ((await fetch(`${controlUrl}/health`)).ok) break;
-    } catch {
-      // not listening yet
+    const ports: TwinPorts = {
+      opcua: printed(/sim: OPC UA +opc\.tcp:\/\/127\.0\.0\.1:(\d+)/),
+      modbus: printed(/sim: Modbus TCP PDUs +127\.0\.0\.1:(\d+)/),
+      dcgm: printed(/sim: DCGM metrics +http:\/\/127\.0\.0\.1:(\d+)/),
+      control: printed(/sim: control API +http:\/\/127\.0\.0\.1:(\d+)/),
+    };
+    const controlUrl = `http://127.0.0.1:${ports.control}`;
+    if (Object.values(ports).every((n) => n > 0)) {
+      try {
+        if ((await fetch(`${controlUrl}/health`)).ok) return { ...p, controlUrl, ports };
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > until) {
       await p.stop();
-      throw new Error(`the twin did not answer on ${controlUrl} within 60 s:\n${p.output()}`);
+      throw new Error(`the twin did not print its ports and answer within 60 s:\n${p.output()}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { ...p, controlUrl };
 }
 
 /**
