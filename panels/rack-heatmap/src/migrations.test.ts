@@ -36,6 +36,13 @@ describe('migrateOptions', () => {
     expect(migrated.color).toEqual(DEFAULT_OPTIONS.color);
   });
 
+  it('turns predictions on for panels saved before the option existed, and keeps a saved "off"', () => {
+    const before = migrateOptions(panel({ color: { preset: 'ashrae', staleAfter: '2m' } }));
+    expect(before.predictions).toEqual({ show: true });
+    expect(migrateOptions(panel({ predictions: { show: false } })).predictions).toEqual({ show: false });
+    expect(migrateOptions(panel({ predictions: { show: 'no' } })).predictions).toEqual(DEFAULT_OPTIONS.predictions);
+  });
+
   it('reads a panel without options as a new one', () => {
     expect(migrateOptions(panel(undefined))).toEqual(DEFAULT_OPTIONS);
   });

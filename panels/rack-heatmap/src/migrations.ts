@@ -5,6 +5,8 @@ import { DEFAULT_OPTIONS, RackHeatmapOptions } from './types';
  * Saved options → today's shape. Saved shapes so far:
  * - 0.1.0 scaffold (create-plugin's SimplePanel): `{text, showSeriesCount, seriesCountSize}` — nothing to keep.
  * - current, possibly partial: option groups saved before a key existed, or by hand-edited dashboard JSON.
+ * - panels saved before `predictions` existed get the group from the defaults: marks on wherever a predictions
+ *   frame is added to their queries.
  * Every group is completed from DEFAULT_OPTIONS and values of the wrong type fall back to the default, because
  * Grafana merges saved options over defaults one level deep only.
  */

@@ -1,5 +1,6 @@
 import { FieldType, PanelOptionsEditorBuilder } from '@grafana/data';
 import { FIELD_ALIASES } from './data/fields';
+import { findPredictions } from './data/predictions';
 import { DEFAULT_OPTIONS, FieldNames, RackHeatmapOptions } from './types';
 
 /** Field pickers: option key, label, what it is for, whether it must be numeric. */
@@ -27,6 +28,7 @@ const TEXT = 'Text';
 const COLOR = 'Colour';
 const LEGEND = 'Legend';
 const INTERACTION = 'Interaction';
+const PREDICTIONS = 'Predictions';
 
 /** The options pane, by category; every default comes from DEFAULT_OPTIONS. */
 export function buildOptions(builder: PanelOptionsEditorBuilder<RackHeatmapOptions>) {
@@ -156,5 +158,15 @@ export function buildOptions(builder: PanelOptionsEditorBuilder<RackHeatmapOptio
       description: 'Wheel zooms, drag pans, double-click fits the hall again',
       category: [INTERACTION],
       defaultValue: d.interaction.zoom,
+    })
+    .addBooleanSwitch({
+      path: 'predictions.show',
+      name: 'Show predictions',
+      description:
+        'Mark racks with an open prediction (a corner badge in its severity colour) and list time to limit, diagnosis and severity in the tooltip; from a frame with rack, severity and title or lead, e.g. the Plenum events query for open prediction events',
+      category: [PREDICTIONS],
+      defaultValue: d.predictions.show,
+      // only offered when the panel has such a frame (always when the editor has no data to look at)
+      showIf: (o, data) => !data || findPredictions(data, o.fields.rack) !== undefined,
     });
 }

@@ -61,6 +61,14 @@ export interface InteractionOptions {
   zoom: boolean;
 }
 
+export interface PredictionOptions {
+  /**
+   * mark racks with an open prediction (a corner badge in its severity colour) and list them in the tooltip, when a
+   * predictions frame is present (e.g. Plenum's events query for open `prediction` events); see data/predictions.ts
+   */
+  show: boolean;
+}
+
 export interface RackHeatmapOptions {
   fields: FieldNames;
   layout: LayoutOptions;
@@ -68,6 +76,7 @@ export interface RackHeatmapOptions {
   color: ColorOptions;
   legend: LegendOptions;
   interaction: InteractionOptions;
+  predictions: PredictionOptions;
 }
 
 export const DEFAULT_OPTIONS: RackHeatmapOptions = {
@@ -77,4 +86,5 @@ export const DEFAULT_OPTIONS: RackHeatmapOptions = {
   color: { preset: 'field', staleAfter: '10m' },
   legend: { show: true, placement: 'bottom' },
   interaction: { tooltip: true, sparkline: true, variable: '', zoom: true },
+  predictions: { show: true },
 };

@@ -5,6 +5,7 @@ import { buildColorScale, ColorScale, dataRange } from './colors';
 import { findLayout, findValueSources } from './fields';
 import { Floor, placeFloor } from './floor';
 import { Channel, joinRacks, RackTable } from './join';
+import { findPredictions, joinPredictions, RackPredictions } from './predictions';
 import { parseStaleAfter } from './stale';
 import { valueStatus } from './status';
 
@@ -15,6 +16,8 @@ export interface FloorModel {
   /** the values drawn: the first, or all of them as slices when `splitValues` is on */
   channels: Channel[];
   staleAfterMs?: number;
+  /** open predictions per rack, when a predictions frame is present and the option is on */
+  predictions?: RackPredictions;
   /** shown under the floor: option errors, racks left out */
   warnings: string[];
 }
@@ -31,7 +34,10 @@ export function buildFloorModel(frames: DataFrame[], options: RackHeatmapOptions
       empty: frames.length ? `No frame has the rack layout fields (${wanted}): choose them under Fields` : 'No data',
     };
   }
-  const table = joinRacks(layout, findValueSources(frames, layout, names), options.layout.hall);
+  // a predictions frame has a rack and numbers (id, confidence) too, but is never coloured by
+  const predictions = findPredictions(frames, names.rack, layout.frame);
+  const valueFrames = predictions ? frames.filter((f) => f !== predictions.frame) : frames;
+  const table = joinRacks(layout, findValueSources(valueFrames, layout, names), options.layout.hall);
   if (table.count === 0) {
     return { empty: options.layout.hall ? `No racks in hall "${options.layout.hall}"` : 'No racks with x and y' };
   }
@@ -52,6 +58,7 @@ export function buildFloorModel(frames: DataFrame[], options: RackHeatmapOptions
       floor: placeFloor(table, options.layout.showRowNames),
       channels: options.layout.splitValues ? table.channels : table.channels.slice(0, 1),
       staleAfterMs: 'ms' in stale ? stale.ms : undefined,
+      predictions: predictions && options.predictions.show ? joinPredictions(table, predictions) : undefined,
       warnings,
     },
   };
