@@ -3,12 +3,14 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { FloorModel } from '../../data/model';
+import { drawBadges } from '../../render/badges';
 import { drawDecor } from '../../render/decor';
 import { buildHitIndex, hitTest } from '../../render/hit-index';
 import { drawTileText } from '../../render/text';
 import { drawOutline, drawTiles, makeHatch, TileScene, TileScratch } from '../../render/tiles';
 import { fitView, panBy, toWorld, View, zoomAt } from '../../render/view';
 import { RackHeatmapOptions } from '../../types';
+import { badgeStyle } from './PredictionBadge';
 
 export interface FloorCanvasProps {
   model: FloorModel;
@@ -37,7 +39,7 @@ const WHEEL_ZOOM = 1.2;
 const CLICK_SLOP = 4;
 
 /**
- * The floor on two canvases: racks, aisles and text on the first, redrawn when data, theme, size or view change;
+ * The floor on two canvases: racks, aisles, text and prediction marks on the first, redrawn when data, theme, size or view change;
  * hover and selection outlines on an overlay, so moving the pointer does not redraw 10,000 racks.
  */
 export function FloorCanvas(props: FloorCanvasProps) {
@@ -117,6 +119,10 @@ export function FloorCanvas(props: FloorCanvasProps) {
       width,
       height
     );
+    // prediction marks last: over a tile's corner, clear of its centred label and value
+    if (model.predictions) {
+      drawBadges(ctx, { ...scene, rank: model.predictions.rank }, v, badgeStyle(theme), width, height);
+    }
   }, [model, scene, formatValue, theme, options, tv, width, height]);
 
   const drawOverlay = useCallback(() => {

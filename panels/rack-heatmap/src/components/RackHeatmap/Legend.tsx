@@ -4,6 +4,7 @@ import { useStyles2 } from '@grafana/ui';
 import React from 'react';
 import { LegendItem, LegendModel } from '../../data/colors';
 import { LegendPlacement } from '../../types';
+import { PredictionBadge } from './PredictionBadge';
 import { StatusSymbol } from './StatusSymbol';
 
 export interface LegendProps {
@@ -12,14 +13,20 @@ export interface LegendProps {
   mappingItems: LegendItem[];
   /** e.g. "Stale > 10m"; undefined when values never go stale */
   staleLabel?: string;
+  /** the prediction marks on the floor (e.g. "critical prediction"), when a predictions frame is shown */
+  predictionItems?: LegendItem[];
   placement: LegendPlacement;
   large: boolean;
   /** CSS px, for a legend on the right */
   width?: number;
 }
 
-/** The colour scale and the two states drawn outside it (no data, stale), with the symbols the tiles carry. */
-export function Legend({ title, legend, mappingItems, staleLabel, placement, large, width }: LegendProps) {
+/**
+ * The colour scale and what is drawn outside it — no data, stale, prediction marks — with the symbols the tiles
+ * carry.
+ */
+export function Legend(props: LegendProps) {
+  const { title, legend, mappingItems, staleLabel, predictionItems, placement, large, width } = props;
   const styles = useStyles2(getStyles, placement, large);
   const swatch = (item: LegendItem) => (
     <span key={`${item.color}-${item.label}`} className={styles.item}>
@@ -52,6 +59,12 @@ export function Legend({ title, legend, mappingItems, staleLabel, placement, lar
           {staleLabel}
         </span>
       )}
+      {predictionItems?.map((item) => (
+        <span key={item.label} className={styles.item} data-testid="rack-heatmap-legend-prediction">
+          <PredictionBadge color={item.color} size={large ? 18 : 14} />
+          {item.label}
+        </span>
+      ))}
     </div>
   );
 }

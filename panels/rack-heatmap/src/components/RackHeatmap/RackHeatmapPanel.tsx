@@ -11,12 +11,14 @@ import {
   lastUpdated,
   paintSlices,
 } from '../../data/model';
+import { MARK_RANKS, RackPredictions, RANK_NAMES } from '../../data/predictions';
 import { lastHour, seriesByRack } from '../../data/sparklines';
 import { formatAge } from '../../data/stale';
 import { RackHeatmapOptions } from '../../types';
 import { FloorCanvas } from './FloorCanvas';
 import { Legend } from './Legend';
 import { followLink, rackLinks, setRackVariable } from './links';
+import { badgeStyle } from './PredictionBadge';
 import { RackTooltip, TOOLTIP_WIDTH } from './RackTooltip';
 import { useElementSize } from './useElementSize';
 
@@ -81,6 +83,11 @@ function Floor({ model, options, data, width, height, timeZone }: Props & { mode
   const t = model.table;
   const updated = lastUpdated(model);
   const counts = useMemo(() => statusCounts(slices), [slices]);
+  const predicted = model.predictions ? model.predictions.racksByRank.reduce((a, b) => a + b, 0) : 0;
+  const predictionItems = useMemo(
+    () => (model.predictions ? predictionLegend(model.predictions, theme) : undefined),
+    [model.predictions, theme]
+  );
 
   const onSelect = (rack: number, x: number, y: number) => {
     if (rack < 0) {
@@ -106,6 +113,7 @@ function Floor({ model, options, data, width, height, timeZone }: Props & { mode
             {t.count} racks
             {counts.missing > 0 && ` · ${counts.missing} no data`}
             {counts.stale > 0 && ` · ${counts.stale} stale`}
+            {predicted > 0 && ` · ${predicted} with predictions`}
           </span>
           <span data-testid="rack-heatmap-updated">
             Last updated{' '}
@@ -160,6 +168,7 @@ function Floor({ model, options, data, width, height, timeZone }: Props & { mode
             legend={scales[0].legend}
             mappingItems={scales[0].mappingItems}
             staleLabel={model.staleAfterMs === undefined ? undefined : `Stale > ${options.color.staleAfter.trim()}`}
+            predictionItems={predictionItems}
             placement={options.legend.placement}
             large={tv}
           />
@@ -187,6 +196,16 @@ function sparklineOf(
   const t = model.table;
   const found = series.get(`${t.hall[rack]}/${t.id[rack]}`) ?? series.get(t.id[rack]!);
   return found && lastHour(found, now);
+}
+
+/** A legend entry per severity on the floor, most severe first; one grey entry saying there are none. */
+function predictionLegend(p: RackPredictions, theme: GrafanaTheme2) {
+  const fill = badgeStyle(theme).fill;
+  const items = [...MARK_RANKS]
+    .reverse()
+    .filter((r) => p.racksByRank[r] > 0)
+    .map((r) => ({ color: fill[r]!, label: `${RANK_NAMES[r]} prediction` }));
+  return items.length > 0 ? items : [{ color: theme.colors.text.disabled, label: 'No open predictions' }];
 }
 
 /** Racks drawn without a value or with a stale one (first slice), for TV mode's header. */

@@ -3,9 +3,11 @@ import { formattedValueToString, GrafanaTheme2, LinkModel } from '@grafana/data'
 import { IconButton, Sparkline, useStyles2, useTheme2 } from '@grafana/ui';
 import React from 'react';
 import { FloorModel } from '../../data/model';
+import { Prediction } from '../../data/predictions';
 import { RackSeries } from '../../data/sparklines';
 import { formatAge } from '../../data/stale';
 import { followLink } from './links';
+import { badgeStyle, PredictionBadge } from './PredictionBadge';
 import { StatusSymbol } from './StatusSymbol';
 
 export interface RackTooltipProps {
@@ -27,12 +29,16 @@ export interface RackTooltipProps {
 
 export const TOOLTIP_WIDTH = 260;
 
-/** One rack: name, place, every value with its state and age, the last hour, and (pinned) its data links. */
+/**
+ * One rack: name, place, every value with its state and age, its open predictions (time to limit, diagnosis,
+ * severity), the last hour, and (pinned) its data links.
+ */
 export function RackTooltip(props: RackTooltipProps) {
   const { model, rack, now, colorOf, sparkline, links, pinned } = props;
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
   const t = model.table;
+  const predictions = model.predictions?.byRack[rack] ?? [];
   const place = [t.hall[rack], t.row[rack] && `row ${t.row[rack]}`].filter(Boolean).join(' · ');
   return (
     <div
@@ -73,6 +79,9 @@ export function RackTooltip(props: RackTooltipProps) {
           </div>
         );
       })}
+      {predictions.length > 0 && (
+        <PredictionList predictions={predictions} colors={badgeStyle(theme).fill} styles={styles} />
+      )}
       {sparkline && (
         <div className={styles.sparkline} data-testid="rack-heatmap-sparkline">
           <Sparkline
@@ -103,6 +112,34 @@ export function RackTooltip(props: RackTooltipProps) {
   );
 }
 
+/**
+ * Each prediction: its diagnosis (or title) and severity, then the time to its limit with the interval — "inlet
+ * reaches 27 °C in ~14 min (10–19 min)" — or, without one, the title where it says more than the diagnosis.
+ */
+function PredictionList(props: { predictions: Prediction[]; colors: string[]; styles: ReturnType<typeof getStyles> }) {
+  const { predictions, colors, styles } = props;
+  return (
+    <div className={styles.predictions}>
+      {predictions.map((p) => {
+        const head = p.diagnosis || p.title;
+        const detail = p.lead || (p.diagnosis && p.title !== p.diagnosis ? p.title : '');
+        return (
+          <div key={p.row} className={styles.prediction} data-testid="rack-heatmap-tooltip-prediction">
+            <div className={styles.row}>
+              <PredictionBadge color={colors[p.rank]!} size={12} />
+              <span className={styles.name}>{head}</span>
+              <span className={styles.severity} style={{ color: colors[p.rank] }}>
+                {p.severity}
+              </span>
+            </div>
+            {detail && <div className={p.lead ? styles.lead : styles.detail}>{detail}</div>}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 const getStyles = (theme: GrafanaTheme2) => ({
   tooltip: css({
     position: 'absolute',
@@ -126,6 +163,16 @@ const getStyles = (theme: GrafanaTheme2) => ({
   value: css({ fontWeight: theme.typography.fontWeightMedium }),
   age: css({ color: theme.colors.text.secondary }),
   stale: css({ color: theme.colors.warning.text }),
+  predictions: css({
+    marginTop: theme.spacing(0.5),
+    paddingTop: theme.spacing(0.5),
+    borderTop: `1px solid ${theme.colors.border.weak}`,
+  }),
+  prediction: css({ lineHeight: 1.5, '& + &': { marginTop: theme.spacing(0.5) } }),
+  severity: css({ fontWeight: theme.typography.fontWeightMedium }),
+  // indented past the badge (12 px and the row's gap)
+  lead: css({ fontWeight: theme.typography.fontWeightMedium, paddingLeft: 18 }),
+  detail: css({ color: theme.colors.text.secondary, paddingLeft: 18 }),
   sparkline: css({ marginTop: theme.spacing(0.5) }),
   hint: css({ color: theme.colors.text.secondary, marginTop: theme.spacing(0.5) }),
   link: css({ display: 'block', color: theme.colors.text.link, marginTop: theme.spacing(0.5) }),
