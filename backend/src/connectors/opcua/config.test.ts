@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../config/load';
 import { formatIssues } from '../../common/zod-issues';
-import { effectivePolicy, opcuaOptions } from './config';
+import { chooseSecurity, effectivePolicy, opcuaOptions, type WireSecurity } from './config';
 import { opcua } from './index';
 import { parsePoints } from './points';
 
@@ -17,7 +17,7 @@ describe('opcua options', () => {
   it('fills every default', () => {
     expect(opcuaOptions.parse({ endpoint: 'opc.tcp://10.0.0.5:4840' })).toEqual({
       endpoint: 'opc.tcp://10.0.0.5:4840',
-      securityMode: 'None',
+      securityMode: 'auto',
       auth: { type: 'anonymous' },
       pkiDir: 'data/pki/opcua',
       mode: 'subscribe',
@@ -33,7 +33,32 @@ describe('opcua options', () => {
     expect(effectivePolicy(opcuaOptions.parse({ endpoint: 'opc.tcp://h', securityMode: 'SignAndEncrypt' }))).toBe(
       'Basic256Sha256',
     );
-    expect(effectivePolicy(opcuaOptions.parse({ endpoint: 'opc.tcp://h' }))).toBe('None');
+    expect(effectivePolicy(opcuaOptions.parse({ endpoint: 'opc.tcp://h', securityMode: 'None' }))).toBe('None');
+  });
+
+  it('chooses SignAndEncrypt by default where the server offers it, with the strongest current policy', () => {
+    const auto = (extra: Record<string, unknown> = {}) => opcuaOptions.parse({ endpoint: 'opc.tcp://h', ...extra });
+    const ep = (mode: WireSecurity['mode'], policy: WireSecurity['policy']): WireSecurity => ({ mode, policy });
+    const all = [
+      ep('None', 'None'),
+      ep('Sign', 'Basic256Sha256'),
+      ep('SignAndEncrypt', 'Basic256Sha256'),
+      ep('SignAndEncrypt', 'Aes256_Sha256_RsaPss'),
+    ];
+    expect(chooseSecurity(auto(), all)).toEqual(ep('SignAndEncrypt', 'Aes256_Sha256_RsaPss'));
+    expect(chooseSecurity(auto(), [ep('None', 'None'), ep('Sign', 'Aes128_Sha256_RsaOaep')])).toEqual(
+      ep('Sign', 'Aes128_Sha256_RsaOaep'),
+    );
+    // deprecated policies are never chosen by auto: a server offering only those gets None (logged at connect)
+    expect(chooseSecurity(auto(), [ep('None', 'None'), ep('SignAndEncrypt', 'Basic256')])).toEqual(ep('None', 'None'));
+    // a named policy is the only one auto may use, and then never None
+    const named = auto({ securityPolicy: 'Basic256Sha256' });
+    expect(chooseSecurity(named, all)).toEqual(ep('SignAndEncrypt', 'Basic256Sha256'));
+    expect(chooseSecurity(named, [ep('None', 'None')])).toBeUndefined();
+    expect(chooseSecurity(auto(), [])).toBeUndefined();
+    // an explicit mode is taken as given, whatever is offered
+    expect(chooseSecurity(auto({ securityMode: 'None' }), all)).toEqual(ep('None', 'None'));
+    expect(chooseSecurity(auto({ securityMode: 'Sign' }), [])).toEqual(ep('Sign', 'Basic256Sha256'));
   });
 
   it('names the field and what is expected', () => {
@@ -48,12 +73,15 @@ describe('opcua options', () => {
       }),
     ).toEqual([
       'sources[0].options.endpoint: endpoint: expected an endpoint URL such as opc.tcp://10.20.0.5:4840 (source "ua")',
-      'sources[0].options.securityMode: securityMode: expected one of None, Sign, SignAndEncrypt (source "ua")',
+      'sources[0].options.securityMode: securityMode: expected one of auto, None, Sign, SignAndEncrypt (source "ua")',
       'sources[0].options.auth.password: auth.password: expected a password (write ${ENV_VAR} to keep it out of the file) (source "ua")',
       'sources[0].options.maxItemsPerCall: maxItemsPerCall is too large; expected a whole number 1–1000 (source "ua")',
       'sources[0].options.timeout: unknown field (source "ua")',
     ]);
-    expect(problems({ endpoint: 'opc.tcp://h', securityPolicy: 'Basic256Sha256' })).toEqual([
+    expect(problems({ endpoint: 'opc.tcp://h', securityPolicy: 'None' })).toEqual([
+      'sources[0].options.securityPolicy: securityPolicy None with securityMode auto: give securityMode None to go without security, or leave securityPolicy out (source "ua")',
+    ]);
+    expect(problems({ endpoint: 'opc.tcp://h', securityMode: 'None', securityPolicy: 'Basic256Sha256' })).toEqual([
       'sources[0].options.securityPolicy: securityPolicy Basic256Sha256 needs securityMode Sign or SignAndEncrypt; expected securityMode: SignAndEncrypt (or securityPolicy: None) (source "ua")',
     ]);
     expect(problems({ endpoint: 'opc.tcp://h', deadband: { type: 'percent', value: 150 } })).toEqual([

@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { ms, strict, wholeNumber } from '../common/options';
 
-export const SECURITY_MODES = ['None', 'Sign', 'SignAndEncrypt'] as const;
+/** `auto`: the most secure mode the server offers (SignAndEncrypt, else Sign, else None), chosen at each connect */
+export const SECURITY_MODES = ['auto', 'None', 'Sign', 'SignAndEncrypt'] as const;
 export type SecurityModeName = (typeof SECURITY_MODES)[number];
+/** what goes on the wire */
+export type WireSecurityMode = Exclude<SecurityModeName, 'auto'>;
 
 /**
  * Security policies the connector offers. Basic256Sha256, Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss are the
@@ -23,6 +26,13 @@ export const SECURITY_POLICIES = [
 ] as const;
 export type SecurityPolicyName = (typeof SECURITY_POLICIES)[number];
 
+/** What `auto` picks from, best first: the current policies, strongest first; never a deprecated one. */
+export const AUTO_POLICIES: readonly SecurityPolicyName[] = [
+  'Aes256_Sha256_RsaPss',
+  'Aes128_Sha256_RsaOaep',
+  'Basic256Sha256',
+];
+
 export const MODES = ['subscribe', 'poll'] as const;
 export const DEADBAND_TYPES = ['none', 'absolute', 'percent'] as const;
 export type DeadbandType = (typeof DEADBAND_TYPES)[number];
@@ -32,7 +42,7 @@ export const MAX_ITEMS_PER_CALL = 1000;
 
 /** Every default of the options, beside the schema. */
 export const OPCUA_DEFAULTS = {
-  securityMode: 'None',
+  securityMode: 'auto',
   /** when securityMode is Sign or SignAndEncrypt and no policy is named */
   securePolicy: 'Basic256Sha256',
   auth: { type: 'anonymous' },
@@ -113,12 +123,14 @@ export const opcuaOptions = strict({
   securityMode: z
     .enum(SECURITY_MODES, { error: `securityMode: expected one of ${SECURITY_MODES.join(', ')}` })
     .default(OPCUA_DEFAULTS.securityMode)
-    .describe('message security: None, Sign, SignAndEncrypt; @default None'),
+    .describe(
+      'message security: auto (SignAndEncrypt where the server offers it, else Sign, else None), None, Sign, SignAndEncrypt; @default auto',
+    ),
   securityPolicy: z
     .enum(SECURITY_POLICIES, { error: `securityPolicy: expected one of ${SECURITY_POLICIES.join(', ')}` })
     .optional()
     .describe(
-      'None with securityMode None; Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss otherwise (Basic256, Basic128Rsa15: deprecated); @default None, or Basic256Sha256 when signing',
+      'None with securityMode None; Basic256Sha256, Aes128_Sha256_RsaOaep or Aes256_Sha256_RsaPss otherwise (Basic256, Basic128Rsa15: deprecated); with auto, the only policy auto may choose; @default None, Basic256Sha256 when signing, the strongest offered with auto',
     ),
   auth: opcuaAuth
     .default({ type: 'anonymous' })
@@ -188,7 +200,10 @@ export const opcuaOptions = strict({
     ctx.addIssue({
       code: 'custom',
       path: ['securityPolicy'],
-      message: `securityMode ${o.securityMode} needs a security policy; expected one of ${SECURITY_POLICIES.slice(1, 4).join(', ')}`,
+      message:
+        o.securityMode === 'auto'
+          ? 'securityPolicy None with securityMode auto: give securityMode None to go without security, or leave securityPolicy out'
+          : `securityMode ${o.securityMode} needs a security policy; expected one of ${SECURITY_POLICIES.slice(1, 4).join(', ')}`,
     });
   }
   if (o.deadband.type === 'percent' && o.deadband.value > 100) {
@@ -210,7 +225,30 @@ export const opcuaOptions = strict({
 export type OpcUaOptionsInput = z.input<typeof opcuaOptions>;
 export type OpcUaOptions = z.infer<typeof opcuaOptions>;
 
-/** The policy in effect: the named one, else None without security and Basic256Sha256 with it. */
+/** The policy in effect for an explicit mode: the named one, else None without security and Basic256Sha256 with it. */
 export function effectivePolicy(o: Pick<OpcUaOptions, 'securityMode' | 'securityPolicy'>): SecurityPolicyName {
   return o.securityPolicy ?? (o.securityMode === 'None' ? 'None' : OPCUA_DEFAULTS.securePolicy);
+}
+
+export interface WireSecurity {
+  mode: WireSecurityMode;
+  policy: SecurityPolicyName;
+}
+
+/**
+ * What `auto` connects with, from the endpoints the server offers (GetEndpoints): SignAndEncrypt, else Sign, with
+ * the strongest current policy (only `securityPolicy` when one is named), else None; undefined when none fits.
+ * An explicit mode is taken as given.
+ */
+export function chooseSecurity(
+  o: Pick<OpcUaOptions, 'securityMode' | 'securityPolicy'>,
+  offered: readonly WireSecurity[],
+): WireSecurity | undefined {
+  if (o.securityMode !== 'auto') return { mode: o.securityMode, policy: effectivePolicy(o) };
+  const policies = o.securityPolicy ? [o.securityPolicy] : AUTO_POLICIES;
+  for (const mode of ['SignAndEncrypt', 'Sign'] as const)
+    for (const policy of policies)
+      if (offered.some((e) => e.mode === mode && e.policy === policy)) return { mode, policy };
+  if (o.securityPolicy === undefined && offered.some((e) => e.mode === 'None')) return { mode: 'None', policy: 'None' };
+  return undefined;
 }

@@ -30,7 +30,7 @@ import {
   type WriteValueOptions,
 } from 'node-opcua';
 import { errorMessage, PlenumError } from '../../common/errors';
-import { effectivePolicy, type OpcUaOptions } from './config';
+import { AUTO_POLICIES, chooseSecurity, effectivePolicy, type OpcUaOptions, type WireSecurity } from './config';
 import { CLIENT_APPLICATION_NAME, trustCommand } from './pki';
 import { effectiveLimit } from './plan';
 export { STATUS } from './status';
@@ -202,12 +202,61 @@ export function classify(err: unknown, ctx: Pick<LinkContext, 'source' | 'option
       msg,
     )
   ) {
+    const wanted =
+      o.securityMode === 'auto'
+        ? `SignAndEncrypt or Sign with ${o.securityPolicy ?? AUTO_POLICIES.join(', ')}${o.securityPolicy ? '' : ', or None'} (securityMode auto)`
+        : `securityMode ${o.securityMode} and securityPolicy ${effectivePolicy(o)}`;
     return new LinkError(
-      `${where}: the server offers no endpoint with securityMode ${o.securityMode} and securityPolicy ${effectivePolicy(o)}${/Bad[A-Za-z]+/.test(msg) ? ` (${/Bad[A-Za-z]+/.exec(msg)?.[0]})` : ''}; list its endpoints: npx tsx backend/src/connectors/opcua/cli.ts endpoints --endpoint ${o.endpoint}`,
+      `${where}: the server offers no endpoint with ${wanted}${/Bad[A-Za-z]+/.test(msg) ? ` (${/Bad[A-Za-z]+/.exec(msg)?.[0]})` : ''}; list its endpoints: npx tsx backend/src/connectors/opcua/cli.ts endpoints --endpoint ${o.endpoint}`,
       true,
     );
   }
   return new LinkError(`${where}: ${msg}`, false);
+}
+
+/** the endpoints a server offers, as mode and policy names (policies this client does not know are left out) */
+async function offeredSecurity(endpoint: string, manager: OPCUACertificateManager): Promise<WireSecurity[]> {
+  // GetEndpoints needs no security: a discovery channel with None, closed again at once
+  const probe = OPCUAClient.create({
+    applicationName: CLIENT_APPLICATION_NAME,
+    endpointMustExist: false,
+    clientCertificateManager: manager,
+    connectionStrategy: { maxRetry: 0 },
+  });
+  (probe as unknown as EventEmitter).on('error', () => undefined);
+  try {
+    await probe.connect(endpoint);
+    const byUri = new Map<string, WireSecurity['policy']>(
+      (Object.entries(SecurityPolicy) as Array<[WireSecurity['policy'], string]>).map(([name, uri]) => [uri, name]),
+    );
+    return (await probe.getEndpoints()).flatMap((e) => {
+      const policy = byUri.get(e.securityPolicyUri ?? '');
+      const mode = MessageSecurityMode[e.securityMode] as WireSecurity['mode'] | undefined;
+      return policy && (mode === 'None' || mode === 'Sign' || mode === 'SignAndEncrypt') ? [{ mode, policy }] : [];
+    });
+  } finally {
+    await probe.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * The mode and policy to connect with: as configured, or for `auto` the most secure the server offers now (asked
+ * at every connect: a server reconfigured to offer SignAndEncrypt gets it at the next reconnect). Never a silent
+ * downgrade: when SignAndEncrypt is offered and the server's certificate is not trusted, the connect fails and says
+ * how to trust it, as for an explicit SignAndEncrypt.
+ */
+async function resolveSecurity(ctx: LinkContext, manager: OPCUACertificateManager): Promise<WireSecurity> {
+  const o = ctx.options;
+  if (o.securityMode !== 'auto') return chooseSecurity(o, []) as WireSecurity;
+  const offered = await offeredSecurity(o.endpoint, manager);
+  const chosen = chooseSecurity(o, offered);
+  if (!chosen)
+    throw new Error(
+      `no endpoint found: offered ${offered.map((e) => `${e.mode}/${e.policy}`).join(', ') || 'none this client knows'}`,
+    );
+  if (chosen.mode === 'None')
+    ctx.log(`securityMode auto: ${o.endpoint} offers no signed endpoint; messages are neither signed nor encrypted`);
+  return chosen;
 }
 
 /** Settles within `ms` (or when `abort` resolves) whatever `work` does; returns whether it finished. */
@@ -261,11 +310,13 @@ export class OpcUaLink {
       await manager.initialize();
       const user = identity(o, ctx.source);
       if (abandoned) throw new Error('abandoned');
+      const security = await resolveSecurity(ctx, manager);
+      if (abandoned) throw new Error('abandoned');
       client = OPCUAClient.create({
         applicationName: CLIENT_APPLICATION_NAME,
         endpointMustExist: false,
-        securityMode: MessageSecurityMode[o.securityMode],
-        securityPolicy: SecurityPolicy[effectivePolicy(o)],
+        securityMode: MessageSecurityMode[security.mode],
+        securityPolicy: SecurityPolicy[security.policy],
         clientCertificateManager: manager,
         // maxRetry only gates node-opcua's reconnection (it then retries forever); a first connect is tried twice
         connectionStrategy: {

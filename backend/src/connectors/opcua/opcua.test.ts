@@ -4,7 +4,7 @@ jest.mock('hexy', () => ({ hexy: (b: Buffer) => b.toString('hex') }));
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LogLevel, OPCUACertificateManager, setLogLevel } from 'node-opcua';
+import { LogLevel, MessageSecurityMode, OPCUACertificateManager, SecurityPolicy, setLogLevel } from 'node-opcua';
 import { parse } from 'yaml';
 import { SourceRunner } from '../runner';
 import type { ConnectorDefinition, SourceSample } from '../types';
@@ -208,6 +208,44 @@ describe('opcua connector against the simulator', () => {
     }
   });
 
+  it('chooses SignAndEncrypt by default (securityMode auto): refused until the server is trusted, never downgraded', async () => {
+    const autoPki = path.join(dir, 'auto-pki');
+    const logs: string[] = [];
+    const open = () =>
+      OpcUaLink.open({
+        source: 'auto',
+        // no securityMode: the default, auto (testkit's source() says None unless told)
+        options: source({ endpoint: sim.endpoint, pkiDir: autoPki, mode: 'poll', securityMode: 'auto' }, []).options,
+        pkiDir: autoPki,
+        log: (m) => void logs.push(m),
+        events: {
+          lost: () => undefined,
+          restored: () => undefined,
+          namespaces: () => undefined,
+          dead: () => undefined,
+        },
+      });
+    // the simulator offers None, Sign and SignAndEncrypt: auto takes SignAndEncrypt, and an unknown server
+    // certificate is refused as with an explicit SignAndEncrypt (not a quiet fall back to None)
+    await expect(open()).rejects.toThrow(
+      `${sim.endpoint}: the server certificate is not trusted (BadCertificateUntrusted)`,
+    );
+    await trustServer(autoPki, sim.endpoint);
+    const link = await open();
+    try {
+      expect(link.client.securityMode).toBe(MessageSecurityMode.SignAndEncrypt);
+      // the strongest current policy the simulator offers
+      expect([
+        SecurityPolicy.Aes256_Sha256_RsaPss,
+        SecurityPolicy.Aes128_Sha256_RsaOaep,
+        SecurityPolicy.Basic256Sha256,
+      ]).toContain(link.client.securityPolicy);
+      expect(logs.filter((l) => l.includes('neither signed nor encrypted'))).toEqual([]);
+    } finally {
+      await link.close();
+    }
+  });
+
   it('refuses an untrusted server certificate with SignAndEncrypt, then connects once trusted; checks passwords', async () => {
     const secure = {
       endpoint: sim.endpoint,
@@ -292,7 +330,22 @@ describe('opcua connector against the simulator', () => {
     const cliPki = path.join(dir, 'cli-pki');
     const root = `nsu=${SIM_NS};s=hall1.cdu1`;
     expect(
-      await runCli(['browse', '--endpoint', sim.endpoint, '--root', root, '--hall', 'hall1', '--pki', cliPki], print),
+      await runCli(
+        [
+          'browse',
+          '--endpoint',
+          sim.endpoint,
+          '--root',
+          root,
+          '--hall',
+          'hall1',
+          '--pki',
+          cliPki,
+          '--security-mode',
+          'None',
+        ],
+        print,
+      ),
     ).toBe(0);
     const templates = parse(out.join('\n')) as { asset: string; address: string }[];
     expect(templates.map((t) => t.address)).toEqual(

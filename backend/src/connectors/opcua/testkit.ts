@@ -39,12 +39,17 @@ export function simPoints(ids: readonly string[], suffix = ''): SourcePoint[] {
   return ids.map((id) => opcuaPoint(id, `nsu=${SIM_NS};s=${id}${suffix}`));
 }
 
+/**
+ * A source on a test server. The servers here are on loopback and offer SignAndEncrypt, which the default
+ * securityMode auto would choose (and then refuse, until their certificate is trusted): tests of anything but
+ * security say None, as plenum.yaml does for the simulator on loopback.
+ */
 export function source(
   options: OpcUaOptionsInput,
   points: SourcePoint[],
   intervalMs = 200,
 ): SourceInstance<OpcUaOptions> {
-  return { name: 'ua', intervalMs, options: opcuaOptions.parse(options), points };
+  return { name: 'ua', intervalMs, options: opcuaOptions.parse({ securityMode: 'None', ...options }), points };
 }
 
 export function tempDir(prefix = 'plenum-opcua-'): string {
