@@ -101,19 +101,19 @@ export class Notifier {
     while (q.length > 0 && !this.closed) {
       const job = q[0] as Job;
       const outcome = await this.post(job);
-      if (outcome === 'ok') {
+      if (outcome.ok) {
         q.shift();
         this.stats.delivered++;
         continue;
       }
-      if (outcome !== 'retry' || job.attempt >= job.target.retries) {
+      if (!outcome.retry || job.attempt >= job.target.retries) {
         q.shift();
         this.stats.dropped++;
         this.d.addEvent({
           type: 'alarm',
           severity: 'warning',
           title:
-            `${job.name} webhook ${new URL(job.target.url).origin} not delivered after ${job.attempt + 1} attempt${job.attempt ? 's' : ''}: ${outcome === 'retry' ? 'no answer' : outcome}`.slice(
+            `${job.name} webhook ${new URL(job.target.url).origin} not delivered after ${job.attempt + 1} attempt${job.attempt ? 's' : ''}: ${outcome.why}`.slice(
               0,
               250,
             ),
@@ -129,9 +129,11 @@ export class Notifier {
     }
   }
 
-  private async post(job: Job): Promise<'ok' | 'retry' | string> {
+  /** `why`: the last answer (an HTTP status, the network error), for the alarm when the job is dropped */
+  private async post(job: Job): Promise<{ ok: true } | { ok: false; retry: boolean; why: string }> {
     const body = JSON.stringify(job.body);
-    const ts = String(Math.floor(Date.now() / 1000));
+    // Unix ms of the wall clock (README.md, Notifications): the receiver compares it with its own clock
+    const ts = String(Date.now());
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-plenum-timestamp': ts };
     if (job.target.secret) headers['x-plenum-signature'] = signature(job.target.secret, ts, body);
     try {
@@ -141,13 +143,15 @@ export class Notifier {
         body,
         signal: AbortSignal.timeout(job.target.timeout),
       });
-      if (r.ok) return 'ok';
-      if (r.status >= 500 || r.status === 408 || r.status === 429) return 'retry';
-      return `HTTP ${r.status}`;
+      if (r.ok) return { ok: true };
+      const retry = r.status >= 500 || r.status === 408 || r.status === 429;
+      return { ok: false, retry, why: `HTTP ${r.status}` };
     } catch (err) {
-      if (job.attempt === 0)
-        this.d.log(`${job.name} webhook ${new URL(job.target.url).origin}: ${errorMessage(err)}; retrying`);
-      return 'retry';
+      // fetch's own message is "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause
+      const cause = (err as { cause?: unknown }).cause;
+      const why = cause === undefined ? errorMessage(err) : `${errorMessage(err)}: ${errorMessage(cause)}`;
+      if (job.attempt === 0) this.d.log(`${job.name} webhook ${new URL(job.target.url).origin}: ${why}; retrying`);
+      return { ok: false, retry: true, why };
     }
   }
 
@@ -169,6 +173,11 @@ export class Notifier {
       wake();
     }
     this.sleeps.clear();
-    await Promise.race([Promise.allSettled([...this.running.values()]), new Promise((r) => setTimeout(r, 2000))]);
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running.values()]),
+      new Promise((r) => (bound = setTimeout(r, 2000))),
+    ]);
+    clearTimeout(bound);
   }
 }
