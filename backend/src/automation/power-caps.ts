@@ -47,6 +47,13 @@ export function powerCapPoints(
   );
 }
 
+/** fetch says "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause */
+function fetchError(err: unknown): string {
+  const e = err as { message?: unknown; cause?: { message?: unknown } };
+  const msg = String(e?.message ?? err);
+  return e?.cause?.message !== undefined ? `${msg}: ${String(e.cause.message)}` : msg;
+}
+
 export class PowerCapClient {
   /** the last limit read back per point, kW (null: none) */
   readonly known = new Map<string, number | null>();
@@ -81,7 +88,7 @@ export class PowerCapClient {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {
-      throw new WriteError('device', `${p.id}: PATCH ${url}: ${(err as Error).message}`);
+      throw new WriteError('device', `${p.id}: PATCH ${url}: ${fetchError(err)}`);
     }
     if (!r.ok) {
       const body = (await r.json().catch(() => ({}))) as {
@@ -94,8 +101,16 @@ export class PowerCapClient {
         r.status,
       );
     }
-    const g = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(10_000) });
-    const power = (await g.json()) as { PowerControl?: Array<{ PowerLimit?: { LimitInWatts?: number | null } }> };
+    // the read-back: a failure here names the point too (it was a bare "Unexpected token" from r.json())
+    let power: { PowerControl?: Array<{ PowerLimit?: { LimitInWatts?: number | null } }> };
+    try {
+      const g = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout(10_000) });
+      if (!g.ok) throw new WriteError('device', `${p.id}: GET ${url}: HTTP ${g.status}: ${g.statusText}`, g.status);
+      power = (await g.json()) as typeof power;
+    } catch (err) {
+      if (err instanceof WriteError) throw err;
+      throw new WriteError('device', `${p.id}: GET ${url}: ${fetchError(err)}`);
+    }
     const w = power.PowerControl?.[0]?.PowerLimit?.LimitInWatts;
     const readBack = typeof w === 'number' ? w / 1000 : null;
     this.known.set(p.id, readBack);
