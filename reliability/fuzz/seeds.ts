@@ -102,5 +102,47 @@ export function seeds(): Record<string, Seed[]> {
     'POST /api/predictions/:id/unshelve': [{ path: '/api/predictions/1/unshelve', body: {} }],
     'POST /api/predictions/backtest': [{ path: '/api/predictions/backtest', body: { from: 'now-1h', to: NOW } }],
     'GET /api/openapi.json': [{ path: '/api/openapi.json' }],
+    ...promqlSeeds(),
   };
+}
+
+const PROM = '/prometheus/api/v1';
+const INLET = 'plenum_temperature_celsius{hall="hall1",signal="inlet_temp"}';
+
+/** The Prometheus API's routes (backend/src/promql/routes.ts): the same parameters by GET query and POST form. */
+function promqlSeeds(): Record<string, Seed[]> {
+  const end = Math.floor(Date.now() / 1000);
+  const get: Record<string, Seed[]> = {
+    '/query': [
+      { path: `${PROM}/query`, query: { query: `max by (rack) (${INLET}) > 27`, time: String(end) } },
+      { path: `${PROM}/query`, query: { query: `rate(plenum_energy_kilowatt_hours[5m])` } },
+    ],
+    '/query_range': [
+      {
+        path: `${PROM}/query_range`,
+        query: { query: `avg_over_time(${INLET}[5m])`, start: String(end - 3600), end: String(end), step: '60' },
+      },
+      {
+        path: `${PROM}/query_range`,
+        query: {
+          query: 'sum by (hall) (plenum_power_kilowatts)',
+          start: String(end - 600),
+          end: String(end),
+          step: '15s',
+        },
+      },
+    ],
+    '/series': [{ path: `${PROM}/series`, query: { 'match[]': INLET, start: String(end - 3600), end: String(end) } }],
+    '/labels': [{ path: `${PROM}/labels` }, { path: `${PROM}/labels`, query: { 'match[]': INLET } }],
+    '/label/:name/values': [{ path: `${PROM}/label/rack/values` }, { path: `${PROM}/label/__name__/values` }],
+    '/metadata': [{ path: `${PROM}/metadata`, query: { metric: 'plenum_temperature_celsius', limit: '5' } }],
+    '/status/buildinfo': [{ path: `${PROM}/status/buildinfo` }],
+  };
+  const out: Record<string, Seed[]> = {};
+  for (const [route, list] of Object.entries(get)) {
+    out[`GET ${PROM}${route}`] = list;
+    // POST seeds carry the parameters in the URL and an empty JSON body; the fuzzer then mutates both
+    out[`POST ${PROM}${route}`] = list.map((s) => ({ ...s, body: {} }));
+  }
+  return out;
 }

@@ -67,6 +67,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}): express.Express
       if (
         (r.method === 'post' || r.method === 'put') &&
         !req.is('application/json') &&
+        !(r.form && req.is('application/x-www-form-urlencoded')) &&
         (req.get('content-length') ?? '0') !== '0'
       ) {
         res.status(415).json({ error: 'body: send JSON with Content-Type: application/json' });

@@ -4,6 +4,7 @@ import { API_VERSION, unitConversion, convert, type Sample } from '@plenum/model
 import type { Automation } from '../automation';
 import { AUTOMATION_ROUTES } from './automation-routes';
 import { PREDICTION_ROUTES } from './prediction-routes';
+import { PROMQL_ROUTES } from '../promql/routes';
 import type { PredictionService } from '../predict';
 import { Clock } from '../common/clock';
 import type { Scope } from './auth';
@@ -67,6 +68,8 @@ export interface RouteSpec {
   scope?: Scope;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** also takes `application/x-www-form-urlencoded` bodies, which the route reads itself (the Prometheus API) */
+  form?: boolean;
   /** status → description, for the OpenAPI document */
   responses: Record<string, string>;
   handle(deps: ApiDeps, req: Request, res: Response): Promise<void> | void;
@@ -272,4 +275,5 @@ export const ROUTES: RouteSpec[] = [
   },
   ...AUTOMATION_ROUTES,
   ...PREDICTION_ROUTES,
+  ...PROMQL_ROUTES,
 ];

@@ -1,0 +1,118 @@
+import type { Aggregate } from './ast';
+import type { StepSeries } from './eval';
+import { quantile } from './functions';
+import { labelsKey, METRIC_NAME, type Labels } from './labels';
+
+function groupLabels(l: Labels, without: boolean, grouping: readonly string[]): Labels {
+  const out = new Map<string, string>();
+  if (without) {
+    for (const [k, v] of l) if (k !== METRIC_NAME && !grouping.includes(k)) out.set(k, v);
+  } else for (const g of grouping) if (l.has(g)) out.set(g, l.get(g)!);
+  return out;
+}
+
+/** One group's statistic over the values present at a step, as Prometheus 2.42's aggregation computes it. */
+function reduce(op: Aggregate['op'], values: number[], param: number): number {
+  switch (op) {
+    case 'sum':
+      return values.reduce((s, x) => s + x, 0);
+    case 'count':
+      return values.length;
+    case 'group':
+      return 1;
+    case 'min': {
+      let m = values[0]!;
+      for (const x of values) if (m > x || Number.isNaN(m)) m = x;
+      return m;
+    }
+    case 'max': {
+      let m = values[0]!;
+      for (const x of values) if (m < x || Number.isNaN(m)) m = x;
+      return m;
+    }
+    case 'avg': {
+      let mean = values[0]!;
+      let count = 1;
+      for (const x of values.slice(1)) {
+        count++;
+        if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
+          if (!Number.isFinite(x) && !Number.isNaN(x) && mean > 0 === x > 0) continue;
+          if (Number.isFinite(x)) continue;
+        }
+        mean += x / count - mean / count;
+      }
+      return mean;
+    }
+    case 'stddev':
+    case 'stdvar': {
+      let mean = values[0]!;
+      let count = 1;
+      let acc = 0;
+      for (const x of values.slice(1)) {
+        count++;
+        const delta = x - mean;
+        mean += delta / count;
+        acc += delta * (x - mean);
+      }
+      return op === 'stdvar' ? acc / count : Math.sqrt(acc / count);
+    }
+    case 'quantile':
+      return quantile(param, values);
+    default:
+      return NaN;
+  }
+}
+
+/**
+ * sum, avg, min, max, count, group, stddev, stdvar, quantile, topk, bottomk with `by` / `without`, step by step.
+ * topk/bottomk keep each chosen series' own labels; NaN loses against any number, as in Prometheus.
+ */
+export function aggregate(
+  e: Aggregate,
+  input: readonly StepSeries[],
+  param: number[] | undefined,
+  steps: number,
+): StepSeries[] {
+  const groups = new Map<string, { labels: Labels; members: StepSeries[] }>();
+  for (const s of input) {
+    const labels = groupLabels(s.labels, e.without, e.grouping);
+    const k = labelsKey(labels);
+    const g = groups.get(k);
+    if (g) g.members.push(s);
+    else groups.set(k, { labels, members: [s] });
+  }
+  if (e.op === 'topk' || e.op === 'bottomk') {
+    const out = new Map<StepSeries, StepSeries>();
+    const sign = e.op === 'topk' ? 1 : -1;
+    for (let i = 0; i < steps; i++) {
+      const k = Math.trunc(param?.[i] ?? NaN);
+      if (!(k >= 1)) continue;
+      for (const g of groups.values()) {
+        const present = g.members.filter((m) => m.v[i] !== undefined);
+        const better = (a: number, b: number) =>
+          Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : sign * (b - a);
+        const chosen = [...present].sort((a, b) => better(a.v[i]!, b.v[i]!)).slice(0, k);
+        for (const m of chosen) {
+          let o = out.get(m);
+          if (!o) out.set(m, (o = { labels: m.labels, v: new Array<number | undefined>(steps).fill(undefined) }));
+          o.v[i] = m.v[i];
+        }
+      }
+    }
+    return [...out.values()];
+  }
+  const out: StepSeries[] = [];
+  for (const g of groups.values()) {
+    let any = false;
+    const v = new Array<number | undefined>(steps);
+    for (let i = 0; i < steps; i++) {
+      const values: number[] = [];
+      for (const m of g.members) if (m.v[i] !== undefined) values.push(m.v[i]!);
+      if (values.length === 0) continue;
+      v[i] = reduce(e.op, values, param?.[i] ?? NaN);
+      any = true;
+    }
+    if (any) out.push({ labels: g.labels, v });
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import type { Catalog } from '../catalog/catalog';
+import type { Historian } from '../historian/types';
+import type { Matcher } from './ast';
+import { matchesAll, METRIC_NAME, type Labels } from './labels';
+import { isSeriesPoint, pointLabels, qualityLabels } from './series-model';
+import type { RawSamples, SampleSource, SeriesRef } from './source';
+
+interface Entry extends SeriesRef {
+  pointId: string;
+  quality: boolean;
+}
+
+interface Index {
+  all: Entry[];
+  byName: Map<string, Entry[]>;
+}
+
+const QUALITY_CODE = { good: 0, uncertain: 1, bad: 2 } as const;
+
+/** Built once per catalog (catalogs are replaced whole, never changed). */
+const indexes = new WeakMap<Catalog, Index>();
+
+export function seriesIndex(catalog: Catalog): Index {
+  let idx = indexes.get(catalog);
+  if (idx) return idx;
+  const all: Entry[] = [];
+  for (const p of catalog.all()) {
+    if (!isSeriesPoint(p)) continue;
+    const labels = pointLabels(p);
+    all.push({ labels, id: p.id, pointId: p.id, quality: false });
+    all.push({ labels: qualityLabels(p, labels), id: `${p.id}#quality`, pointId: p.id, quality: true });
+  }
+  const byName = new Map<string, Entry[]>();
+  for (const e of all) {
+    const n = e.labels.get(METRIC_NAME)!;
+    const list = byName.get(n);
+    if (list) list.push(e);
+    else byName.set(n, [e]);
+  }
+  idx = { all, byName };
+  indexes.set(catalog, idx);
+  return idx;
+}
+
+/** Every series' labels (for /series, /labels, /label/…/values). */
+export function allSeriesLabels(catalog: Catalog): Labels[] {
+  return seriesIndex(catalog).all.map((e) => e.labels);
+}
+
+/**
+ * The historian and catalog as a SampleSource: the I/O side of the evaluator. Raw samples only (rollups keep
+ * no last value per step and no sample times, which instant selectors and rate() need; see README.md). Values:
+ * numbers as stored, booleans 0/1; a bad-quality sample is a stale marker; uncertain samples are values.
+ */
+export class HistorianSource implements SampleSource {
+  private readonly index: Index;
+
+  constructor(
+    private readonly historian: Historian,
+    catalog: Catalog,
+  ) {
+    this.index = seriesIndex(catalog);
+  }
+
+  select(matchers: readonly Matcher[]): SeriesRef[] {
+    const name = matchers.find((m) => m.name === METRIC_NAME && m.type === '=');
+    const pool = name ? (this.index.byName.get(name.value) ?? []) : this.index.all;
+    return pool.filter((e) => matchesAll(e.labels, matchers));
+  }
+
+  samples(ref: SeriesRef, from: number, to: number): RawSamples {
+    const e = ref as Entry;
+    const raw = this.historian.readRaw(e.pointId, from, to + 1);
+    const v: Array<number | null> = new Array(raw.ts.length);
+    for (let i = 0; i < raw.ts.length; i++) {
+      const q = raw.quality[i]!;
+      if (e.quality) v[i] = QUALITY_CODE[q];
+      else if (q === 'bad') v[i] = null;
+      else {
+        const x = raw.values[i];
+        v[i] = typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : null;
+      }
+    }
+    return { t: raw.ts, v };
+  }
+}

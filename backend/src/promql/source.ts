@@ -1,0 +1,67 @@
+import type { Matcher } from './ast';
+import { labelsKey, matchesAll, METRIC_NAME, type Labels } from './labels';
+
+/** Samples of one series with from ≤ t ≤ to, in time order; a `null` value is a stale marker (no value from there on). */
+export interface RawSamples {
+  t: number[];
+  v: Array<number | null>;
+}
+
+export interface SeriesRef {
+  labels: Labels;
+  /** unique per series, for the source's own use */
+  id: string;
+}
+
+/**
+ * What the evaluator reads: series by label matchers and their samples. The evaluator (eval.ts) is pure over this
+ * interface; historian-source.ts implements it over the historian and catalog, MemorySource below over arrays.
+ */
+export interface SampleSource {
+  select(matchers: readonly Matcher[]): SeriesRef[];
+  samples(ref: SeriesRef, from: number, to: number): RawSamples;
+}
+
+/** Binary search: the first index with t[i] ≥ x. */
+export function lowerBound(t: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface MemorySeries {
+  labels: Record<string, string>;
+  t: number[];
+  v: Array<number | null>;
+}
+
+/** Series held in arrays (tests, and anything computed in memory). Samples must be in time order. */
+export class MemorySource implements SampleSource {
+  private readonly series: Array<{ ref: SeriesRef; t: number[]; v: Array<number | null> }>;
+
+  constructor(series: readonly MemorySeries[]) {
+    this.series = series.map((s) => {
+      const labels: Labels = new Map(Object.entries(s.labels));
+      return { ref: { labels, id: labelsKey(labels) }, t: s.t, v: s.v };
+    });
+  }
+
+  select(matchers: readonly Matcher[]): SeriesRef[] {
+    return this.series.filter((s) => matchesAll(s.ref.labels, matchers)).map((s) => s.ref);
+  }
+
+  samples(ref: SeriesRef, from: number, to: number): RawSamples {
+    const s = this.series.find((x) => x.ref.id === ref.id);
+    if (!s) return { t: [], v: [] };
+    const a = lowerBound(s.t, from);
+    const b = lowerBound(s.t, to + 1);
+    return { t: s.t.slice(a, b), v: s.v.slice(a, b) };
+  }
+}
+
+export { METRIC_NAME };
