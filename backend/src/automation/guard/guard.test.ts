@@ -44,7 +44,10 @@ interface Bed {
   close(): void;
 }
 
-function bed(automation: unknown, opts: { failWrites?: boolean; holdWrong?: boolean; speed?: number } = {}): Bed {
+function bed(
+  automation: unknown,
+  opts: { failWrites?: boolean | { now: boolean }; holdWrong?: boolean; speed?: number } = {},
+): Bed {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-guard-'));
   const store = new AutomationStore(dir);
   const config: AutomationConfig = AutomationSchema.parse(automation);
@@ -59,7 +62,8 @@ function bed(automation: unknown, opts: { failWrites?: boolean; holdWrong?: bool
   const writer: PlantWriter = {
     async write(p, value) {
       writes.push({ id: p.id, value });
-      if (opts.failWrites) throw new Error('BadCommunicationError');
+      if (typeof opts.failWrites === 'object' ? opts.failWrites.now : opts.failWrites)
+        throw new Error('BadCommunicationError');
       device.set(p.id, value === null ? 68 : opts.holdWrong ? 70 : value);
       return { readBack: device.get(p.id) as number, rawStatus: 0, at: clock.t };
     },
@@ -277,6 +281,55 @@ describe('Guard', () => {
       expect(again.isStopped).toBe(true);
       again.resume({ kind: 'operator', id: 'ops' });
       expect((await again.write(intent(19))).verdict.allow).toBe(true);
+    } finally {
+      b.close();
+    }
+  });
+
+  it('keeps a lease whose hand-back the device did not take, holds the point and tries again until it does', async () => {
+    const failing = { now: false };
+    const b = bed(LIMITS, { failWrites: failing });
+    try {
+      await b.guard.write(intent(19));
+      failing.now = true;
+      b.clock.t += 91_000;
+      await b.guard.expire();
+      // not forgotten: the device still holds 19, so the guard keeps the lease (durably) as its own
+      expect(b.guard.leaseViews()).toEqual([
+        expect.objectContaining({ pointId: SP, owner: 'system:guard', value: 19 }),
+      ]);
+      expect(b.store.leases().map((l) => l.pointId)).toEqual([SP]);
+      // retried 1 s later (then 2 s, 4 s … up to 30 s), not before
+      const sent = b.writes.length;
+      b.clock.t += 500;
+      await b.guard.expire();
+      expect(b.writes).toHaveLength(sent);
+      b.clock.t += 600;
+      await b.guard.expire();
+      expect(b.writes).toHaveLength(sent + 1);
+      // the device back: handed back, the BMS's 20 °C restored
+      failing.now = false;
+      b.clock.t += 2_100;
+      await b.guard.expire();
+      expect(b.device.get(SP)).toBeCloseTo(68, 6);
+      expect(b.guard.leaseViews()).toEqual([]);
+      expect(b.store.leases()).toEqual([]);
+      expect(b.store.traces({ kind: 'release' })[0]).toMatchObject({
+        data: { intent: { reason: expect.stringContaining('handed back again: the last hand-back failed') } },
+      });
+    } finally {
+      b.close();
+    }
+  });
+
+  it('keeps in the store what it could not hand back when it stops, for the next start', async () => {
+    const failing = { now: false };
+    const b = bed(LIMITS, { failWrites: failing });
+    try {
+      await b.guard.write(intent(19));
+      failing.now = true;
+      await b.guard.close();
+      expect(b.store.leases().map((l) => l.pointId)).toEqual([SP]);
     } finally {
       b.close();
     }

@@ -109,6 +109,10 @@ export class Guard {
   private handBackTimer?: NodeJS.Timeout;
   private closing = false;
   private heartbeatStarted = false;
+  /** points whose hand-back write is in flight, so that a second hand-back does not send it again */
+  private readonly handingBack = new Set<string>();
+  /** failed hand-backs in a row per point, for the retry backoff */
+  private readonly handBackFailures = new Map<string, number>();
   private heartbeatSeq = 0;
   private heartbeatOk?: boolean;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -125,52 +129,34 @@ export class Guard {
 
   /**
    * Hands back leases a previous run left (it crashed or was killed), then starts the heartbeat. Right after a
-   * start a connector may have no session yet (OPC UA opens it at its first start) or its device may be down; a
-   * failed hand-back would lose the lease, and once the heartbeat runs the BMS would keep Plenum's old value as
-   * leased, for good. So a failed hand-back keeps its lease (durably) and is tried again, 1 s → 30 s apart, and
-   * the heartbeat waits until every lease left is handed back or the device's lease has passed (by then the BMS's
-   * watchdog has taken back what Plenum could not).
+   * start a connector may have no session yet (OPC UA opens it at its first start) or its device may be down: a
+   * failed hand-back keeps its lease and is tried again (release), and the heartbeat waits until every lease left
+   * is handed back or the device's lease has passed — by then the BMS's watchdog has taken back what Plenum could
+   * not; a heartbeat started earlier would keep Plenum's old value leased at the BMS.
    */
   async start(): Promise<void> {
-    const failed = await this.handBackLeft([...this.leases.values()]);
-    if (failed.length === 0) this.startHeartbeat();
-    else this.retryHandBack(failed, Date.now(), 1000);
+    const left = [...this.leases.values()];
+    for (const l of left)
+      await this.release(l.pointId, GUARD, 'Plenum restarted; a lease of the previous run is handed back');
+    this.heartbeatAfterHandBacks(left, Date.now());
   }
 
-  /** the leases of `left` whose hand-back failed, kept (map and store) unless a new lease took the point */
-  private async handBackLeft(left: readonly LeaseRow[]): Promise<LeaseRow[]> {
-    const failed: LeaseRow[] = [];
-    for (const l of left) {
-      const r = await this.release(l.pointId, GUARD, 'Plenum restarted; a lease of the previous run is handed back');
-      if (r?.error === undefined) continue;
-      failed.push(l);
-      if (!this.leases.has(l.pointId)) {
-        this.leases.set(l.pointId, l);
-        this.d.store.putLease(l);
-      }
-    }
-    return failed;
-  }
-
-  private retryHandBack(left: readonly LeaseRow[], since: number, delayMs: number): void {
+  private heartbeatAfterHandBacks(left: readonly LeaseRow[], since: number): void {
+    if (this.closing) return;
+    // still the guard's to hand back: the same row (a new lease or an operator's write replaces it)
+    const pending = left.filter((l) => this.leases.get(l.pointId) === l);
+    if (pending.length === 0) return this.startHeartbeat();
     const hb = this.d.config.heartbeat;
-    const deviceLeaseMs = hb ? this.d.toWallMs(hb.lease) : 0;
-    if (!this.heartbeatStarted && Date.now() - since >= deviceLeaseMs) {
+    if (Date.now() - since >= (hb ? this.d.toWallMs(hb.lease) : 0)) {
       this.d.log(
-        `${left.length} lease(s) of the previous run not handed back yet (${left.map((l) => l.pointId).join(', ')}); starting the heartbeat, still trying`,
+        `${pending.length} lease(s) of the previous run not handed back yet (${pending.map((l) => l.pointId).join(', ')}); starting the heartbeat, still trying`,
       );
-      this.startHeartbeat();
+      return this.startHeartbeat();
     }
     this.handBackTimer = setTimeout(() => {
-      if (this.closing) return;
-      // handed back meanwhile (expiry, stop, an operator) or taken by a new lease: not this retry's any more
-      const mine = left.filter((l) => this.leases.get(l.pointId) === l);
-      void this.handBackLeft(mine).then((failed) => {
-        if (this.closing) return;
-        if (failed.length > 0) this.retryHandBack(failed, since, Math.min(2 * delayMs, 30_000));
-        else if (!this.heartbeatStarted) this.startHeartbeat();
-      });
-    }, delayMs);
+      // the retries are expire()'s (the engine calls it every second); run it here too for a guard on its own
+      void this.expire().then(() => this.heartbeatAfterHandBacks(pending, since));
+    }, 1000);
   }
 
   limitsOf(pointId: string): EffectiveLimits | undefined {
@@ -391,9 +377,7 @@ export class Guard {
   /** Hands a point back to the BMS: writes the saved value back (restore) or a null (relinquish). */
   async release(pointId: string, actor: Actor, reason: string): Promise<GuardResult | undefined> {
     const l = this.leases.get(pointId);
-    if (!l) return undefined;
-    this.leases.delete(pointId);
-    this.d.store.deleteLease(pointId);
+    if (!l || this.handingBack.has(pointId)) return undefined;
     const restore = l.release === 'restore' && l.saved !== null;
     const intent: WriteIntent = {
       pointId,
@@ -414,10 +398,43 @@ export class Guard {
       data: { intent, lease: l },
     });
     this.event(intent, p, verdict, l.value, now);
-    if (!p) return { verdict, traceId };
-    // a restore is a write of the saved value; a relinquish is the null write
-    const r = await this.send({ ...intent, value: restore ? l.saved : null }, p, l.value, now);
-    return { verdict, traceId, ...r };
+    const drop = () => {
+      this.handBackFailures.delete(pointId);
+      if (this.leases.get(pointId) !== l) return;
+      this.leases.delete(pointId);
+      this.d.store.deleteLease(pointId);
+    };
+    if (!p) {
+      drop();
+      return { verdict, traceId };
+    }
+    // the lease stays while the hand-back is sent: nobody else writes the point meanwhile, and a failed one
+    // is not forgotten
+    this.handingBack.add(pointId);
+    try {
+      // a restore is a write of the saved value; a relinquish is the null write
+      const r = await this.send({ ...intent, value: restore ? l.saved : null }, p, l.value, now);
+      if (r.error === undefined) drop();
+      else this.keepForRetry(l);
+      return { verdict, traceId, ...r };
+    } finally {
+      this.handingBack.delete(pointId);
+    }
+  }
+
+  /**
+   * A hand-back the device did not take: the point is still Plenum's value at the device, and with the heartbeat
+   * running its watchdog would keep it so. The guard holds the lease (durably, so a restart tries it too) and
+   * expire() sends the hand-back again after 1 s, doubling to 30 s (wall time).
+   */
+  private keepForRetry(l: LeaseRow): void {
+    const n = (this.handBackFailures.get(l.pointId) ?? 0) + 1;
+    this.handBackFailures.set(l.pointId, n);
+    const waitMs = Math.min(30_000, 1000 * 2 ** (n - 1));
+    const speed = 1000 / this.d.toWallMs(1000);
+    l.owner = { actor: GUARD, priority: 1, leaseUntil: this.d.now() + waitMs * speed };
+    if (this.leases.get(l.pointId) !== l) return; // taken meanwhile by a newer lease
+    this.d.store.putLease(l);
   }
 
   /** Hands back every lease of `actor` (a rule that cleared, went to observe, or was locked). */
@@ -433,8 +450,15 @@ export class Guard {
   async expire(): Promise<void> {
     const now = this.d.now();
     for (const l of [...this.leases.values()]) {
-      if (l.owner.leaseUntil <= now)
-        await this.release(l.pointId, GUARD, `lease of ${actorName(l.owner.actor)} ran out without renewal`);
+      if (l.owner.leaseUntil > now) continue;
+      const retry = l.owner.actor.kind === GUARD.kind && l.owner.actor.id === GUARD.id;
+      await this.release(
+        l.pointId,
+        GUARD,
+        retry
+          ? 'handed back again: the last hand-back failed'
+          : `lease of ${actorName(l.owner.actor)} ran out without renewal`,
+      );
     }
   }
 
