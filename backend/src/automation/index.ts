@@ -99,19 +99,19 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
     toWallMs: (ms) => d.clock.toWallMs(ms),
     log: d.log,
   });
-  const notifier = new Notifier({ config, addEvent, now, log: d.log });
-  // what power management needs beside the job: each rack's and feed's headroom with the job on (a start) or
-  // gone (an end: the racks' draw as it falls); racks this site does not know are left out, not refused
-  const jobHeadroom = (j: JobInfo) => {
-    const known = j.racks.flatMap((id) => {
+  // what power management needs beside a job or a cap: each rack's and feed's headroom, with the job on (a start)
+  // or as drawn now (an end, a cap); racks this site does not know are left out, not refused
+  const headroom = (racks: readonly string[], hall?: string, kwPerRack?: number) => {
+    const known = racks.flatMap((id) => {
       try {
-        return [findRack(d, id, j.hall, 'racks')];
+        return [findRack(d, id, hall, 'racks')];
       } catch {
         return [];
       }
     });
-    return powerHeadroom(d, config.capacity, known, j.phase === 'start' ? j.kwPerRack : undefined);
+    return powerHeadroom(d, config.capacity, known, kwPerRack);
   };
+  const notifier = new Notifier({ config, addEvent, now, log: d.log, headroom: (racks) => headroom(racks) });
   const allPoints = (): Point[] => [...points.values()];
   const engine = new AutomationEngine({
     config,
@@ -158,7 +158,7 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
           job: job.jobId,
           racks,
           expectedKw: data.expectedKw ?? null,
-          headroom: jobHeadroom(info),
+          headroom: headroom(racks, info.hall, job.phase === 'start' ? info.kwPerRack : undefined),
         });
     },
     async close() {

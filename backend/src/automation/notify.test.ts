@@ -64,7 +64,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 const SECRET = 'a-shared-secret-of-32-characters';
 const NOW = Date.UTC(2026, 6, 15, 10, 30);
 
-function notifier(power: { url: string; retries?: number; secret?: string }) {
+function notifier(power: { url: string; retries?: number; secret?: string }, headroom?: (racks: string[]) => unknown) {
   const events: Array<Omit<NewEvent, 'time'>> = [];
   const logs: string[] = [];
   const config: AutomationConfig = AutomationSchema.parse({ notify: { power } });
@@ -73,6 +73,7 @@ function notifier(power: { url: string; retries?: number; secret?: string }) {
     addEvent: (e) => void events.push(e),
     now: () => NOW,
     log: (m) => void logs.push(m),
+    ...(headroom && { headroom }),
   });
   return { n, events, logs };
 }
@@ -292,6 +293,27 @@ describe('Notifier webhooks', () => {
     }
   });
 
+  it("adds the racks' power headroom to a power notification that names racks, and leaves others alone", async () => {
+    const r = await receiver();
+    const asked: string[][] = [];
+    const { n } = notifier({ url: r.url }, (racks) => (asked.push(racks), { racks: racks.map((rack) => ({ rack })) }));
+    const rule = { id: 'cooling-fault', then: [] } as unknown as RuleConfig;
+    try {
+      await n.send(rule, { kind: 'power', body: { capping: true, racks: ['A01', 'A02'] } });
+      n.power({ type: 'note' });
+      await r.received(2);
+      expect(asked).toEqual([['A01', 'A02']]);
+      expect(JSON.parse(r.got[0]?.body ?? '')).toMatchObject({
+        racks: ['A01', 'A02'],
+        headroom: { racks: [{ rack: 'A01' }, { rack: 'A02' }] },
+      });
+      expect(JSON.parse(r.got[1]?.body ?? '')).not.toHaveProperty('headroom');
+    } finally {
+      await n.close();
+      await r.close();
+    }
+  });
+
   it('close() stops a retry in its backoff without waiting for it, and leaves no timer behind', async () => {
     const r = await receiver(Array(5).fill(503));
     const { n } = notifier({ url: r.url, retries: 5 });
@@ -325,7 +347,7 @@ site:
       rows:
         - id: A
           racks:
-            - { id: A01, x: 1, y: 1 }
+            - { id: A01, x: 1, y: 1, ratedKw: 130 }
             - { id: A02, x: 2, y: 1 }
 historian: { dataDir: ${JSON.stringify(dir)} }
 sources: []
@@ -366,6 +388,14 @@ automation:
       const bodies = r.got.map((g) => JSON.parse(g.body) as Record<string, unknown>);
       expect(bodies.map((b) => b.type)).toEqual(['job_start', 'job_end']);
       expect(bodies[0]).toMatchObject({ type: 'job_start', job: 'job-7', racks: ['A01', 'A02'], expectedKw: 240 });
+      // with the headroom the job leaves each rack (no PDU reading here: now unknown, after the job's 120 kW)
+      expect(bodies[0]?.headroom).toEqual({
+        racks: [
+          { rack: 'A01', hall: 'hall1', ratedKw: 130, currentKw: null, afterKw: 120, headroomKw: 10 },
+          { rack: 'A02', hall: 'hall1', ratedKw: null, currentKw: null, afterKw: 120, headroomKw: null },
+        ],
+        feeds: [],
+      });
       // an end carries no expectation
       expect(bodies[1]).toMatchObject({ type: 'job_end', job: 'job-7', racks: ['A01', 'A02'], expectedKw: null });
       for (const g of r.got) {

@@ -17,6 +17,8 @@ export interface NotifierDeps {
   log(message: string): void;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** the racks' and their feeds' power headroom now, added to power-management bodies that name racks */
+  headroom?(racks: string[]): unknown;
 }
 
 interface Job {
@@ -64,13 +66,22 @@ export class Notifier {
             : n.kind === 'power'
               ? this.d.config.notify.power
               : undefined;
-    if (target) this.enqueue(target, `rule ${rule.id}`, { rule: rule.id, kind: n.kind, ...n.body });
+    if (!target) return;
+    const body = { rule: rule.id, kind: n.kind, ...n.body };
+    this.enqueue(target, `rule ${rule.id}`, n.kind === 'power' ? this.withHeadroom(body) : body);
+  }
+
+  /** power management is told the headroom beside caps and jobs (README, "Notifications") */
+  private withHeadroom(body: Record<string, unknown>): Record<string, unknown> {
+    const racks = body.racks;
+    if (!this.d.headroom || 'headroom' in body || !Array.isArray(racks)) return body;
+    return { ...body, headroom: this.d.headroom(racks.filter((r): r is string => typeof r === 'string')) };
   }
 
   /** Power management: job start/end and caps (documented body: automation/README.md). */
   power(body: Record<string, unknown>): void {
     const t = this.d.config.notify.power;
-    if (t) this.enqueue(t, 'power management', body);
+    if (t) this.enqueue(t, 'power management', this.withHeadroom(body));
   }
 
   scheduler(body: Record<string, unknown>): void {
