@@ -299,6 +299,19 @@ describe('AutomationEngine modes', () => {
       await expect(b.engine.approve(id, OPERATOR)).rejects.toThrow(`proposal #${id} is rejected`);
       expect(() => b.engine.reject(id, OPERATOR)).toThrow(`proposal #${id} is rejected`);
       expect(b.writes).toEqual([]);
+      // not proposed again while the rule still wants the same: a rejection holds until the condition clears
+      b.clock.t += 1000;
+      await b.tick();
+      expect(b.store.proposals({ status: 'pending' })).toEqual([]);
+      b.device.set(INLET, 22);
+      b.clock.t += 10 * MIN;
+      await b.tick();
+      b.device.set(INLET, 29);
+      b.clock.t += 10 * MIN;
+      await b.tick();
+      expect(b.store.proposals({ status: 'pending' })).toEqual([
+        expect.objectContaining({ pointId: SP, value: 18, status: 'pending' }),
+      ]);
     }));
 
   it('auto: written through the guard (verdict traced first), leased, renewed, handed back when the trigger clears', () =>

@@ -51,6 +51,12 @@ interface Runtime {
   jobs: JobInfo[];
   /** dry-run: the last "would write" per point, to report changes only */
   wouldWrite: Map<string, string>;
+  /**
+   * approve: the value an operator rejected per point. Not proposed again while the rule keeps wanting it — a
+   * rejection would otherwise come back as the same proposal a second later; forgotten when the rule's condition
+   * clears or it wants another value.
+   */
+  rejected: Map<string, number>;
   error?: string;
 }
 
@@ -105,6 +111,7 @@ export class AutomationEngine {
       origin,
       jobs: [],
       wouldWrite: new Map(),
+      rejected: new Map<string, number>(),
     });
   }
 
@@ -271,9 +278,13 @@ export class AutomationEngine {
       });
     if (mode === 'approve') {
       const pending = this.d.store.proposals({ status: 'pending' }).filter((p) => p.rule === r.config.id);
+      if (!decision.active) r.rejected.clear();
       // one proposal per point at a time: each step of a way there is approved on its own
       for (const w of steps()) {
         if (pending.some((p) => p.pointId === w.pointId)) continue;
+        const no = r.rejected.get(w.pointId);
+        if (no !== undefined && Math.abs(no - w.value) < 1e-6) continue;
+        r.rejected.delete(w.pointId);
         const cur = this.d.latest(w.pointId);
         const p = this.d.store.addProposal({
           rule: r.config.id,
@@ -414,6 +425,7 @@ export class AutomationEngine {
     if (p.status !== 'pending')
       throw new PlenumError('query', `proposal #${id} is ${p.status}; only a pending proposal can be rejected`);
     this.d.store.decide(id, 'rejected', actorName(by), this.d.now(), reason || undefined);
+    if (p.value !== null) this.rules.get(p.rule)?.rejected.set(p.pointId, p.value);
     this.d.addEvent(
       this.proposalEvent({ ...p, status: 'rejected' }, 'rejected', `by ${actorName(by)}${reason ? `: ${reason}` : ''}`),
     );
