@@ -38,7 +38,8 @@ function elem(op: BinaryOp, l: number, r: number): number | undefined {
   }
 }
 
-const dropsName = (op: BinaryOp) => !COMPARISON_OPS.has(op) && !SET_OPS.has(op);
+/** Prometheus 2.42's shouldDropMetricName: the arithmetic operators except atan2 drop `__name__`. */
+const dropsName = (op: BinaryOp) => !COMPARISON_OPS.has(op) && !SET_OPS.has(op) && op !== 'atan2';
 
 /** Scalar–scalar, vector–scalar and vector–vector operations at every step (Prometheus' VectorBinop and friends). */
 export function binary(e: Binary, l: Value, r: Value, steps: number): Value {

@@ -179,7 +179,22 @@ const BINARY_NODES: Readonly<Record<string, BinaryOp>> = {
 const MATCH_OPS: Readonly<Record<string, MatchType>> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 class Walker {
+  /** expressions written in parentheses: a postfix modifier after them applies to them, not to their last operand */
+  private readonly parenthesized = new WeakSet<Expr>();
+
   constructor(private readonly text: string) {}
+
+  /**
+   * lezer-promql (an editor grammar) binds `offset`, `@` and `[range:step]` looser than binary and unary operators;
+   * Go's parser binds them to the operand they follow. So `a > b offset 5m` is `a > (b offset 5m)`: the modifier
+   * goes down to the rightmost operand unless the expression was parenthesized.
+   */
+  private postfix(e: Expr, apply: (target: Expr) => Expr): Expr {
+    if (this.parenthesized.has(e)) return apply(e);
+    if (e.kind === 'binary') return { ...e, rhs: this.postfix(e.rhs, apply) };
+    if (e.kind === 'unary') return { ...e, expr: this.postfix(e.expr, apply) };
+    return apply(e);
+  }
 
   private src(n: SyntaxNode): string {
     return this.text.slice(n.from, n.to);
@@ -187,8 +202,11 @@ class Walker {
 
   expr(n: SyntaxNode): Expr {
     switch (n.name) {
-      case 'ParenExpr':
-        return this.expr(kids(n)[0]!);
+      case 'ParenExpr': {
+        const inner = this.expr(kids(n)[0]!);
+        this.parenthesized.add(inner);
+        return inner;
+      }
       case 'NumberDurationLiteral': {
         const v = parseNumber(this.src(n));
         if (v === undefined) throw new UnsupportedError(`the duration ${this.src(n)} used as a number (Prometheus 3)`);
@@ -212,13 +230,15 @@ class Walker {
       }
       case 'SubqueryExpr': {
         const [e, range, step] = kids(n);
-        return {
+        const rangeMs = this.duration(range!);
+        const stepMs = step ? this.duration(step) : undefined;
+        return this.postfix(this.expr(e!), (inner) => ({
           kind: 'subquery',
-          expr: this.expr(e!),
-          range: this.duration(range!),
-          step: step ? this.duration(step) : undefined,
+          expr: inner,
+          range: rangeMs,
+          step: stepMs,
           offset: 0,
-        };
+        }));
       }
       case 'OffsetExpr':
         return this.offset(n);
@@ -281,6 +301,10 @@ class Walker {
       d = kids(d)[1]!;
     }
     const ms = sign * this.duration(d);
+    return this.postfix(target, (t) => this.setOffset(t, ms));
+  }
+
+  private setOffset(target: Expr, ms: number): Expr {
     const sel = modifiable(target);
     if (!sel)
       throw new ParseError(
@@ -309,6 +333,10 @@ class Walker {
       if (!Number.isFinite(num)) throw new ParseError(`@ timestamp must be a finite number: "${this.src(t!)}"`);
       at = Math.round(num * 1000);
     }
+    return this.postfix(target, (x) => this.setAt(x, at));
+  }
+
+  private setAt(target: Expr, at: At): Expr {
     const sel = modifiable(target);
     if (!sel)
       throw new ParseError(
@@ -437,7 +465,7 @@ export function typeOf(e: Expr): ValueType {
       return 'matrix';
     case 'subquery': {
       const t = typeOf(e.expr);
-      if (t !== 'vector' && t !== 'scalar')
+      if (t !== 'vector')
         throw new ParseError(`subquery is only allowed on instant vector, got ${TYPE_NAMES[t]} instead`);
       return 'matrix';
     }
