@@ -153,9 +153,39 @@ const Job = strict({
     minKw: z.number().min(0).default(0).describe('only jobs expecting at least this per rack, kW, @default 0'),
   }),
 });
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day HH:MM (00:00–23:59)')
+  .describe('HH:MM');
 const Schedule = strict({
   schedule: strict({
-    every: duration().describe('fires every this long (on the clock, aligned)'),
+    every: duration().optional().describe('fires once every this long (on the clock, aligned)'),
+    between: z
+      .tuple([clockTime, clockTime])
+      .optional()
+      .describe("active from the first time of day until the second (['22:00', '06:00'] spans midnight)"),
+    days: z.array(z.enum(DAYS)).min(1).optional().describe('the days a window starts on, @default every day'),
+    timeZone: z
+      .string()
+      .refine(
+        (tz) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'expected an IANA time zone such as Europe/Amsterdam or UTC' },
+      )
+      .default('UTC')
+      .describe('the site clock the window is read in, @default UTC'),
+  }).superRefine((s, ctx) => {
+    if ((s.every === undefined) === (s.between === undefined))
+      ctx.addIssue({ code: 'custom', message: 'expected one of every (a period) or between (a window of the day)' });
+    if (s.every !== undefined && s.days !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['days'], message: 'days go with between, not every' });
   }),
 });
 const ConnectorState = strict({

@@ -4,7 +4,7 @@ import type { SourceState } from '../../connectors/runner';
 import { TriggerSchema } from '../config';
 import type { DecisionView, JobInfo, PredictionInfo } from '../decider';
 import type { InputSample } from '../guard/verdict';
-import { TriggerState, type Firing } from './triggers';
+import { inWindow, TriggerState, type Firing } from './triggers';
 
 const view = (predictions: PredictionInfo[]): DecisionView => ({
   now: 0,
@@ -220,6 +220,44 @@ describe('schedule trigger', () => {
     // a gap of several periods fires once, not once per period missed
     expect(b.at(6 * hour).active).toBe(true);
     expect(b.at(6 * hour + MIN).active).toBe(false);
+  });
+});
+
+describe('schedule windows', () => {
+  // 2026-07-17 is a Friday
+  const at = (iso: string) => Date.parse(iso);
+  it('is active inside a window of the day on the zone clock, with summer time, across midnight', () => {
+    const b = bench({ schedule: { between: ['22:00', '06:00'], days: ['fri'], timeZone: 'Europe/Amsterdam' } });
+    const active = (iso: string) => b.at(at(iso) - T0).active;
+    // 22:00 in Amsterdam in July is 20:00 UTC
+    expect(active('2026-07-17T19:59:00Z')).toBe(false);
+    expect(b.at(at('2026-07-17T20:00:00Z') - T0)).toMatchObject({
+      active: true,
+      summary: 'in 22:00–06:00 (fri) Europe/Amsterdam',
+    });
+    // a window past midnight belongs to the day it starts on: Saturday 05:59 local is still Friday's
+    expect(active('2026-07-18T03:59:00Z')).toBe(true);
+    expect(active('2026-07-18T04:00:00Z')).toBe(false);
+    // Saturday night's window is not Friday's
+    expect(active('2026-07-18T21:00:00Z')).toBe(false);
+    expect(active('2026-07-24T21:00:00Z')).toBe(true);
+  });
+
+  it('reads UTC by default, and refuses a window without a period or with a bad time or zone', () => {
+    const b = bench({ schedule: { between: ['08:00', '18:00'] } });
+    expect(b.at(at('2026-07-15T07:59:00Z') - T0).active).toBe(false);
+    expect(b.at(at('2026-07-15T08:00:00Z') - T0).active).toBe(true);
+    expect(b.at(at('2026-07-19T17:59:00Z') - T0).active).toBe(true);
+    expect(inWindow(at('2026-07-15T18:00:00Z'), ['08:00', '18:00'], undefined, 'UTC')).toBe(false);
+    const problems = (schedule: unknown) =>
+      TriggerSchema.safeParse({ schedule }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problems({})).toEqual(['schedule: expected one of every (a period) or between (a window of the day)']);
+    expect(problems({ between: ['8:00', '18:00'] })).toEqual([
+      'schedule.between.0: expected a time of day HH:MM (00:00–23:59)',
+    ]);
+    expect(problems({ between: ['08:00', '18:00'], timeZone: 'Mars/Olympus' })).toEqual([
+      'schedule.timeZone: expected an IANA time zone such as Europe/Amsterdam or UTC',
+    ]);
   });
 });
 

@@ -19,6 +19,48 @@ export interface Firing {
   summary: string;
 }
 
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/** weekday (0 = Sunday) and minute of the day of `t` in `timeZone` (DST as the zone has it) */
+function localTime(t: number, timeZone: string): { day: number; minute: number } {
+  let f = clocks.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clocks.set(timeZone, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(t).map((p) => [p.type, p.value]));
+  return {
+    day: WEEKDAYS.indexOf(String(parts.weekday).toLowerCase().slice(0, 3)),
+    minute: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+/**
+ * Inside the daily window [from, to) read on the zone's clock; a window past midnight (22:00–06:00) belongs to
+ * the day it starts on, so `days: [fri]` covers Friday 22:00 to Saturday 06:00.
+ */
+export function inWindow(
+  t: number,
+  [from, to]: readonly [string, string],
+  days: readonly string[] | undefined,
+  timeZone: string,
+): boolean {
+  const m = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+  const [a, b] = [m(from), m(to)];
+  const { day, minute } = localTime(t, timeZone);
+  const starts = (d: number) => !days || days.includes(WEEKDAYS[(d + 7) % 7] as string);
+  if (a === b) return starts(day); // the whole day
+  if (a < b) return minute >= a && minute < b && starts(day);
+  return (minute >= a && starts(day)) || (minute < b && starts(day - 1));
+}
+
 interface PointState {
   active: boolean;
   /** Unix ms the condition began (before onDelay) or began to clear (before offDelay) */
@@ -114,7 +156,13 @@ export class TriggerState {
       };
     }
     if ('schedule' in t) {
-      const slot = Math.floor(now / t.schedule.every);
+      const sc = t.schedule;
+      if (sc.between) {
+        const inside = inWindow(now, sc.between, sc.days, sc.timeZone);
+        const summary = `${inside ? 'in' : 'outside'} ${sc.between.join('–')}${sc.days ? ` (${sc.days.join(', ')})` : ''} ${sc.timeZone}`;
+        return { active: inside, points: [], jobs: [], inputs: [], summary };
+      }
+      const slot = Math.floor(now / (sc.every as number));
       const fires = this.lastSlot !== undefined && slot !== this.lastSlot;
       this.lastSlot = slot;
       return { active: fires, points: [], jobs: [], inputs: [], summary: fires ? 'scheduled' : 'waiting' };
