@@ -112,3 +112,10 @@ it('shows the automation panel on the NOC wall without leaving its 27 rows', () 
   expect(wall.some((p) => p.type === AUTOMATION_PANEL)).toBe(true);
   expect(Math.max(...wall.map((p) => p.gridPos!.y + p.gridPos!.h))).toBe(27);
 });
+
+it('gives the NOC wall’s heatmap the open predictions of its hall, for its corner marks', () => {
+  const heatmap = flat(load('noc-wall')).find((p) => p.type === HEATMAP_PANEL)!;
+  expect(heatmap.targets).toContainEqual(
+    expect.objectContaining({ queryType: 'events', types: ['prediction'], hall: ['$hall'], open: true }),
+  );
+});

@@ -29,6 +29,8 @@ export function nocWall(): Dashboard {
             aggregate: 'max',
             live: true,
           },
+          // racks with an open prediction get a corner mark in its severity colour (the table beside lists them)
+          { refId: 'P', queryType: 'events', types: ['prediction'], hall: ['$hall'], open: true, limit: 500 },
         ],
         {
           fieldConfig: { defaults: { unit: 'celsius', decimals: 1, thresholds: INLET_THRESHOLDS }, overrides: [] },
