@@ -251,6 +251,18 @@ describe('AutomationEngine modes', () => {
       expect(b.store.proposal((p as { id: number }).id)?.result).toBe((res.verdict as { reason: string }).reason);
     }));
 
+  it("approve: the rule's inputs are judged again at approval — a sensor lost since the proposal stops the write", () =>
+    withBed('approve', async (b) => {
+      b.device.set(INLET, 29);
+      await b.tick();
+      const [p] = b.store.proposals({ status: 'pending' });
+      b.device.delete(INLET); // the inlet sensor stops reporting
+      const res = await b.engine.approve((p as { id: number }).id, OPERATOR);
+      expect(res.verdict).toMatchObject({ allow: false, code: 'interlock' });
+      expect((res.verdict as { reason: string }).reason).toContain(INLET);
+      expect(b.writes).toEqual([]);
+    }));
+
   it('approve: a proposal not approved within its expiry expires and is never written', () =>
     withBed(
       'approve',

@@ -399,7 +399,8 @@ export class AutomationEngine {
       actor: r.actor,
       priority: p.priority,
       reason: `${p.reason}; approved by ${actorName(by)}`,
-      inputs: [],
+      // the inputs the rule decided on, as they read now: a sensor gone bad or stale since the proposal stops it
+      inputs: (Array.isArray(p.inputs) ? (p.inputs as InputSample[]) : []).map((i) => this.d.latest(i.pointId)),
     });
     const ok = res.verdict.allow && res.error === undefined;
     this.d.store.decide(
