@@ -50,9 +50,9 @@ describe('drawBadges', () => {
   it('puts the triangle in the tile’s top-right corner, inside the gap between tiles', () => {
     const { ctx, calls } = recorder();
     drawBadges(ctx, scene, { scale: 40, tx: 10, ty: 5 }, style, 1000, 1000);
-    // rack 3: tile from x = 3 × 40 + 10 + 1 (half the 2 px gap) to 41 + 38 px wide; legs 45 % of 38 px
+    // rack 3: tile from x = 3 × 40 + 10 + 1 (half the 2 px gap), 38 px wide; legs half of that
     const leg = badgeSize(38);
-    expect(leg).toBeCloseTo(17.1);
+    expect(leg).toBe(19);
     expect(calls.find((c) => c.startsWith('fill red'))).toBe(`fill red M${169 - leg},6 L169,6 L169,${6 + leg} Z`);
   });
 
@@ -69,6 +69,6 @@ describe('drawBadges', () => {
   });
 
   it('keeps marks readable from a tiny tile to a huge one', () => {
-    expect([badgeSize(4), badgeSize(10), badgeSize(40), badgeSize(400)]).toEqual([4, 6, 18, 36]);
+    expect([badgeSize(4), badgeSize(10), badgeSize(40), badgeSize(400)]).toEqual([4, 6, 20, 40]);
   });
 });

@@ -27,9 +27,9 @@ export interface BadgeStyle {
 }
 
 /** The triangle's legs: this share of the tile's smaller side, within MIN_PX…MAX_PX (never more than the tile). */
-const SHARE = 0.45;
+const SHARE = 0.5;
 const MIN_PX = 6;
-const MAX_PX = 36;
+const MAX_PX = 40;
 /** Legs at least this long (CSS px) carry a "!". */
 const GLYPH_FROM_PX = 14;
 

@@ -21,16 +21,16 @@ export function PredictionBadge({ color, size }: { color: string; size: number }
     <svg width={size} height={size} viewBox="0 0 16 16" role="img" aria-label="prediction">
       <rect width="16" height="16" rx="2" fill={theme.colors.background.secondary} />
       <path
-        d="M6 0.7 L15.3 0.7 L15.3 10 Z"
+        d="M3 1 L15 1 L15 13 Z"
         fill={color}
         stroke={theme.colors.text.primary}
         strokeWidth="1.2"
         strokeLinejoin="round"
       />
       <path
-        d="M12.4 2.6 L12.4 5.2 M12.4 7 L12.4 7.05"
+        d="M11.5 3.3 L11.5 6.6 M11.5 8.7 L11.5 8.75"
         stroke={theme.colors.getContrastText(color)}
-        strokeWidth="1.4"
+        strokeWidth="1.6"
         strokeLinecap="round"
       />
     </svg>
