@@ -191,6 +191,22 @@ describe('feed-forward: hand-back', () => {
     expect(z.step(start + 20 * MIN).summary).toMatch(/^relaxing/);
   });
 
+  it('hands back at once, never writing away from the BMS value, when the device holds that value already', () => {
+    const z = new Zone();
+    z.job('start', T0);
+    z.kw = 120;
+    z.run(T0, T0 + 3 * MIN, 15_000, (t) => (z.kw = 100 + ((t / 15_000) % 3) * 20));
+    expect(z.values[SUPPLY]).toBe(18);
+    // the BMS's watchdog took the plant back (Plenum was silent too long): the device reads its own values again
+    for (const id of z.held) z.values[id] = BMS[id] as number;
+    z.job('end', T0 + 3 * MIN + 15_000);
+    const held = [...z.held].sort();
+    const d = z.step(T0 + 3 * MIN + 15_000);
+    expect(d.writes).toEqual([]);
+    expect(held).toHaveLength(6);
+    expect(d.release.sort()).toEqual(held);
+  });
+
   it('relaxes after the job ends and leaves small jobs to the BMS', () => {
     const z = new Zone();
     z.job('start', T0);

@@ -288,6 +288,12 @@ export class FeedForward implements Decider {
         this.taken.delete(id);
         continue;
       }
+      // the device may hold the BMS's value already (its watchdog took the point back, an operator moved it):
+      // relaxing from the value the controller last wrote would move it away from the BMS again
+      const cur = view.latest(id);
+      const step = id.endsWith('fan_min') ? this.o.fanStepPct : this.o.setpointStepK;
+      if (typeof cur.value === 'number' && cur.quality === 'good' && Math.abs(cur.value - s.base) < step)
+        s.emitted = s.wanted = s.base;
       s.relaxFrom ??= s.emitted;
       const rate = Math.max(Math.abs(s.relaxFrom - s.base) / (this.o.relax / 60_000), 1e-6);
       this.move(s, s.base, rate, now, id);

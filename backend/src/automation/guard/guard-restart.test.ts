@@ -96,3 +96,44 @@ describe('guard start with a connector not ready yet', () => {
     }
   });
 });
+
+describe('the heartbeat on a sped-up clock', () => {
+  it('asks the device for a lease of at least 5 s of wall time, three beats, and the configured lease', async () => {
+    const LEASE = 's/h/-/-/bms/supervisor_lease';
+    const leaseAsked = async (speed: number) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-guard-hb-'));
+      const store = new AutomationStore(dir);
+      const written: Array<[string, number | null]> = [];
+      const guard = new Guard({
+        config: AutomationSchema.parse({ heartbeat: { point: HB, leasePoint: LEASE, lease: '30s' } }),
+        points: new Map([HB, LEASE].map((id) => [id, point(id)])),
+        writer: {
+          async write(p, value) {
+            written.push([p.id, value]);
+            return { readBack: value, rawStatus: 0, at: Date.now() };
+          },
+        },
+        latest: (id): InputSample => ({ pointId: id, value: 0, quality: 'good', ts: Date.now() }),
+        store,
+        addEvent: () => undefined,
+        now: () => Date.now(),
+        toWallMs: (ms) => ms / speed,
+        log: () => undefined,
+      });
+      try {
+        await guard.start();
+        for (let i = 0; i < 100 && !written.some(([id]) => id === LEASE); i++)
+          await new Promise((r) => setTimeout(r, 10));
+        return written.find(([id]) => id === LEASE)?.[1];
+      } finally {
+        await guard.close();
+        store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    // the device's own unit here is the canonical one: seconds of the run's clock
+    expect(await leaseAsked(1)).toBe(30);
+    // ×30: three beats of 333 ms would be 30 s of run time, one wall second; 5 wall seconds are 150 s
+    expect(await leaseAsked(30)).toBe(150);
+  });
+});

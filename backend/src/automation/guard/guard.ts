@@ -74,6 +74,9 @@ export interface LeaseView {
 
 const GUARD: Actor = { kind: 'system', id: 'guard' };
 
+/** the shortest device lease in wall time the heartbeat asks for (only a sped-up clock comes near it), ms */
+const DEVICE_LEASE_MIN_WALL_MS = 5000;
+
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 function toSource(p: SourcePoint, canonical: number): number {
@@ -570,8 +573,10 @@ export class Guard {
     if (!hb) return;
     const period = Math.max(250, this.d.toWallMs(hb.lease / 3));
     // on a sped-up clock a wall-time heartbeat covers more simulated time: the device's lease must cover three
+    // beats, and never less than DEVICE_LEASE_MIN_WALL_MS of wall time — at ×30 a 30 s lease is one wall second,
+    // which one busy moment of a loaded host (a GC, another process) let lapse, and the BMS took the plant back
     const speed = hb.lease / this.d.toWallMs(hb.lease);
-    const leaseMs = Math.max(hb.lease, 3 * period * speed);
+    const leaseMs = Math.max(hb.lease, 3 * period * speed, DEVICE_LEASE_MIN_WALL_MS * speed);
     const beat = async () => {
       const p = this.d.points.get(hb.point);
       if (!p) return;
