@@ -1,9 +1,9 @@
+import { setpointPoint } from './testkit';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NewEvent, Site } from '@plenum/model';
 import { Catalog } from '../catalog/catalog';
-import type { SourcePoint } from '../connectors/types';
 import { AutomationSchema, type Mode } from './config';
 import { AutomationEngine } from './engine';
 import { Guard, type PlantWriter } from './guard/guard';
@@ -16,26 +16,7 @@ const INLET = 's/h/A/A01/env/inlet_temp';
 const OPERATOR: Actor = { kind: 'operator', id: 'alice' };
 const MIN = 60_000;
 
-const point = (id: string, extra: Partial<SourcePoint> = {}): SourcePoint =>
-  ({
-    id,
-    name: id,
-    domain: 'OT',
-    quantity: 'temperature',
-    unit: '°C',
-    grafanaUnit: 'celsius',
-    valueType: 'number',
-    kind: 'setpoint',
-    writable: true,
-    location: { site: 's', hall: 'h', asset: 'crah1' },
-    tags: [],
-    source: { connector: 'opcua', source: 'ua', address: 'ns=2;s=sp' },
-    sourceUnit: '°C',
-    conversion: { scale: 1, offset: 0 },
-    min: 14,
-    max: 27,
-    ...extra,
-  }) as SourcePoint;
+const point = setpointPoint;
 
 /**
  * The engine with its real dependencies — a guard over a fake plant, a store in a temp folder, a notifier — and

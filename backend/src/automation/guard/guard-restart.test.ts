@@ -1,3 +1,4 @@
+import { setpointPoint } from '../testkit';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,23 +11,7 @@ import type { InputSample } from './verdict';
 const SP = 's/h/-/-/crah1/supply_setpoint';
 const HB = 's/h/-/-/bms/supervisor_heartbeat';
 
-const point = (id: string): SourcePoint =>
-  ({
-    id,
-    domain: 'OT',
-    quantity: 'temperature',
-    unit: '°C',
-    grafanaUnit: 'celsius',
-    valueType: 'number',
-    kind: 'setpoint',
-    writable: true,
-    location: { site: 's', hall: 'h', asset: 'crah1' },
-    tags: [],
-    source: { connector: 'opcua', source: 'ua', address: 'x' },
-    sourceUnit: '°C',
-    conversion: { scale: 1, offset: 0 },
-    ...(id === SP && { min: 14, max: 27 }),
-  }) as SourcePoint;
+const point = (id: string): SourcePoint => setpointPoint(id, id === SP ? {} : { min: undefined, max: undefined });
 
 /**
  * A restart finds a lease the killed run left while its connector has no session yet (OPC UA opens it at its

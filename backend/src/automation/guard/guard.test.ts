@@ -1,3 +1,4 @@
+import { setpointPoint } from '../testkit';
 import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,26 +13,9 @@ import type { InputSample, WriteIntent } from './verdict';
 const SP = 's/h/-/-/crah1/supply_setpoint';
 const INLET = 's/h/A/A01/env/inlet_temp';
 
+// the device speaks °F: canonical °C = (°F − 32) × 5/9
 const point = (id: string, extra: Partial<SourcePoint> = {}): SourcePoint =>
-  ({
-    id,
-    domain: 'OT',
-    quantity: 'temperature',
-    unit: '°C',
-    grafanaUnit: 'celsius',
-    valueType: 'number',
-    kind: 'setpoint',
-    writable: true,
-    location: { site: 's', hall: 'h', asset: 'crah1' },
-    tags: [],
-    source: { connector: 'opcua', source: 'ua', address: 'x' },
-    sourceUnit: '°F',
-    // the device speaks °F: canonical °C = (°F − 32) × 5/9
-    conversion: { scale: 5 / 9, offset: -32 * (5 / 9) },
-    min: 14,
-    max: 27,
-    ...extra,
-  }) as SourcePoint;
+  setpointPoint(id, { sourceUnit: '°F', conversion: { scale: 5 / 9, offset: -32 * (5 / 9) }, ...extra });
 
 interface Bed {
   guard: Guard;
