@@ -279,7 +279,10 @@ export function labelReplace(
   src: string,
   re: string,
 ): StepSeries[] {
-  const regex = compileRegex(re);
+  const regex = compileRegex(
+    re,
+    `the label_replace() regex ${JSON.stringify(re.length > 80 ? `${re.slice(0, 80)}…` : re)}`,
+  );
   if (!LABEL_NAME.test(dst)) throw new ExecutionError(`invalid destination label name in label_replace(): ${dst}`);
   return input.map((s) => {
     const m = regex.exec(s.labels.get(src) ?? '');

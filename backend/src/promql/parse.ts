@@ -14,6 +14,7 @@ import {
 } from './ast';
 import { ParseError, UnsupportedError } from './errors';
 import { SIGNATURES } from './signatures';
+import { unsafeRegexReason } from './regex-safety';
 
 /**
  * PromQL text → ast.ts, with Prometheus 2.42's type checks. The syntax is the official grammar
@@ -127,14 +128,23 @@ export function unquote(lit: string): string {
   return out;
 }
 
-/** `=~` / `!~` values anchored like Prometheus (`^(?:…)$`); a leading `(?i)` becomes the i flag. */
-export function compileRegex(value: string): RegExp {
+/**
+ * `=~` / `!~` values anchored like Prometheus (`^(?:…)$`); a leading `(?i)` becomes the i flag. Patterns that
+ * could stall JavaScript's backtracking engine are refused first (regex-safety.ts); `what` names the matcher or
+ * function in that error (`the matcher rack=~"(a*)*"`).
+ */
+export function compileRegex(
+  value: string,
+  what = `the regular expression ${JSON.stringify(value.slice(0, 80))}`,
+): RegExp {
   let src = value;
   let flags = '';
   if (src.startsWith('(?i)')) {
     src = src.slice(4);
     flags = 'i';
   }
+  const unsafe = unsafeRegexReason(src);
+  if (unsafe) throw new ParseError(`${what} is refused: ${unsafe}`);
   try {
     return new RegExp(`^(?:${src})$`, flags);
   } catch (err) {
@@ -280,7 +290,9 @@ class Walker {
           const type = MATCH_OPS[opName];
           if (!type) throw new UnsupportedError(`the match operator "${this.src(opNode)}"`);
           const value = unquote(this.src(valueNode));
-          matchers.push({ name, type, value, ...((type === '=~' || type === '!~') && { re: compileRegex(value) }) });
+          const regex = type === '=~' || type === '!~';
+          const what = `the matcher ${name}${this.src(opNode)}${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`;
+          matchers.push({ name, type, value, ...(regex && { re: compileRegex(value, what) }) });
         }
       } else throw new UnsupportedError(`"${this.src(k)}" in a selector`);
     }
