@@ -156,6 +156,37 @@ describe('feed-forward: lead', () => {
   });
 });
 
+describe('feed-forward: the plant decides whether to pre-cool', () => {
+  const PLANT = { load: `${H}/plant1/load`, running: `${H}/plant1/chillers_running` };
+  const prepared = (values: Record<string, number>) => {
+    const z = new Zone(new FeedForward(rule({ chillerKw: 1500 }), 'sim', 'hall1'));
+    Object.assign(z.values, values);
+    z.job('start', T0);
+    z.run(T0, T0 + 3 * MIN);
+    return [...z.held].sort();
+  };
+
+  it('lowers no setpoint for a job the running chillers can take: the fan minimum alone', () => {
+    // two chillers run at 2000 of 3000 kW: 2 racks × (120 − 10) kW fit
+    expect(prepared({ [PLANT.load]: 2000, [PLANT.running]: 2 })).toEqual([FAN_MIN, `${H}/crah2/fan_min`]);
+  });
+
+  it('pre-cools for a job that would make the plant stage a chiller, and when the plant cannot be read', () => {
+    const all = [
+      `${H}/cdu1/supply_setpoint`,
+      FAN_MIN,
+      SUPPLY,
+      `${H}/crah2/fan_min`,
+      `${H}/crah2/supply_setpoint`,
+      `${H}/plant1/chw_setpoint`,
+    ];
+    // one chiller at 1400 of 1500 kW: 220 kW more needs a second
+    expect(prepared({ [PLANT.load]: 1400, [PLANT.running]: 1 })).toEqual(all);
+    // no plant readings: the safe side
+    expect(prepared({})).toEqual(all);
+  });
+});
+
 describe('feed-forward: hand-back', () => {
   it('hands the points back once the load and inlets have been steady for settleFor (5 min), ramping over relax', () => {
     const z = new Zone();

@@ -62,6 +62,13 @@ export const FeedForwardOptions = strict({
     .describe('CRAH supply setpoint this much below the BMS value, K, @default 2'),
   cduDeltaK: z.number().min(0).max(6).default(2).describe('CDU supply setpoint this much lower, K, @default 2'),
   chwDeltaK: z.number().min(0).max(6).default(2).describe('chilled-water setpoint this much lower, K, @default 2'),
+  chillerKw: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "one chiller's capacity, kW: the setpoints are lowered only for a job the running chillers cannot take (the plant would have to stage one, which takes minutes); smaller jobs get the fan minimum alone, @default none (every job)",
+    ),
   ...AirflowFields,
   airflowMargin: z.number().min(1).max(2).default(1.15).describe("supply above the racks' demand, @default 1.15"),
   setpointRatePerMin: z.number().positive().default(1).describe('how fast setpoints move, K per minute, @default 1'),
@@ -93,6 +100,8 @@ export const FeedForwardOptions = strict({
     chwSetpoint: point.default('{site}/{hall}/-/-/{plant}/chw_setpoint'),
     rackPower: point.default('{site}/{hall}/{row}/{rack}/pdu/power'),
     rackInlet: point.default('{site}/{hall}/{row}/{rack}/env/inlet_temp'),
+    plantLoad: point.default('{site}/{hall}/-/-/{plant}/load'),
+    chillersRunning: point.default('{site}/{hall}/-/-/{plant}/chillers_running'),
   })
     .prefault({})
     .describe("point id templates ({site} {hall} {crah} {cdu} {plant} {row} {rack}), @default the sample site's"),
@@ -121,6 +130,8 @@ interface Episode {
   started?: number;
   /** when every zone of it had settled after the start: the points go back to the BMS */
   settled?: number;
+  /** the setpoints are lowered for it (decided when it is first prepared for: see chillerKw) */
+  precool?: boolean;
   end?: number;
 }
 
@@ -205,6 +216,7 @@ export class FeedForward implements Decider {
         : now >= e.startAt - this.leadOf(zone)) &&
       (e.started === undefined || (e.settled === undefined && now < e.started + this.o.hold));
     const active = [...this.episodes.values()].filter((e) => isActive(e));
+    for (const e of active) e.precool ??= this.needsPrecool(e, view, load, inputs);
     for (const z of zones) {
       const mine = active.filter((e) => e.zones.has(z.index) && isActive(e, z.index));
       if (mine.length === 0) continue;
@@ -232,7 +244,7 @@ export class FeedForward implements Decider {
           rate: this.o.fanRatePerMin,
           why,
         });
-        if (this.o.supplyDeltaK > 0)
+        if (this.o.supplyDeltaK > 0 && mine.some((e) => e.precool))
           targets.set(fill(this.o.points.supplySetpoint, this.vars({ crah })), {
             kind: 'offset',
             target: -this.o.supplyDeltaK,
@@ -241,8 +253,9 @@ export class FeedForward implements Decider {
           });
       }
     }
-    if (active.length > 0) {
-      const why = `job ${active.map((e) => e.job).join(', ')}: pre-cool the loop, stage chillers early`;
+    const precooling = active.filter((e) => e.precool);
+    if (precooling.length > 0) {
+      const why = `job ${precooling.map((e) => e.job).join(', ')}: pre-cool the loop, stage chillers early`;
       if (this.o.cdu && this.o.cduDeltaK > 0)
         targets.set(fill(this.o.points.cduSetpoint, this.vars({})), {
           kind: 'offset',
@@ -333,6 +346,31 @@ export class FeedForward implements Decider {
       this.response.set(zone, r);
     }
     return r;
+  }
+
+  /**
+   * Whether a job's heat is more than the running chillers can take now (running × chillerKw − load): then the
+   * plant must stage a chiller, which takes minutes, and the setpoints are lowered to buy that time. Without
+   * chillerKw, or without good plant readings, every job is pre-cooled (the safe side).
+   */
+  private needsPrecool(
+    e: Episode,
+    view: DecisionView,
+    load: ReadonlyMap<number, { kw: Map<string, InputSample> }>,
+    inputs: InputSample[],
+  ): boolean {
+    if (this.o.chillerKw === undefined || !this.o.plant) return true;
+    const plantLoad = view.latest(fill(this.o.points.plantLoad, this.vars({})));
+    const running = view.latest(fill(this.o.points.chillersRunning, this.vars({})));
+    inputs.push(plantLoad, running);
+    if (plantLoad.quality !== 'good' || running.quality !== 'good') return true;
+    if (typeof plantLoad.value !== 'number' || typeof running.value !== 'number') return true;
+    let added = 0;
+    for (const [rack, kw] of e.racks) {
+      const now = [...load.values()].map((z) => z.kw.get(rack)).find((s) => s !== undefined);
+      added += Math.max(0, kw - (typeof now?.value === 'number' ? now.value : 0));
+    }
+    return added > running.value * this.o.chillerKw - plantLoad.value;
   }
 
   /** how long before a submitted job's start the zone is prepared, ms */
