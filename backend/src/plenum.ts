@@ -21,6 +21,7 @@ import type { SiteConfig } from './config/load';
 import { Clock } from './common/clock';
 import { startAutomation, type Automation } from './automation';
 import { startPrediction, type PredictionService } from './predict';
+import { scorePointsOf } from './predict/scores';
 
 export const VERSION = '0.1.0';
 
@@ -109,9 +110,11 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   const instances = opts.noSources ? [] : sourceInstances(config, clock);
   fs.mkdirSync(config.historian.dataDir, { recursive: true });
   const historian = openHistorian({ dir: config.historian.dataDir, retention: config.historian.retention, now });
-  historian.ensurePoints(config.points.map((p) => ({ id: p.id, valueType: p.valueType })));
+  // the prediction service's anomaly-score series are points like any other (predict/scores.ts)
+  const points = [...config.points, ...scorePointsOf(config)];
+  historian.ensurePoints(points.map((p) => ({ id: p.id, valueType: p.valueType })));
   const events = new EventStore(config.historian.dataDir);
-  const catalog = new Catalog(config.site, config.points);
+  const catalog = new Catalog(config.site, points);
   const ingest = new IngestPipeline(
     historian,
     config.sources.flatMap((s) => s.points),
@@ -161,7 +164,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   // created once the runners run (its guard writes through them); the routes read it when they are called
   let automation: Automation | undefined;
   const prediction = config.prediction
-    ? startPrediction({ config, clock, historian, events, catalog, log })
+    ? startPrediction({ config, clock, historian, events, catalog, ingest, log })
     : undefined;
   const app = createApp(
     {

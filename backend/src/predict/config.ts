@@ -27,11 +27,44 @@ export const PredictionSchema = strict({
     ),
   limits: strict({
     inletC: z.number().default(27).describe('rack inlet: ASHRAE recommended maximum, @default 27 °C'),
+    inletAllowableC: z
+      .number()
+      .default(32)
+      .describe('rack inlet: ASHRAE A1 allowable maximum, forecast once the recommended one is passed, @default 32 °C'),
     gpuC: z.number().default(87).describe('GPU die: throttle point, @default 87 °C'),
     cduSupplyC: z.number().default(35).describe('CDU supply to the cold plates (ASHRAE W32 + margin), @default 35 °C'),
+    pduRatedShare: z
+      .number()
+      .gt(0)
+      .max(2)
+      .default(1)
+      .describe(
+        "PDU load: the share of the rack's ratedKw (site topology) its pdu/power is forecast against; 0.8 for the 80 % continuous-load rule, @default 1",
+      ),
+  })
+    .refine((l) => l.inletAllowableC > l.inletC, {
+      path: ['inletAllowableC'],
+      message: 'must be above limits.inletC (the allowable limit is the second, higher one)',
+    })
+    .prefault({})
+    .describe(
+      'what forecasts aim at, @default {inletC: 27, inletAllowableC: 32, gpuC: 87, cduSupplyC: 35, pduRatedShare: 1}',
+    ),
+  scores: strict({
+    every: duration()
+      .prefault('1m')
+      .describe(
+        'how often each anomaly-score series gets a sample (its largest score since the last one), data time, @default 1m',
+      ),
+    series: z
+      .enum(['asset', 'detector', 'none'])
+      .default('asset')
+      .describe(
+        'asset: <asset>/anomaly_score per asset with detectors; detector: also anomaly_score_<detector> per detector; none: no series, @default asset',
+      ),
   })
     .prefault({})
-    .describe('what forecasts aim at, @default {inletC: 27, gpuC: 87, cduSupplyC: 35}'),
+    .describe('anomaly-score series written to the historian, @default {every: 1m, series: asset}'),
   horizon: duration().prefault('6h').describe('forecasts look this far ahead, @default 6h'),
   alarms: strict({
     floodCount: z.number().int().min(2).default(10).describe('more new alarms than this …, @default 10'),

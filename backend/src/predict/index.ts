@@ -1,7 +1,8 @@
 /**
  * Prediction wired to a running backend: every `cadence` of the run's clock, the latest good and fresh sample of
  * each watched point (historian) goes to the predictor; its alarm transitions become `prediction` events (one per
- * asset and diagnosis, rewritten as it evolves, closed with `timeEnd`), Alertmanager alerts and webhooks. An
+ * asset and diagnosis, rewritten as it evolves, closed with `timeEnd`), Alertmanager alerts and webhooks, and
+ * every `scores.every` the anomaly-score series (scores.ts) go through the ingest pipeline into the historian. An
  * exception in one evaluation is logged and the next runs: prediction never takes the backend down.
  */
 import type { NewEvent } from '@plenum/model';
@@ -11,6 +12,7 @@ import { errorMessage } from '../common/errors';
 import type { SiteConfig } from '../config/load';
 import type { EventStore } from '../events/event-store';
 import type { Historian } from '../historian/types';
+import { IngestPipeline } from '../ingest/pipeline';
 import { AutomationSchema } from '../automation/config';
 import type { PredictionInfo } from '../automation/decider';
 import { Notifier } from '../automation/notify';
@@ -22,6 +24,7 @@ import type { Snapshot } from './detectors';
 import { Predictor } from './predictor';
 import { replay } from './backtest';
 import { watchHall } from './watched';
+import { SCORE_CONNECTOR, ScoreAccumulator } from './scores';
 
 export interface PredictionDeps {
   config: SiteConfig;
@@ -29,6 +32,9 @@ export interface PredictionDeps {
   historian: Historian;
   events: EventStore;
   catalog: Catalog;
+  /** where the anomaly-score series are written (the backend's own, so stream and metrics see them); @default a
+   * pipeline of its own over `historian` */
+  ingest?: IngestPipeline;
   log(message: string): void;
 }
 
@@ -86,6 +92,9 @@ export class PredictionService {
   private readonly notifier: Notifier;
   private closedSince: Alarm[] = [];
   private lastT = -Infinity;
+  private readonly scores: ScoreAccumulator;
+  private readonly ingest: IngestPipeline;
+  private writing: Promise<void> = Promise.resolve();
   /** evaluations that threw (logged); for health */
   errors = 0;
 
@@ -100,10 +109,18 @@ export class PredictionService {
     this.cfg = { ...cfg, cadence: Math.round(cfg.cadence * stretch), staleAfter: Math.round(cfg.staleAfter * stretch) };
     const hall = watchHall(
       d.config.site,
-      d.catalog.all().map((p) => p.id),
+      // the score series are this service's output, not a detector's input
+      d.catalog
+        .all()
+        .filter((p) => p.source.connector !== SCORE_CONNECTOR)
+        .map((p) => p.id),
       this.cfg,
     );
     this.predictor = new Predictor(hall, this.cfg);
+    this.scores = new ScoreAccumulator(this.predictor.detectors.status(), cfg.scores.series, cfg.scores.every);
+    this.ingest = d.ingest ?? new IngestPipeline(d.historian, [], () => d.clock.now(), d.clock.describe());
+    // idempotent; the backend registers them at start with the catalog (scorePointsOf)
+    d.historian.ensurePoints(this.scores.series.map((s) => ({ id: s.id, valueType: 'number' })));
     const now = () => d.clock.now();
     if (this.cfg.alertmanager) {
       const a = this.cfg.alertmanager;
@@ -155,6 +172,7 @@ export class PredictionService {
       const tr = this.predictor.step(snap);
       for (const x of tr) this.record(x, t);
       this.syncAlerts();
+      this.writeScores(t);
       return tr;
     } catch (err) {
       this.errors++;
@@ -186,7 +204,28 @@ export class PredictionService {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await Promise.all([this.sink?.close(), this.notifier.close()]);
+    await Promise.all([this.sink?.close(), this.notifier.close(), this.writing]);
+  }
+
+  /** resolves once the score samples handed to the ingest pipeline so far are stored (tests) */
+  scoresWritten(): Promise<void> {
+    return this.writing;
+  }
+
+  private writeScores(t: number): void {
+    if (!this.scores.series.length) return;
+    const samples = this.scores.observe(t, this.predictor.detectors.status());
+    if (!samples.length) return;
+    const write = this.ingest.store(samples).then(
+      (r) => {
+        if (r.rejected.length)
+          this.d.log(
+            `prediction: ${r.rejected.length} anomaly-score samples refused, first ${r.rejected[0]!.pointId}: ${r.rejected[0]!.reason}`,
+          );
+      },
+      (err) => this.d.log(`prediction: anomaly scores not stored — ${errorMessage(err)}`),
+    );
+    this.writing = this.writing.then(() => write);
   }
 
   private record(x: Transition, t: number): void {

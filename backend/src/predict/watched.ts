@@ -57,7 +57,8 @@ export function watchHall(site: Site, known: readonly string[], cfg: PredictionC
   const byAsset = new Map<string, Record<string, string>>();
   for (const id of known) {
     const s = split(id);
-    if (!s) continue;
+    // the prediction service's own anomaly-score series (scores.ts) are output, never a detector's input
+    if (!s || s.signal.startsWith('anomaly_score')) continue;
     const m = byAsset.get(s.path) ?? {};
     m[s.signal] = id;
     byAsset.set(s.path, m);
