@@ -3,6 +3,7 @@ import { jobs } from './jobs';
 import { modbus } from './modbus';
 import { opcua } from './opcua';
 import { prometheus } from './prometheus';
+import { redfish } from './redfish';
 import type { ConnectorDefinition } from './types';
 
 /** Every connector Plenum ships, by the name a source's `connector:` field uses. One explicit list. */
@@ -11,6 +12,7 @@ export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [
   opcua as ConnectorDefinition<never>,
   modbus as ConnectorDefinition<never>,
   prometheus as ConnectorDefinition<never>,
+  redfish as ConnectorDefinition<never>,
   jobs as ConnectorDefinition<never>,
 ];
 
