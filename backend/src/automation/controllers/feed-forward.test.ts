@@ -185,6 +185,21 @@ describe('feed-forward: the plant decides whether to pre-cool', () => {
     // no plant readings: the safe side
     expect(prepared({})).toEqual(all);
   });
+
+  it('keeps the decision made at the submit once the job starts and its heat is there', () => {
+    const z = new Zone(new FeedForward(rule({ chillerKw: 1500 }), 'sim', 'hall1'));
+    Object.assign(z.values, { [PLANT.load]: 1400, [PLANT.running]: 1 });
+    const start = T0 + 2 * MIN;
+    z.job('submit', T0, start);
+    z.run(T0, start - 15_000);
+    expect(z.held.has(SUPPLY)).toBe(true);
+    // the job draws its 120 kW and a second chiller runs: nothing is "added" any more, the pre-cooling stays
+    z.job('start', start);
+    z.kw = 120;
+    Object.assign(z.values, { [PLANT.load]: 1640, [PLANT.running]: 2 });
+    z.run(start, start + 3 * MIN, 15_000, (t) => (z.kw = 100 + ((t / 15_000) % 3) * 20));
+    expect(z.values[SUPPLY]).toBe(18);
+  });
 });
 
 describe('feed-forward: hand-back', () => {

@@ -404,6 +404,8 @@ export class FeedForward implements Decider {
       // a submit announces the start; the start itself is when the heat comes
       startAt: j.phase === 'start' ? j.time : (j.start ?? prev?.startAt ?? j.time),
       ...(j.phase === 'start' ? { started: j.time } : prev?.started !== undefined && { started: prev.started }),
+      // decided when it was first prepared for: at its start the heat is already there, nothing looks "added"
+      ...(prev?.precool !== undefined && { precool: prev.precool }),
     };
     this.episodes.set(j.id, e);
     // the heat arrives: a lag test still waiting for the inlets' answer would measure the job, not the cooling
