@@ -4,6 +4,7 @@ import { modbus } from './modbus';
 import { opcua } from './opcua';
 import { prometheus } from './prometheus';
 import { redfish } from './redfish';
+import { snmp } from './snmp';
 import type { ConnectorDefinition } from './types';
 
 /** Every connector Plenum ships, by the name a source's `connector:` field uses. One explicit list. */
@@ -14,6 +15,7 @@ export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [
   prometheus as ConnectorDefinition<never>,
   redfish as ConnectorDefinition<never>,
   jobs as ConnectorDefinition<never>,
+  snmp as ConnectorDefinition<never>,
 ];
 
 export const CONNECTOR_NAMES: readonly string[] = CONNECTORS.map((c) => c.name);

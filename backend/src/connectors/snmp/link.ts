@@ -1,0 +1,176 @@
+/**
+ * One agent's session (net-snmp over UDP): GET and GETBULK as promises, one request at a time, errors classed into
+ * AgentError kinds. The socket is opened on the first request (never in init) and closed by `close()`, which also
+ * ends a request in flight.
+ */
+import snmp from 'net-snmp';
+import { agentTarget, type ResolvedAgent } from './config';
+import { SNMP_STATUS, type Varbind } from './decode';
+
+const AUTH: Record<string, string> = {
+  md5: snmp.AuthProtocols.md5,
+  sha: snmp.AuthProtocols.sha,
+  sha224: snmp.AuthProtocols.sha224,
+  sha256: snmp.AuthProtocols.sha256,
+  sha384: snmp.AuthProtocols.sha384,
+  sha512: snmp.AuthProtocols.sha512,
+};
+const PRIV: Record<string, string> = {
+  des: snmp.PrivProtocols.des,
+  aes: snmp.PrivProtocols.aes,
+  aes256b: snmp.PrivProtocols.aes256b,
+  aes256r: snmp.PrivProtocols.aes256r,
+};
+const LEVEL = { noAuthNoPriv: 1, authNoPriv: 2, authPriv: 3 } as const;
+
+/** Response-invalid codes of net-snmp that mean USM refused us: could not decrypt, auth failure, time window. */
+const SECURITY_CODES: ReadonlySet<number> = new Set([4, 5, 14]);
+
+export const ERROR_STATUS_NAMES: Readonly<Record<number, string>> = {
+  1: 'tooBig',
+  2: 'noSuchName',
+  3: 'badValue',
+  4: 'readOnly',
+  5: 'genErr',
+  6: 'noAccess',
+  7: 'wrongType',
+  8: 'wrongLength',
+  9: 'wrongEncoding',
+  10: 'wrongValue',
+  11: 'noCreation',
+  12: 'inconsistentValue',
+  13: 'resourceUnavailable',
+  14: 'commitFailed',
+  15: 'undoFailed',
+  16: 'authorizationError',
+  17: 'notWritable',
+  18: 'inconsistentName',
+};
+
+export class AgentError extends Error {
+  constructor(
+    /** `timeout` no answer; `status` the agent answered an error-status; `malformed` an answer net-snmp rejected;
+     * `security` USM refused; `closed` the connector is closing */
+    readonly kind: 'timeout' | 'status' | 'malformed' | 'security' | 'closed',
+    message: string,
+    readonly rawStatus: number,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export class AgentLink {
+  private session?: snmp.Session;
+  private closed = false;
+  /** the last datagram net-snmp could not decode, for the timeout message (garbage on the port) */
+  private lastGarbage?: string;
+  /** requests sent (not counting net-snmp's own retries) */
+  requests = 0;
+
+  constructor(readonly agent: ResolvedAgent) {}
+
+  get target(): string {
+    return agentTarget(this.agent);
+  }
+
+  private open(): snmp.Session {
+    if (this.session) return this.session;
+    const a = this.agent;
+    const options: snmp.SessionOptions = {
+      port: a.port,
+      retries: a.retries,
+      timeout: a.timeoutMs,
+      backoff: 1,
+      transport: a.host.includes(':') ? 'udp6' : 'udp4',
+      version: a.version === '3' ? snmp.Version3 : snmp.Version2c,
+      ...(a.context !== undefined ? { context: a.context } : {}),
+    };
+    let s: snmp.Session;
+    if (a.version === '3' && a.user) {
+      const u = a.user;
+      s = snmp.createV3Session(
+        a.host,
+        {
+          name: u.name,
+          level: LEVEL[u.level],
+          ...(u.level !== 'noAuthNoPriv' ? { authProtocol: AUTH[u.authProtocol], authKey: u.authKey } : {}),
+          ...(u.level === 'authPriv' ? { privProtocol: PRIV[u.privProtocol], privKey: u.privKey } : {}),
+        },
+        options,
+      );
+    } else {
+      s = snmp.createSession(a.host, a.community ?? 'public', options);
+    }
+    // net-snmp emits "error" for datagrams it cannot decode; without a listener that would crash the process
+    s.on('error', (err: Error) => {
+      this.lastGarbage = err.message;
+    });
+    this.session = s;
+    return s;
+  }
+
+  private classify(err: Error, what: string): AgentError {
+    const a = this.agent;
+    if (err instanceof snmp.RequestTimedOutError) {
+      const garbage = this.lastGarbage ? `; it sent an undecodable answer: ${this.lastGarbage}` : '';
+      this.lastGarbage = undefined;
+      return new AgentError(
+        'timeout',
+        `no answer to ${what} within ${a.timeoutMs} ms after ${a.retries} ${a.retries === 1 ? 'retry' : 'retries'} (agent down or unreachable, or a wrong ${a.version === '3' ? 'user or engine' : 'community: agents drop those silently'})${garbage}`,
+        SNMP_STATUS.timeout,
+      );
+    }
+    if (err instanceof snmp.RequestFailedError) {
+      const name = ERROR_STATUS_NAMES[err.status] ?? `error-status ${err.status}`;
+      return new AgentError(
+        'status',
+        `the agent answered ${what} with ${name} (${err.status}): ${err.message}`,
+        err.status,
+      );
+    }
+    if (err instanceof snmp.ResponseInvalidError) {
+      if (SECURITY_CODES.has(err.code)) {
+        return new AgentError('security', `SNMPv3 USM refused ${what}: ${err.message}`, SNMP_STATUS.security);
+      }
+      return new AgentError('malformed', `invalid answer to ${what}: ${err.message}`, SNMP_STATUS.malformed);
+    }
+    if (this.closed) return new AgentError('closed', 'closed', SNMP_STATUS.timeout);
+    return new AgentError('malformed', `${what} failed: ${err.message}`, SNMP_STATUS.malformed);
+  }
+
+  get(oids: string[]): Promise<Varbind[]> {
+    if (this.closed) return Promise.reject(new AgentError('closed', 'closed', SNMP_STATUS.timeout));
+    this.requests++;
+    const what = `GET of ${oids.length} OID${oids.length === 1 ? '' : 's'} (${oids[0]}${oids.length > 1 ? ' …' : ''})`;
+    return new Promise((resolve, reject) => {
+      this.open().get(oids, (err, vbs) => (err ? reject(this.classify(err, what)) : resolve(vbs as Varbind[])));
+    });
+  }
+
+  /** GETBULK with no non-repeaters: one array of successive varbinds per requested OID. */
+  getBulk(oids: string[], maxRepetitions: number): Promise<Varbind[][]> {
+    if (this.closed) return Promise.reject(new AgentError('closed', 'closed', SNMP_STATUS.timeout));
+    this.requests++;
+    const what = `GETBULK from ${oids[0]}${oids.length > 1 ? ` and ${oids.length - 1} more` : ''}`;
+    return new Promise((resolve, reject) => {
+      this.open().getBulk(oids, 0, maxRepetitions, (err, vbs) =>
+        err ? reject(this.classify(err, what)) : resolve((vbs as Varbind[][]).map((col) => col ?? [])),
+      );
+    });
+  }
+
+  /** Closes the socket; a request in flight ends at once (net-snmp cancels it with an error). */
+  close(): void {
+    this.closed = true;
+    const s = this.session;
+    this.session = undefined;
+    if (s) {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+}

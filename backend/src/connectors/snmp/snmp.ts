@@ -1,0 +1,401 @@
+/**
+ * The snmp connector: parses point addresses against the profiles in `init` (no I/O beyond reading the profile
+ * files), then each `gather` polls every agent — up to `concurrency` agents at once, one request at a time per
+ * agent — and delivers one batch of samples.
+ *
+ * Per agent and poll (README "Reads"): scalars, raw OIDs, suffixed cells and decimal-digits objects by GET, batched
+ * by `maxVarbinds`; table columns by a GETBULK walk of the columns the points use (plus the label column when a
+ * point names its row by label), so a row's index maps to the asset whose point names that index or label.
+ *
+ * Failure policy (README "Errors and quality"): never a throw before the samples are delivered, never a crash.
+ * - noSuchObject / noSuchInstance / endOfMibView, a row not in the table, a profile's invalid value, a wrong type:
+ *   that point is bad with its rawStatus;
+ * - an error-status on a GET: its points are bad with that status (tooBig: the batch is split and asked again);
+ * - no answer after the retries (down, unreachable, wrong community), USM refused, a malformed answer: the agent's
+ *   remaining requests in this poll are skipped and every point not yet read is bad with that status;
+ * - then, when any point is bad, gather throws one error naming the source, each failing agent (host, port,
+ *   version, never a credential), the OIDs and points, so the source shows `degraded` with the reason.
+ */
+import type { ValueType } from '@plenum/model';
+import { PlenumError } from '../../common/errors';
+import type { PolledConnector, SampleSink, SourceInstance, SourcePoint, SourceSample } from '../types';
+import { cellOid, checkValueType, parseAddress, type SnmpAddress } from './address';
+import { resolveAgent, type SnmpOptions } from './config';
+import { bad, decodeVarbind, octets, SNMP_STATUS, TYPE, type Decoded, type Varbind } from './decode';
+import { AgentError, AgentLink } from './link';
+import { loadProfiles, type Profile } from './profiles';
+
+interface PlannedPoint {
+  point: SourcePoint;
+  addr: SnmpAddress;
+  /** the OID read by GET (scalars, raw OIDs, suffixed cells), else undefined: read from a walk */
+  getOid?: string;
+  /** the decimal digits object read by GET beside it (Raritan) */
+  digitsOid?: string;
+}
+
+interface AgentPlan {
+  link: AgentLink;
+  points: PlannedPoint[];
+  /** unique OIDs to GET, in first-use order */
+  gets: string[];
+  /** table entry → columns to walk */
+  walks: Map<string, Set<number>>;
+}
+
+/** Counters since `init`, for tests and metrics. */
+export interface SnmpStats {
+  /** requests sent (net-snmp's own retries not counted) */
+  requests: number;
+  gets: number;
+  bulks: number;
+  /** agent-level failures: timeouts, USM refusals, malformed answers */
+  agentFailures: number;
+  /** GET batches split after tooBig */
+  splits: number;
+}
+
+/** Most rows one table walk may return before it is called malformed (an agent that loops). */
+export const MAX_WALK_ROWS = 100_000;
+/** Most problems one gather error spells out; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 6;
+
+/** true when OID `b` comes after `a` in lexicographic (numeric) order */
+export function oidAfter(a: string, b: string): boolean {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if ((y[i] as number) !== (x[i] as number)) return (y[i] as number) > (x[i] as number);
+  }
+  return y.length > x.length;
+}
+
+export function parsePoints(
+  source: SourceInstance<SnmpOptions>,
+  profiles: ReadonlyMap<string, Profile>,
+): PlannedPoint[] {
+  const agents = source.options.agents.map((a) => a.name);
+  const errors: string[] = [];
+  const out: PlannedPoint[] = [];
+  for (const p of source.points) {
+    const text = p.source.address;
+    const where = `point "${p.id}" in source "${source.name}"`;
+    if (p.writable) {
+      errors.push(
+        `${where} is writable, but the snmp connector does not write (SET is not supported); expected writable: false`,
+      );
+      continue;
+    }
+    const r = parseAddress(text, profiles, agents);
+    if (!r.ok) {
+      errors.push(`bad address "${text}" of ${where}: ${r.error}`);
+      continue;
+    }
+    const a = r.address;
+    const typeError = checkValueType(a, p.valueType);
+    if (typeError) {
+      errors.push(`address "${text}" of ${where}: ${typeError}`);
+      continue;
+    }
+    const unit = a.def.unit;
+    if (unit !== undefined && a.scale === 1 && p.valueType === 'number' && a.def.type === 'number') {
+      if (p.quantity !== 'state' && p.quantity !== 'count' && p.sourceUnit !== unit) {
+        errors.push(
+          `address "${text}" of ${where}: ${a.def.name} reads ${unit} but the point's unit is ${p.sourceUnit || '(none)'}; expected unit: ${unit} (values are converted at ingest), or a scale= that turns ${unit} into ${p.sourceUnit}`,
+        );
+        continue;
+      }
+    }
+    const t = a.def.table;
+    const planned: PlannedPoint = { point: p, addr: a };
+    if (a.def.oid !== undefined) planned.getOid = a.def.oid;
+    else if (t && t.suffix !== undefined) planned.getOid = cellOid(t.entry, t.column, a.index as string, t.suffix);
+    if (a.def.digits && t && a.index !== undefined) {
+      planned.digitsOid = cellOid(a.def.digits.entry, a.def.digits.column, a.index, t.suffix);
+    }
+    out.push(planned);
+  }
+  if (errors.length > 0) throw new PlenumError('config', errors.join('\n'));
+  return out;
+}
+
+export class SnmpConnector implements PolledConnector {
+  readonly mode = 'poll' as const;
+  readonly stats: SnmpStats = { requests: 0, gets: 0, bulks: 0, agentFailures: 0, splits: 0 };
+  /** the problems of the last gather, one line each (also in the error it threw) */
+  lastProblems: string[] = [];
+  private readonly plans: AgentPlan[];
+  private closed = false;
+
+  constructor(
+    private readonly source: SourceInstance<SnmpOptions>,
+    private readonly now: () => number = Date.now,
+  ) {
+    const o = source.options;
+    const profiles = loadProfiles(o.profileFiles);
+    const points = parsePoints(source, profiles);
+    this.plans = o.agents.map((a) => ({
+      link: new AgentLink(resolveAgent(o, a)),
+      points: [],
+      gets: [],
+      walks: new Map(),
+    }));
+    const byName = new Map(this.plans.map((p) => [p.link.agent.name, p]));
+    for (const pp of points) {
+      const plan = byName.get(pp.addr.agent) as AgentPlan;
+      plan.points.push(pp);
+      for (const oid of [pp.getOid, pp.digitsOid]) {
+        if (oid !== undefined && !plan.gets.includes(oid)) plan.gets.push(oid);
+      }
+      const t = pp.addr.def.table;
+      if (pp.getOid === undefined && t) {
+        const cols = plan.walks.get(t.entry) ?? new Set<number>();
+        cols.add(t.column);
+        if (pp.addr.row !== undefined && t.label !== undefined) cols.add(t.label);
+        plan.walks.set(t.entry, cols);
+      }
+    }
+  }
+
+  /** Per agent: the OIDs it GETs and the table columns it walks, for tests and diagnostics. */
+  get reads(): ReadonlyArray<{ agent: string; gets: string[]; walks: string[] }> {
+    return this.plans
+      .filter((p) => p.points.length > 0)
+      .map((p) => ({
+        agent: p.link.agent.name,
+        gets: [...p.gets],
+        walks: [...p.walks].flatMap(([entry, cols]) => [...cols].sort((a, b) => a - b).map((c) => `${entry}.${c}`)),
+      }));
+  }
+
+  async gather(sink: SampleSink): Promise<void> {
+    if (this.closed) return;
+    const plans = this.plans.filter((p) => p.points.length > 0);
+    const results: Array<{ samples: SourceSample[]; problems: string[] }> = new Array(plans.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < plans.length && !this.closed) {
+        const i = next++;
+        results[i] = await this.pollAgent(plans[i] as AgentPlan);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.source.options.concurrency, plans.length) }, worker));
+    if (this.closed) return;
+    const samples = results.flatMap((r) => r?.samples ?? []);
+    const problems = results.flatMap((r) => r?.problems ?? []);
+    this.lastProblems = problems;
+    if (samples.length > 0) await sink(samples);
+    if (problems.length > 0) {
+      const badCount = samples.filter((s) => s.quality === 'bad').length;
+      const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
+      const more = problems.length > MAX_PROBLEMS_SHOWN ? `; and ${problems.length - MAX_PROBLEMS_SHOWN} more` : '';
+      throw new PlenumError(
+        'device',
+        `source "${this.source.name}": ${badCount} of ${samples.length} points bad: ${shown}${more}`,
+      );
+    }
+  }
+
+  private async pollAgent(plan: AgentPlan): Promise<{ samples: SourceSample[]; problems: string[] }> {
+    const link = plan.link;
+    const a = link.agent;
+    const who = `agent "${a.name}" (${link.target})`;
+    const values = new Map<string, Varbind>();
+    const getErrors = new Map<string, AgentError>();
+    const walked = new Map<string, Map<number, Map<string, Varbind>>>();
+    let failure: AgentError | undefined;
+    const before = link.requests;
+
+    const getBatch = async (oids: string[]): Promise<void> => {
+      try {
+        this.stats.gets++;
+        const vbs = await link.get(oids);
+        vbs.forEach((vb, i) => values.set(oids[i] as string, vb));
+      } catch (e) {
+        const err = e instanceof AgentError ? e : new AgentError('malformed', String(e), SNMP_STATUS.malformed);
+        if (err.kind === 'status' && err.rawStatus === 1 && oids.length > 1) {
+          // tooBig: ask for halves
+          this.stats.splits++;
+          const half = Math.ceil(oids.length / 2);
+          await getBatch(oids.slice(0, half));
+          if (failure === undefined) await getBatch(oids.slice(half));
+          return;
+        }
+        if (err.kind === 'status') for (const o of oids) getErrors.set(o, err);
+        else failure = err;
+      }
+    };
+
+    for (let i = 0; i < plan.gets.length && failure === undefined && !this.closed; i += a.maxVarbinds) {
+      await getBatch(plan.gets.slice(i, i + a.maxVarbinds));
+    }
+    for (const [entry, cols] of plan.walks) {
+      if (failure !== undefined || this.closed) break;
+      try {
+        walked.set(
+          entry,
+          await this.walk(
+            link,
+            entry,
+            [...cols].sort((x, y) => x - y),
+          ),
+        );
+      } catch (e) {
+        failure = e instanceof AgentError ? e : new AgentError('malformed', String(e), SNMP_STATUS.malformed);
+      }
+    }
+    this.stats.requests += link.requests - before;
+    if (failure !== undefined) this.stats.agentFailures++;
+
+    const ts = this.now();
+    const samples: SourceSample[] = [];
+    const problems: string[] = [];
+    let unread = 0;
+    for (const pp of plan.points) {
+      const d = this.decodePoint(pp, values, getErrors, walked);
+      let out: Decoded;
+      if (d === undefined) {
+        // not read: the agent failed before this point's request
+        out = bad(pp.point.valueType, failure?.rawStatus ?? SNMP_STATUS.timeout, '');
+        unread++;
+      } else {
+        out = d;
+        if (d.problem) problems.push(`${who}: ${d.problem} (point "${pp.point.id}")`);
+      }
+      samples.push({
+        pointId: pp.point.id,
+        ts,
+        value: out.value,
+        quality: out.quality,
+        ...(out.rawStatus !== undefined ? { rawStatus: out.rawStatus } : {}),
+      });
+    }
+    if (failure !== undefined && failure.kind !== 'closed') {
+      problems.unshift(`${who}: ${failure.message}; ${unread} of ${plan.points.length} points not read`);
+    }
+    return { samples, problems };
+  }
+
+  /** The point's value from this poll's answers, or undefined when its request was never answered. */
+  private decodePoint(
+    pp: PlannedPoint,
+    values: ReadonlyMap<string, Varbind>,
+    getErrors: ReadonlyMap<string, AgentError>,
+    walked: ReadonlyMap<string, Map<number, Map<string, Varbind>>>,
+  ): Decoded | undefined {
+    const { addr, point } = pp;
+    const vt: ValueType = point.valueType;
+    if (pp.getOid !== undefined) {
+      const err = getErrors.get(pp.getOid);
+      if (err) return bad(vt, err.rawStatus, `${err.message} (${pp.getOid})`);
+      const vb = values.get(pp.getOid);
+      if (!vb) return undefined;
+      let digits: number | undefined;
+      if (pp.digitsOid !== undefined) {
+        const dv = values.get(pp.digitsOid);
+        if (!dv) return undefined;
+        digits = dv.type === TYPE.Integer || dv.type === TYPE.Gauge ? Number(dv.value) : undefined;
+      }
+      return decodeVarbind(vb, addr.def, vt, addr.scale, digits);
+    }
+    const t = addr.def.table;
+    if (!t) return undefined;
+    const table = walked.get(t.entry);
+    if (!table) return undefined;
+    const column = table.get(t.column) ?? new Map<string, Varbind>();
+    let index = addr.index;
+    if (addr.row !== undefined) {
+      const labels = table.get(t.label as number) ?? new Map<string, Varbind>();
+      const found = findRow(labels, addr.row);
+      if (found === undefined) {
+        const known = [...labels.values()].map((v) => JSON.stringify(octets(v.value))).slice(0, 8);
+        return bad(
+          vt,
+          SNMP_STATUS.noSuchInstance,
+          `no row labelled "${addr.row}" in ${t.name} (${t.entry}.${t.label}: ${known.join(', ') || 'the table is empty'}${labels.size > 8 ? ', …' : ''})`,
+        );
+      }
+      index = found;
+    }
+    const vb = column.get(index as string);
+    if (!vb) {
+      const rows = [...column.keys()];
+      return bad(
+        vt,
+        SNMP_STATUS.noSuchInstance,
+        `no row ${index} in ${t.name} at ${t.entry}.${t.column} (${rows.length === 0 ? 'the agent has no such column' : `rows ${rows.slice(0, 8).join(', ')}${rows.length > 8 ? ', …' : ''}`})`,
+      );
+    }
+    return decodeVarbind(vb, addr.def, vt, addr.scale);
+  }
+
+  /** GETBULK walk of `columns` of a table: column → index → varbind. */
+  private async walk(link: AgentLink, entry: string, columns: number[]): Promise<Map<number, Map<string, Varbind>>> {
+    const a = link.agent;
+    const out = new Map<number, Map<string, Varbind>>(columns.map((c) => [c, new Map()]));
+    for (let k = 0; k < columns.length; k += a.maxVarbinds) {
+      const chunk = columns.slice(k, k + a.maxVarbinds);
+      const prefixes = chunk.map((c) => `${entry}.${c}.`);
+      const cursors = chunk.map((c) => `${entry}.${c}`);
+      let active = chunk.map((_, i) => i);
+      let rows = 0;
+      while (active.length > 0 && !this.closed) {
+        const reps = Math.max(1, Math.min(a.maxRepetitions, Math.floor(a.maxVarbinds / active.length)));
+        this.stats.bulks++;
+        const res = await link.getBulk(
+          active.map((i) => cursors[i] as string),
+          reps,
+        );
+        const still: number[] = [];
+        active.forEach((i, j) => {
+          const list = res[j] ?? [];
+          let done = list.length === 0;
+          for (const vb of list) {
+            if (vb.type === TYPE.EndOfMibView || !vb.oid.startsWith(prefixes[i] as string)) {
+              done = true;
+              break;
+            }
+            if (!oidAfter(cursors[i] as string, vb.oid)) {
+              throw new AgentError(
+                'malformed',
+                `the walk of ${entry}.${chunk[i]} went backwards (${vb.oid} after ${cursors[i]})`,
+                SNMP_STATUS.malformed,
+              );
+            }
+            (out.get(chunk[i] as number) as Map<string, Varbind>).set(vb.oid.slice((prefixes[i] as string).length), vb);
+            cursors[i] = vb.oid;
+            rows++;
+          }
+          if (!done) still.push(i);
+        });
+        if (rows > MAX_WALK_ROWS) {
+          throw new AgentError(
+            'malformed',
+            `the walk of ${entry} returned more than ${MAX_WALK_ROWS} rows`,
+            SNMP_STATUS.malformed,
+          );
+        }
+        active = still;
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.plans) p.link.close();
+  }
+}
+
+/** The index of the row whose label is `label` (exact, else ignoring case and surrounding spaces). */
+function findRow(labels: ReadonlyMap<string, Varbind>, label: string): string | undefined {
+  const texts = [...labels].map(([i, vb]) => [i, octets(vb.value)] as const);
+  const exact = texts.find(([, t]) => t === label);
+  if (exact) return exact[0];
+  const loose = texts.find(([, t]) => t.trim().toLowerCase() === label.trim().toLowerCase());
+  return loose?.[0];
+}
+
+export function createSnmp(source: SourceInstance<SnmpOptions>, now?: () => number): SnmpConnector {
+  return new SnmpConnector(source, now ?? source.clock ?? Date.now);
+}

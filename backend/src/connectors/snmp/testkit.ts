@@ -1,0 +1,142 @@
+/**
+ * Test helpers of the snmp connector (not shipped code): Debian's snmpsim serving the recorded real devices of
+ * shared/devices/snmp (copied into a temp data dir: the recordings are read-only), points, handle counts.
+ *
+ * snmpsim selects a recording by v2c community (the file's name without `.snmprec`) or by v3 context name.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ValueType } from '@plenum/model';
+import type { SourcePoint } from '../types';
+import { activeHandles } from '../../testing/handles';
+import { freePort } from '../../testing/handles';
+
+export { freePort };
+
+export const DEVICES_DIR = path.resolve(__dirname, '../../../../../shared/devices/snmp');
+export const INSTALL_HINT =
+  'the snmp tests need Debian snmpsim (apt-get install -y snmpsim; its command is snmpsimd) and snmp; CI installs them in .ci/run';
+
+/** The USM user every snmpsim of these tests accepts (SHA-256 + AES-128), and its passphrases. */
+export const V3_USER = { name: 'plenum', authKey: 'plenum-auth-key', privKey: 'plenum-priv-key' };
+
+/** A minimal configured point reading `address`. */
+export function snmpPoint(
+  id: string,
+  address: string,
+  valueType: ValueType = 'number',
+  sourceUnit = '',
+  quantity: SourcePoint['quantity'] = 'count',
+): SourcePoint {
+  return {
+    id,
+    domain: 'OT',
+    quantity,
+    unit: sourceUnit,
+    grafanaUnit: 'none',
+    valueType,
+    kind: 'measurement',
+    writable: false,
+    location: { site: 's' },
+    tags: [],
+    source: { connector: 'snmp', source: 'test', address },
+    sourceUnit,
+    conversion: { scale: 1, offset: 0 },
+  };
+}
+
+/** UDP sockets are not in the shared leak list: the snmp tests check them too. */
+export async function expectNoUdpLeaks(before: Record<string, number>, ms = 1000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const now = activeHandles();
+    const kinds = ['UDPWRAP', 'UDPWrap', 'Timeout'];
+    const extra = kinds.filter((k) => (now[k] ?? 0) > (before[k] ?? 0));
+    if (extra.length === 0) return;
+    if (Date.now() > end)
+      throw new Error(`leaked handles: ${extra.map((k) => `${k} ${before[k] ?? 0} → ${now[k]}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export interface Snmpsim {
+  port: number;
+  /** requests snmpsim logged (`Request var-binds: …` lines) */
+  log: string[];
+  stop(): Promise<void>;
+}
+
+/** Throws (fails the test, never skips) when snmpsim is missing. */
+export function requireSnmpsim(): void {
+  // --version prints the version and exits 1: only a missing command is a failure
+  const r = spawnSync('snmpsimd', ['--version'], { encoding: 'utf8' });
+  if (r.error) throw new Error(`${INSTALL_HINT}\n${r.error.message}`);
+}
+
+/** Starts snmpsimd on 127.0.0.1 and a free port over a temp copy of the recordings; resolves once it answers. */
+export async function startSnmpsim(): Promise<Snmpsim> {
+  requireSnmpsim();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-snmpsim-'));
+  const data = path.join(dir, 'data');
+  const cache = path.join(dir, 'cache');
+  fs.mkdirSync(data);
+  fs.mkdirSync(cache);
+  for (const f of fs.readdirSync(DEVICES_DIR).filter((f) => f.endsWith('.snmprec'))) {
+    fs.copyFileSync(path.join(DEVICES_DIR, f), path.join(data, f));
+    fs.chmodSync(path.join(data, f), 0o644);
+  }
+  fs.chmodSync(dir, 0o755);
+  fs.chmodSync(data, 0o755);
+  const args = [
+    `--data-dir=${data}`,
+    `--cache-dir=${cache}`,
+    '--logging-method=stdout',
+    `--v3-user=${V3_USER.name}`,
+    `--v3-auth-key=${V3_USER.authKey}`,
+    '--v3-auth-proto=SHA256',
+    `--v3-priv-key=${V3_USER.privKey}`,
+    '--v3-priv-proto=AES',
+  ];
+  // snmpsimd refuses to run as root; it drops to nobody, which must be able to write the index cache
+  if (process.getuid?.() === 0) {
+    args.push('--process-user=nobody', '--process-group=nogroup');
+    fs.chownSync(cache, 65534, 65534);
+  }
+  const port = await freePort();
+  args.push(`--agent-udpv4-endpoint=127.0.0.1:${port}`);
+  const child: ChildProcess = spawn('snmpsimd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  let out = '';
+  let buffer = '';
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    buffer += d.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.startsWith('Request var-binds:')) log.push(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const end = Date.now() + 60_000;
+  while (!out.includes('Listening at UDP/IPv4 endpoint')) {
+    if (child.exitCode !== null || Date.now() > end) {
+      await stop();
+      throw new Error(`snmpsimd did not start within 60 s:\n${out.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, log, stop };
+}
