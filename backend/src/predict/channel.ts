@@ -34,7 +34,9 @@ export interface ChannelSpec {
   learnSamples?: number;
   /** inputs missing this many evaluations in a row: degraded; @default 30 */
   missingCount?: number;
-  /** identical y this many evaluations in a row: a flat-lined sensor, degraded; @default 180; 0: never */
+  /** identical y this many evaluations in a row: a flat-lined sensor, degraded; @default 180; 0: never. A
+   * `reading` given to push() (the sensor itself, when y is its difference to a moving reference such as its
+   * peers) degrades after twice as many identical values: a quantised real sensor may hold still for a while */
   flatCount?: number;
 }
 
@@ -54,6 +56,8 @@ export class ResidualChannel {
   private missing = 0;
   private lastY = NaN;
   private flat = 0;
+  private lastReading = NaN;
+  private flatReading = 0;
   private lastT = -Infinity;
   /** after degraded or a restart the EWMA starts again; no decision until it has settled */
   private settle = 0;
@@ -84,8 +88,12 @@ export class ResidualChannel {
     return this.spec.model === 'mean' ? this.fit.a : this.fit.a + this.fit.b * x;
   }
 
-  /** Feeds one evaluation: `y` actual, `x` the model's input (ignored by `mean`); undefined = not available. */
-  push(t: number, y: number | undefined, x = 0): ChannelState {
+  /**
+   * Feeds one evaluation: `y` actual, `x` the model's input (ignored by `mean`); undefined = not available.
+   * `reading`: the raw sensor value behind y when y is relative to something that moves (a rack inlet against its
+   * peers' median): a frozen sensor then still reads as flat-lined.
+   */
+  push(t: number, y: number | undefined, x = 0, reading?: number): ChannelState {
     if (!(t > this.lastT)) return this.state; // out of order or repeated: ignored
     this.lastT = t;
     if (y === undefined || !Number.isFinite(y) || !Number.isFinite(x)) {
@@ -99,6 +107,14 @@ export class ResidualChannel {
     if (flatCount > 0 && this.flat >= flatCount) {
       this.degrade('input unchanged (flat-lined sensor?)');
       return this.state;
+    }
+    if (reading !== undefined) {
+      this.flatReading = reading === this.lastReading ? this.flatReading + 1 : 0;
+      this.lastReading = reading;
+      if (flatCount > 0 && this.flatReading >= 2 * flatCount) {
+        this.degrade('reading unchanged (flat-lined sensor?)');
+        return this.state;
+      }
     }
     if (!this.fit) {
       this.learn(x, y);

@@ -704,9 +704,19 @@ class RackDetector {
       name: `${this.o.limits.inletC} °C inlet`,
     };
     const base = { asset: r.path, label: r.rack, limit };
-    const ins = this.inlet.push(s.t, inlet !== undefined && peerIn !== undefined ? inlet - peerIn : undefined);
+    const ins = this.inlet.push(
+      s.t,
+      inlet !== undefined && peerIn !== undefined ? inlet - peerIn : undefined,
+      0,
+      inlet,
+    );
     // the exhaust against its peers only tells recirculation from a drifting inlet; alone it follows the rack's job
-    this.exhaustPeer.push(s.t, exhaust !== undefined && peerEx !== undefined ? exhaust - peerEx : undefined);
+    this.exhaustPeer.push(
+      s.t,
+      exhaust !== undefined && peerEx !== undefined ? exhaust - peerEx : undefined,
+      0,
+      exhaust,
+    );
     // exhaust − inlet lags a power step by minutes (thermal mass): judged only while the power holds steady
     const pw = this.powerRange.push(power);
     const steady = pw.full && power !== undefined && pw.span <= Math.max(1, 0.05 * power);
@@ -767,6 +777,7 @@ class RackDetector {
         s.t,
         gt !== undefined && gp !== undefined && coolant !== undefined && gp > 0 ? gt - coolant : undefined,
         gp ?? 0,
+        gt,
       ) === 'alarm'
     )
       out.push({

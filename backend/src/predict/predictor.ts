@@ -1,24 +1,39 @@
 /**
  * The whole prediction pipeline of one hall, pure and clocked by its input: each `step(snapshot)` runs the
- * detectors, keeps 30-minute trend windows of the points that have limits (rack inlets, hottest GPUs, CDU supply),
- * gives every finding its time to limit, raises a `limit_forecast` where a trend reaches a limit soon without a
- * named fault, and passes all of it through the alarm book. The live service, the backtest and the bench all
+ * detectors, keeps 30-minute trend windows of the points that have limits (rack inlets against 27 and 32 °C,
+ * hottest GPUs, CDU supply, PDU load against the rack's rating), gives every finding its time to limit, raises a
+ * `limit_forecast` where a trend reaches a limit soon without a named fault, and passes all of it through the
+ * alarm book. The live service, the backtest and the bench all
  * drive this same class, so what a site tunes on its history is what runs.
  */
 import type { PredictionConfig } from './config';
 import { AlarmBook, type Lead, type Transition } from './alarms';
 import { HallDetectors, type Finding, type Snapshot } from './detectors';
 import { TrendWindow, type TimeToLimit } from './stats';
-import type { WatchedHall } from './watched';
+import { rackAsset, type WatchedHall } from './watched';
 
 /** trend windows: 30 min of evaluations */
 const TREND_SPAN_MS = 30 * 60_000;
+
+/** A limit a point's trend is forecast against; a point may have several (an inlet: recommended, allowable). */
+export interface PointLimit {
+  value: number;
+  /** "27 °C inlet", "130 kW PDU rating" */
+  name: string;
+  /** "A05 inlet" */
+  label: string;
+  /** the asset a `limit_forecast` names */
+  asset: string;
+  /** a `limit_forecast` needs the trend's level this close to the limit (its unit): 2 K, 10 % of a rating */
+  near: number;
+}
 
 export class Predictor {
   readonly detectors: HallDetectors;
   alarms: AlarmBook;
   private readonly trends = new Map<string, TrendWindow>();
-  private readonly limitOf = new Map<string, { value: number; name: string; label: string; asset: string }>();
+  /** per point, its limits in ascending order */
+  private readonly limitOf = new Map<string, PointLimit[]>();
   private readonly forecastHold = new Map<string, number>();
   private readonly perMin: number;
   private readonly horizonMin: number;
@@ -43,31 +58,52 @@ export class Predictor {
       reopenWithinMs: cfg.alarms.reopenWithin,
     });
     const cap = Math.ceil(TREND_SPAN_MS / cfg.cadence) + 2;
+    const add = (id: string | undefined, l: PointLimit) => {
+      if (!id) return;
+      const list = this.limitOf.get(id) ?? [];
+      list.push(l);
+      list.sort((a, b) => a.value - b.value);
+      this.limitOf.set(id, list);
+    };
+    const L = cfg.limits;
     for (const r of hall.racks) {
       const inlet = r.points['env/inlet_temp'];
-      if (inlet)
-        this.limitOf.set(inlet, {
-          value: cfg.limits.inletC,
-          name: `${cfg.limits.inletC} °C inlet`,
-          label: `${r.rack} inlet`,
-          asset: r.path,
+      const label = `${r.rack} inlet`;
+      add(inlet, { value: L.inletC, name: `${L.inletC} °C inlet`, label, asset: r.path, near: 2 });
+      add(inlet, {
+        value: L.inletAllowableC,
+        name: `${L.inletAllowableC} °C inlet (allowable)`,
+        label,
+        asset: r.path,
+        near: 2,
+      });
+      add(r.points['gpu/gpu_temp_max'] ?? r.points['gpu/temp'], {
+        value: L.gpuC,
+        name: `${L.gpuC} °C GPU throttle`,
+        label: `${r.rack} GPU`,
+        asset: rackAsset(r, 'gpu'),
+        near: 2,
+      });
+      // PDU load against the rack's rating (site topology); racks without ratedKw have no such limit
+      if (r.ratedKw !== undefined && r.ratedKw > 0) {
+        const kw = Math.round(r.ratedKw * L.pduRatedShare * 10) / 10;
+        add(r.points['pdu/power'], {
+          value: kw,
+          name: `${kw} kW PDU rating${L.pduRatedShare === 1 ? '' : ` (${Math.round(L.pduRatedShare * 100)} % of ${r.ratedKw} kW)`}`,
+          label: `${r.rack} PDU load`,
+          asset: rackAsset(r, 'pdu'),
+          near: 0.1 * kw,
         });
-      const gpu = r.points['gpu/gpu_temp_max'] ?? r.points['gpu/temp'];
-      if (gpu)
-        this.limitOf.set(gpu, {
-          value: cfg.limits.gpuC,
-          name: `${cfg.limits.gpuC} °C GPU throttle`,
-          label: `${r.rack} GPU`,
-          asset: r.path.replace(/\/env$/, '/gpu'),
-        });
+      }
     }
     const cduSupply = hall.cdu?.points.supply_temp;
-    if (cduSupply && hall.cdu)
-      this.limitOf.set(cduSupply, {
-        value: cfg.limits.cduSupplyC,
-        name: `${cfg.limits.cduSupplyC} °C CDU supply`,
+    if (hall.cdu)
+      add(cduSupply, {
+        value: L.cduSupplyC,
+        name: `${L.cduSupplyC} °C CDU supply`,
         label: `${hall.cdu.label} supply`,
         asset: hall.cdu.path,
+        near: 2,
       });
     for (const id of this.limitOf.keys()) this.trends.set(id, new TrendWindow(cap, TREND_SPAN_MS));
   }
@@ -96,17 +132,37 @@ export class Predictor {
     return this.alarms.update(s.t, withLead);
   }
 
-  /** Time to `limit` of a point's 30-minute trend, or undefined (no trend, not heading there within the horizon). */
+  /**
+   * Time to `limit` of a point's 30-minute trend (@default its first, lowest limit), or undefined (no trend, not
+   * heading there within the horizon).
+   */
   timeToLimit(pointId: string, limit?: number): TimeToLimit | undefined {
     const w = this.trends.get(pointId);
-    const l = limit ?? this.limitOf.get(pointId)?.value;
+    const l = limit ?? this.limitOf.get(pointId)?.[0]?.value;
     if (!w || l === undefined) return undefined;
     return w.timeTo(l, this.horizonMin, { minSamples: Math.max(12, Math.round(this.perMin * 8)) });
   }
 
-  /** the points with limits and their limits (the forecast query's default selection) */
-  limits(): ReadonlyMap<string, { value: number; name: string; label: string; asset: string }> {
+  /** the points with limits and their limits, ascending (the forecast query's default selection) */
+  limits(): ReadonlyMap<string, readonly PointLimit[]> {
     return this.limitOf;
+  }
+
+  /**
+   * The lead of a point towards the first of `limits` its trend has not reached yet; when it has passed all it
+   * can reach, "at <the first passed> now". An inlet past 27 °C is thus forecast against 32 °C.
+   */
+  private leadTo(id: string, limits: readonly { value: number; name: string }[]): Lead | undefined {
+    let passed: Lead | undefined;
+    const label = this.limitOf.get(id)?.[0]?.label ?? id;
+    for (const l of limits) {
+      const t = this.timeToLimit(id, l.value);
+      if (!t) continue;
+      const lead = { ...t, limit: `${label} reaches ${l.name}`, pointId: id };
+      if (t.mid > 0) return lead;
+      passed ??= lead;
+    }
+    return passed;
   }
 
   private leadFor(f: Finding, suspect: ReadonlySet<string>): Lead | undefined {
@@ -116,31 +172,43 @@ export class Predictor {
     let best: Lead | undefined;
     for (const id of ids) {
       if (suspect.has(id) && id !== f.pointId) continue;
-      const t = this.timeToLimit(id, f.limit?.value);
-      if (t && (!best || t.mid < best.mid))
-        best = {
-          ...t,
-          limit: `${this.limitOf.get(id)?.label ?? id} reaches ${f.limit?.name ?? this.limitOf.get(id)?.name}`,
-          pointId: id,
-        };
+      const own = this.limitOf.get(id) ?? [];
+      // the finding's limit, then the point's higher ones
+      const limits = f.limit
+        ? [
+            { value: f.limit.value, name: f.limit.name },
+            ...own.filter((l) => l.value > (f.limit as { value: number }).value),
+          ]
+        : own;
+      const t = this.leadTo(id, limits);
+      if (t && (!best || t.mid < best.mid || (best.mid === 0 && t.mid > 0))) best = t;
     }
     return best;
   }
 
   /**
-   * A trend that reaches its limit within 15 minutes at the fast end of its interval, already within 2 K of it,
-   * held for 2 minutes, on a point no finding covers: a prediction without a named cause.
+   * A trend that reaches one of its point's limits within 15 minutes at the fast end of its interval, its level
+   * already within `near` of it, held for 2 minutes, on a point no finding covers: a prediction without a named
+   * cause. Of several limits, the first the trend has not reached yet (27 °C, then 32 °C).
    */
   private limitForecasts(findings: readonly Finding[], suspect: ReadonlySet<string>): { f: Finding; lead: Lead }[] {
     const covered = new Set(findings.flatMap((f) => [...(f.limit?.ids ?? []), ...(f.pointId ? [f.pointId] : [])]));
     const out: { f: Finding; lead: Lead }[] = [];
-    for (const [id, l] of this.limitOf) {
-      const t = covered.has(id) || suspect.has(id) ? undefined : this.timeToLimit(id);
+    for (const [id, limits] of this.limitOf) {
       const level = this.trends.get(id)?.last();
-      const near = t !== undefined && level !== undefined && t.lo <= 15 && level >= l.value - 2 && t.mid > 0;
-      const n = near ? (this.forecastHold.get(id) ?? 0) + 1 : 0;
+      let hit: { l: PointLimit; t: TimeToLimit } | undefined;
+      if (!covered.has(id) && !suspect.has(id) && level !== undefined)
+        for (const l of limits) {
+          const t = this.timeToLimit(id, l.value);
+          if (t && t.mid > 0 && t.lo <= 15 && level >= l.value - l.near) {
+            hit = { l, t };
+            break;
+          }
+        }
+      const n = hit ? (this.forecastHold.get(id) ?? 0) + 1 : 0;
       this.forecastHold.set(id, n);
-      if (n < 2 * this.perMin || !t) continue;
+      if (n < 2 * this.perMin || !hit) continue;
+      const { l, t } = hit;
       out.push({
         f: {
           asset: l.asset,
