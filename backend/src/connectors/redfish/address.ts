@@ -43,6 +43,12 @@ export const REDFISH_STATUS = {
   transition: 0x100b,
   /** the certificate does not match tls.fingerprint, or does not chain to tls.ca */
   certificate: 0x100c,
+  /**
+   * on a good sample of the `powerLimit` signal: no limit is in force (LimitInWatts null, or the Control
+   * Disabled); the value is what the chassis may draw without one (PowerCapacityWatts, or the Control's
+   * AllowableMax)
+   */
+  noLimit: 0x100d,
 } as const;
 
 /** Well-known signals: one name, read from the newer resources or the deprecated ones. */
@@ -171,6 +177,16 @@ export function signalPlace(signal: Signal, family: SchemaFamily, links: Readonl
   const has = (p: Place) => links.has(p.resource[0] as string);
   if (signal === 'powerLimit') return has(classic) || !has(modern) ? classic : modern;
   return has(modern) || !has(classic) ? modern : classic;
+}
+
+/**
+ * Where the `powerLimit` signal reads the power a chassis may draw when no limit is in force, in the same resource
+ * as the limit (so a guard can judge a first cap from a good value rather than from nothing).
+ */
+export function noLimitPlace(limit: Place): Place {
+  const text =
+    limit.resource[0] === 'Controls' ? 'Controls/PowerLimit#AllowableMax' : 'Power#PowerControl/0/PowerCapacityWatts';
+  return (parsePlace(text) as { ok: true; place: Place }).place;
 }
 
 /** `Power#PowerControl/0/PowerConsumedWatts`, for messages. */

@@ -284,12 +284,14 @@ export class BmcClient {
   ): Promise<BmcAnswer> {
     const release = await this.permits.acquire();
     try {
-      try {
-        return await this.attempt(method, path, body, auth);
-      } catch (e) {
-        if (e instanceof BmcFailure && e.staleSocket && !this.closed)
+      // a kept-alive socket the BMC closed while idle fails before the request reaches it: send it again, on
+      // another socket (each idle socket of the pool may be stale after a BMC restart, hence a few tries)
+      for (let tries = 0; ; tries++) {
+        try {
           return await this.attempt(method, path, body, auth);
-        throw e;
+        } catch (e) {
+          if (!(e instanceof BmcFailure && e.staleSocket && !this.closed && tries <= this.o.maxConcurrency)) throw e;
+        }
       }
     } finally {
       release();

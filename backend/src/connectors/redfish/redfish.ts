@@ -25,6 +25,7 @@ import {
   type WriteRequest,
 } from '../types';
 import {
+  noLimitPlace,
   parseAddress,
   placeText,
   readValue,
@@ -305,7 +306,23 @@ export class RedfishConnector implements PolledConnector, WritableConnector {
         if (!r.ok) return bad(p, r.rawStatus, r.error);
         const f = await fetchOnce(r.path);
         if (!f.ok) return f.failure.closed ? undefined : bad(p, f.failure.rawStatus, f.failure.message);
-        const v = readValue(f.json, r.place.path, p.point.valueType);
+        let v = readValue(f.json, r.place.path, p.point.valueType);
+        // a Control that is Disabled holds no limit, whatever its SetPoint still says
+        const disabled = r.place.resource[0] === 'Controls' && isObject(f.json) && f.json.ControlMode === 'Disabled';
+        if (disabled && v.ok) v = { ok: false, rawStatus: REDFISH_STATUS.noReading, error: 'ControlMode Disabled' };
+        if (!v.ok && v.rawStatus === REDFISH_STATUS.noReading && 'signal' in p.address.target) {
+          // powerLimit without a limit: what the chassis may draw, flagged (README "Writes")
+          const cap = readValue(f.json, noLimitPlace(r.place).path, 'number');
+          if (cap.ok && cap.quality === 'good' && p.address.target.signal === 'powerLimit') {
+            return {
+              pointId: p.point.id,
+              ts: this.now(),
+              value: cap.value,
+              quality: 'good',
+              rawStatus: REDFISH_STATUS.noLimit,
+            };
+          }
+        }
         if (!v.ok) return bad(p, v.rawStatus, `${c.url(r.path)}#${placeText(r.place).split('#')[1]}: ${v.error}`);
         if (v.quality !== 'good') this.problems.push(`${p.point.id}: ${c.url(r.path)}: ${v.note ?? v.quality}`);
         return {
