@@ -100,7 +100,7 @@ export function planPoints(source: SourceInstance<RedfishOptions>): Planned[] {
       const bmc = r.address.bmc;
       if (bmc === undefined && source.options.bmcs !== undefined && names.length > 1) {
         errors.push(
-          `${field} "${t}" of ${where} names no BMC; expected bmc=<name>; first (one of ${names.join(', ')})`,
+          `${field} "${t}" of ${where} names no BMC; expected bmc=<name>; before the chassis, <name> one of ${names.join(', ')}`,
         );
         continue;
       }
