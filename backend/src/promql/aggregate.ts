@@ -64,6 +64,70 @@ function reduce(op: Aggregate['op'], values: number[], param: number): number {
 }
 
 /**
+ * sum, count, group, min and max folded member by member into one array of steps (no per-step array of values):
+ * the same operations in the same order as reduce() above, so the same floats, for a group of a thousand series
+ * over a thousand steps without a million short-lived arrays.
+ */
+const STREAMING: Partial<
+  Record<Aggregate['op'], (members: readonly StepSeries[], steps: number) => Array<number | undefined>>
+> = {
+  sum: (members, steps) =>
+    fold(
+      members,
+      steps,
+      (acc, x) => acc + x,
+      (x) => 0 + x,
+    ),
+  count: (members, steps) =>
+    fold(
+      members,
+      steps,
+      (acc) => acc + 1,
+      () => 1,
+    ),
+  group: (members, steps) =>
+    fold(
+      members,
+      steps,
+      () => 1,
+      () => 1,
+    ),
+  min: (members, steps) =>
+    fold(
+      members,
+      steps,
+      (m, x) => (m > x || Number.isNaN(m) ? x : m),
+      (x) => x,
+    ),
+  max: (members, steps) =>
+    fold(
+      members,
+      steps,
+      (m, x) => (m < x || Number.isNaN(m) ? x : m),
+      (x) => x,
+    ),
+};
+
+function fold(
+  members: readonly StepSeries[],
+  steps: number,
+  next: (acc: number, x: number) => number,
+  first: (x: number) => number,
+): Array<number | undefined> {
+  const acc = new Array<number | undefined>(steps).fill(undefined);
+  for (const m of members) {
+    const v = m.v;
+    for (let i = 0; i < steps; i++) {
+      const x = v[i];
+      if (x === undefined) continue;
+      const a = acc[i];
+      acc[i] = a === undefined ? first(x) : next(a, x);
+    }
+  }
+  return acc;
+}
+
+/**
  * sum, avg, min, max, count, group, stddev, stdvar, quantile, topk, bottomk with `by` / `without`, step by step.
  * topk/bottomk keep each chosen series' own labels; NaN loses against any number, as in Prometheus.
  */
@@ -103,6 +167,12 @@ export function aggregate(
   }
   const out: StepSeries[] = [];
   for (const g of groups.values()) {
+    const streamed = STREAMING[e.op];
+    if (streamed) {
+      const v = streamed(g.members, steps);
+      if (v.some((x) => x !== undefined)) out.push({ labels: g.labels, v });
+      continue;
+    }
     let any = false;
     const v = new Array<number | undefined>(steps);
     for (let i = 0; i < steps; i++) {

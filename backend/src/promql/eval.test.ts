@@ -1,6 +1,6 @@
 import { Evaluator } from './eval';
 import { parsePromql } from './parse';
-import { MemorySource } from './source';
+import { MemorySource, type SampleSource } from './source';
 
 const T = 1_800_000_000_000;
 const src = new MemorySource([
@@ -32,5 +32,40 @@ describe('Evaluator over a SampleSource', () => {
     expect(w.kind === 'vector' && w.series[0]!.v).toEqual([2]);
     const u = at('count_over_time(y[2m:45s])', [T + 90_000]);
     expect(u.kind === 'vector' && u.series[0]!.v).toEqual([3]);
+  });
+
+  it('answers an instant selector from the newest sample as it would from the samples', () => {
+    const series = [
+      { labels: { __name__: 'z', a: '1' }, t: [T, T + 60_000], v: [3, 4] },
+      { labels: { __name__: 'z', a: '2' }, t: [T, T + 30_000], v: [8, null] },
+      { labels: { __name__: 'z', a: '3' }, t: [], v: [] },
+    ];
+    const withNewest = new MemorySource(series);
+    let read = 0;
+    // the same series without newest(), counting the reads
+    const plain: SampleSource = {
+      select: (m) => withNewest.select(m),
+      samples: (ref, from, to) => (read++, withNewest.samples(ref, from, to)),
+    };
+    let readNewest = 0;
+    const counted: SampleSource = {
+      select: (m) => withNewest.select(m),
+      samples: (ref, from, to) => (readNewest++, withNewest.samples(ref, from, to)),
+      newest: (refs) => withNewest.newest(refs),
+    };
+    for (const t of [T - 1, T, T + 30_000, T + 59_999, T + 60_000, T + 360_000, T + 360_001]) {
+      for (const q of ['z', 'timestamp(z)', 'z offset 1m', 'z @ 1800000000']) {
+        const a = new Evaluator(plain, t, t).eval(parsePromql(q), [t]);
+        const b = new Evaluator(counted, t, t).eval(parsePromql(q), [t]);
+        expect([t, q, b]).toEqual([t, q, a]);
+      }
+    }
+    expect(read).toBeGreaterThan(0);
+    // at or after the newest sample nothing is read: T + 60 s and later for a=1, any time after T + 30 s for a=2
+    readNewest = 0;
+    new Evaluator(counted, T + 60_000, T + 60_000).eval(parsePromql('z'), [T + 60_000]);
+    expect(readNewest).toBe(0);
+    new Evaluator(counted, T + 59_999, T + 59_999).eval(parsePromql('z'), [T + 59_999]);
+    expect(readNewest).toBe(1);
   });
 });

@@ -140,19 +140,24 @@ export class Evaluator {
     const lo = Math.min(...refs) - this.lookback;
     const hi = Math.max(...refs);
     const out: StepSeries[] = [];
-    for (const ref of this.source.select(e.matchers)) {
+    const selected = this.source.select(e.matchers);
+    // one step at or after a series' newest sample (an alert rule at "now"): that sample is the answer
+    const newest = refs.length === 1 && this.source.newest ? this.source.newest(selected) : undefined;
+    const r0 = refs[0]!;
+    for (let k = 0; k < selected.length; k++) {
+      const ref = selected[k]!;
+      const n = newest?.[k];
+      if (n === null) continue;
+      if (n !== undefined && n.t <= r0) {
+        this.count(1);
+        if (n.t >= r0 - this.lookback && n.v !== null)
+          out.push({ labels: ref.labels, v: [withTime ? n.t / 1000 : n.v] });
+        continue;
+      }
       const s = this.source.samples(ref, lo, hi);
       this.count(s.t.length);
-      let any = false;
-      const v = refs.map((r) => {
-        const i = lowerBound(s.t, r + 1) - 1;
-        if (i < 0 || s.t[i]! < r - this.lookback) return undefined;
-        const x = s.v[i];
-        if (x === null || x === undefined) return undefined;
-        any = true;
-        return withTime ? s.t[i]! / 1000 : x;
-      });
-      if (any) out.push({ labels: ref.labels, v });
+      const v = lookbackValues(s.t, s.v, refs, this.lookback, withTime);
+      if (v) out.push({ labels: ref.labels, v });
     }
     return out;
   }
@@ -383,4 +388,43 @@ export function collect(series: readonly StepSeries[]): StepSeries[] {
     byKey.set(k, { labels: have.labels, v });
   }
   return [...byKey.values()];
+}
+
+/**
+ * An instant selector's value at each reference time: the newest sample at or before it and within the lookback,
+ * unless that sample is a stale marker; undefined when the series has no value at any step. Reference times that
+ * do not decrease (a range query) are walked with one pointer through the samples, others by binary search.
+ */
+function lookbackValues(
+  t: readonly number[],
+  vals: ReadonlyArray<number | null | undefined>,
+  refs: readonly number[],
+  lookback: number,
+  withTime: boolean,
+): Array<number | undefined> | undefined {
+  const n = t.length;
+  if (n === 0) return undefined;
+  const out = new Array<number | undefined>(refs.length);
+  let any = false;
+  /** index of the newest sample at or before the reference time, −1 before the first */
+  let i = -1;
+  let prev = -Infinity;
+  for (let k = 0; k < refs.length; k++) {
+    const r = refs[k]!;
+    if (r < prev) i = lowerBound(t, r + 1) - 1;
+    else while (i + 1 < n && t[i + 1]! <= r) i++;
+    prev = r;
+    if (i < 0 || t[i]! < r - lookback) {
+      out[k] = undefined;
+      continue;
+    }
+    const x = vals[i];
+    if (x === null || x === undefined) {
+      out[k] = undefined;
+      continue;
+    }
+    any = true;
+    out[k] = withTime ? t[i]! / 1000 : x;
+  }
+  return any ? out : undefined;
 }

@@ -3,7 +3,7 @@ import type { Historian } from '../historian/types';
 import type { Matcher } from './ast';
 import { matchesAll, METRIC_NAME, type Labels } from './labels';
 import { isSeriesPoint, pointLabels, qualityLabels } from './series-model';
-import type { RawSamples, SampleSource, SeriesRef } from './source';
+import type { NewestSample, RawSamples, SampleSource, SeriesRef } from './source';
 
 interface Entry extends SeriesRef {
   pointId: string;
@@ -72,15 +72,31 @@ export class HistorianSource implements SampleSource {
     const e = ref as Entry;
     const raw = this.historian.readRaw(e.pointId, from, to + 1);
     const v: Array<number | null> = new Array(raw.ts.length);
-    for (let i = 0; i < raw.ts.length; i++) {
-      const q = raw.quality[i]!;
-      if (e.quality) v[i] = QUALITY_CODE[q];
-      else if (q === 'bad') v[i] = null;
-      else {
-        const x = raw.values[i];
-        v[i] = typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : null;
-      }
-    }
+    for (let i = 0; i < raw.ts.length; i++) v[i] = seriesValue(e, raw.values[i]!, raw.quality[i]!);
     return { t: raw.ts, v };
   }
+
+  /**
+   * The historian's latest cache: each point's newest sample by time (kept across restarts in its points table);
+   * none for a point that never had a sample. One older than the raw retention horizon is not vouched for — readRaw would no longer return it.
+   */
+  newest(refs: readonly SeriesRef[]): Array<NewestSample | null | undefined> {
+    const entries = refs as readonly Entry[];
+    const latest = this.historian.latest([...new Set(entries.map((e) => e.pointId))]);
+    const horizon = this.historian.horizon().raw;
+    return entries.map((e) => {
+      const s = latest.get(e.pointId);
+      // no latest sample: the point never had one
+      if (!s) return null;
+      if (s.ts < horizon) return undefined;
+      return { t: s.ts, v: seriesValue(e, s.value, s.quality) };
+    });
+  }
+}
+
+/** A stored sample as a series value: numbers as stored, booleans 0/1, bad quality a stale marker (null). */
+function seriesValue(e: Entry, x: number | boolean | string, q: 'good' | 'uncertain' | 'bad'): number | null {
+  if (e.quality) return QUALITY_CODE[q];
+  if (q === 'bad') return null;
+  return typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : null;
 }

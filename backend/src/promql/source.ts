@@ -20,6 +20,18 @@ export interface SeriesRef {
 export interface SampleSource {
   select(matchers: readonly Matcher[]): SeriesRef[];
   samples(ref: SeriesRef, from: number, to: number): RawSamples;
+  /**
+   * Optional: each series' newest sample by time (`v` null: a stale marker) from a cache, without reading the
+   * samples. An instant selector at a time at or after that sample needs nothing else (it is then the newest
+   * sample at or before the time), so alert rules evaluated at "now" never read the store. null: the series has
+   * no samples at all; undefined: the source cannot vouch for its newest sample (samples() is asked).
+   */
+  newest?(refs: readonly SeriesRef[]): Array<NewestSample | null | undefined>;
+}
+
+export interface NewestSample {
+  t: number;
+  v: number | null;
 }
 
 /** Binary search: the first index with t[i] ≥ x. */
@@ -53,6 +65,13 @@ export class MemorySource implements SampleSource {
 
   select(matchers: readonly Matcher[]): SeriesRef[] {
     return this.series.filter((s) => matchesAll(s.ref.labels, matchers)).map((s) => s.ref);
+  }
+
+  newest(refs: readonly SeriesRef[]): Array<NewestSample | null> {
+    return refs.map((ref) => {
+      const s = this.series.find((x) => x.ref.id === ref.id);
+      return s && s.t.length ? { t: s.t[s.t.length - 1]!, v: s.v[s.v.length - 1]! } : null;
+    });
   }
 
   samples(ref: SeriesRef, from: number, to: number): RawSamples {
