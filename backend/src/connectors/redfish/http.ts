@@ -252,10 +252,10 @@ export class BmcClient {
   }
 
   private async makeAgent(): Promise<http.Agent> {
-    const common = { keepAlive: true, maxSockets: this.o.maxConcurrency + 1 };
+    const common = { keepAlive: true, maxSockets: this.o.maxConcurrency };
     if (this.base.protocol === 'http:') return new http.Agent(common);
     const t = this.o.tls;
-    if (t.fingerprint !== undefined) return new PinnedAgent(common, t.fingerprint);
+    if (t.fingerprint !== undefined) return new PinnedAgent(common, t.fingerprint, this.o.timeoutMs);
     let ca: Buffer | undefined;
     if (t.ca !== undefined) {
       try {
@@ -434,11 +434,22 @@ class PinMismatch extends Error {}
  * request, so nothing is sent to a server with another certificate.
  */
 class PinnedAgent extends https.Agent {
+  /** sockets still in their handshake: no request owns them yet, so a request's timeout cannot end them */
+  private readonly pending = new Set<tls.TLSSocket>();
+
   constructor(
     opts: https.AgentOptions,
     private readonly pin: string,
+    /** how long a handshake may take (a black-holed BMC accepts and never answers), ms */
+    private readonly handshakeMs: number,
   ) {
     super(opts);
+  }
+
+  override destroy(): void {
+    for (const s of this.pending) s.destroy();
+    this.pending.clear();
+    super.destroy();
   }
 
   override createConnection(
@@ -448,10 +459,24 @@ class PinnedAgent extends https.Agent {
     // Node's agent always passes the callback, and waits for it before it writes the request
     if (!cb) throw new Error('PinnedAgent.createConnection needs its callback');
     const socket = tls.connect({ ...(options as tls.ConnectionOptions), rejectUnauthorized: false });
-    const onError = (e: Error) => cb(e, socket);
-    socket.once('error', onError);
-    socket.once('secureConnect', () => {
+    this.pending.add(socket);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      onError(new Error(`no TLS handshake within ${this.handshakeMs} ms (timeoutMs)`));
+    }, this.handshakeMs);
+    const settle = () => {
+      clearTimeout(timer);
+      this.pending.delete(socket);
       socket.off('error', onError);
+    };
+    const onError = (e: Error) => {
+      settle();
+      cb(e, socket);
+    };
+    socket.once('error', onError);
+    socket.once('close', () => settle());
+    socket.once('secureConnect', () => {
+      settle();
       const cert = socket.getPeerCertificate();
       const got = (cert.fingerprint256 ?? '').replace(/:/g, '').toUpperCase();
       if (got !== this.pin || got === '') {
