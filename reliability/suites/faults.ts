@@ -6,7 +6,9 @@
  * no good one), sockets and timers left open, and RSS (first vs last third).
  *
  * Devices: Modbus TCP is modbus-serial's ServerTCP in-process (the peer modbus.test.ts uses); Prometheus is an HTTP
- * server serving a DCGM exporter's exposition. Both listen on 127.0.0.1 only and are stopped at the end.
+ * server serving a DCGM exporter's exposition; Redfish is the BMC-shaped HTTPS server serving the DMTF mockup
+ * (connectors/redfish/testkit.ts: a session login, a pinned self-signed certificate; a restart forgets sessions).
+ * All listen on 127.0.0.1 only and are stopped at the end.
  *
  * Full form: 60 minutes, a fault a minute (RELIABILITY_FAULTS_MINUTES shortens it, e.g. 10); short form: each
  * fault once per connector, connectors in parallel, about 60 s.
@@ -26,6 +28,9 @@ import { sourcePoint as modbusPoint } from '../../backend/src/connectors/modbus/
 import { prometheus } from '../../backend/src/connectors/prometheus/index';
 import { prometheusOptions } from '../../backend/src/connectors/prometheus/config';
 import { sourcePoint as promPoint } from '../../backend/src/connectors/prometheus/testkit';
+import { redfish } from '../../backend/src/connectors/redfish/index';
+import { redfishOptions } from '../../backend/src/connectors/redfish/config';
+import { makeCert, BmcServer, sourcePoint as redfishPoint } from '../../backend/src/connectors/redfish/testkit';
 import { FaultProxy, type Fault } from '../../backend/src/testing/fault-proxy';
 import { activeHandles, expectNoLeaks, freePort } from '../../backend/src/testing/handles';
 import { figure, rssMiB, type Figure, type Suite, type SuiteResult } from '../suite';
@@ -127,6 +132,17 @@ async function dcgmDevice(): Promise<Device> {
   return d;
 }
 
+/** A Redfish BMC over HTTPS serving the DMTF mockup; user admin. */
+async function bmcDevice(cert: { key: string; cert: string }): Promise<Device> {
+  const bmc = new BmcServer({ tls: cert, users: { admin: 'fault-pw' } });
+  await bmc.start();
+  return {
+    port: bmc.port,
+    start: async () => void (await bmc.start()),
+    stop: () => bmc.stop(),
+  };
+}
+
 interface Target {
   name: string;
   device: Device;
@@ -170,6 +186,33 @@ function targets(): Array<() => Promise<Target>> {
           ] as SourcePoint[],
         }) as SourceInstance<never>,
     }),
+    async () => {
+      const cert = makeCert();
+      return {
+        name: 'redfish',
+        device: await bmcDevice(cert),
+        def: redfish as ConnectorDefinition<never>,
+        source: (port) =>
+          ({
+            name: 'fault-bmc',
+            intervalMs: INTERVAL_MS,
+            liveness: LIVENESS,
+            options: redfishOptions.parse({
+              url: `https://127.0.0.1:${port}`,
+              username: 'admin',
+              password: 'fault-pw',
+              tls: { fingerprint: cert.fingerprint },
+              timeoutMs: 1000,
+              // one request at a time: one kept-alive socket, as the suite expects of every connector
+              maxConcurrency: 1,
+            }),
+            points: [
+              redfishPoint('r/power', '1U:power'),
+              redfishPoint('r/limit', '1U/Power#PowerControl/0/PowerLimit/LimitInWatts'),
+            ],
+          }) as SourceInstance<never>,
+      };
+    },
   ];
 }
 
@@ -391,8 +434,8 @@ const faults: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
     figures: summarise(runs, rss, leak),
     failures: errors,
     notes: [
-      `${short ? 'short' : `full (${minutes} min)`} form: ${plan.length} faults per connector (${plan.map((p) => `${p.fault} ${p.ms / 1000} s`).join(', ')}), one every ${periodMs / 1000} s; poll ${INTERVAL_MS} ms, staleAfter ${LIVENESS.staleAfterMs} ms, rebuildAfter ${LIVENESS.rebuildAfterMs} ms; latency fault 1.5 s each way (over the 0.5 s Modbus / 1 s Prometheus timeouts)`,
-      'devices: modbus-serial ServerTCP in-process, an HTTP DCGM exposition; restart = the device server closed (connections cut) and started again on the same port',
+      `${short ? 'short' : `full (${minutes} min)`} form: ${plan.length} faults per connector (${plan.map((p) => `${p.fault} ${p.ms / 1000} s`).join(', ')}), one every ${periodMs / 1000} s; poll ${INTERVAL_MS} ms, staleAfter ${LIVENESS.staleAfterMs} ms, rebuildAfter ${LIVENESS.rebuildAfterMs} ms; latency fault 1.5 s each way (over the 0.5 s Modbus / 1 s Prometheus and Redfish timeouts)`,
+      'devices: modbus-serial ServerTCP in-process, an HTTP DCGM exposition, a Redfish BMC over HTTPS with a session (the DMTF mockup); restart = the device server closed (connections cut; the BMC forgets its sessions) and started again on the same port',
     ],
   };
 };
