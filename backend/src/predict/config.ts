@@ -37,9 +37,9 @@ export const PredictionSchema = strict({
       .number()
       .gt(0)
       .max(2)
-      .default(1)
+      .optional()
       .describe(
-        "PDU load: the share of the rack's ratedKw (site topology) its pdu/power is forecast against; 0.8 for the 80 % continuous-load rule, @default 1",
+        "PDU load: forecast each rack's pdu/power against this share of its ratedKw (site topology), 1 for the rating itself, 0.8 for the 80 % continuous-load rule; @default unset: no PDU load forecasts (job ramps that settle below the rating read as breaches to a straight line, README.md)",
       ),
   })
     .refine((l) => l.inletAllowableC > l.inletC, {
@@ -48,7 +48,7 @@ export const PredictionSchema = strict({
     })
     .prefault({})
     .describe(
-      'what forecasts aim at, @default {inletC: 27, inletAllowableC: 32, gpuC: 87, cduSupplyC: 35, pduRatedShare: 1}',
+      'what forecasts aim at, @default {inletC: 27, inletAllowableC: 32, gpuC: 87, cduSupplyC: 35} (no pduRatedShare: no PDU load forecasts)',
     ),
   scores: strict({
     every: duration()

@@ -356,7 +356,9 @@ describe('detectors on built signals', () => {
     // A01 from 100 kW, +0.5 kW/min: 130 kW after 60 min (360 evaluations)
     const load = (start: number) => (i: number) =>
       i >= HEALTHY ? { pduKw: start + ((i - HEALTHY) / 6) * 0.5 } : undefined;
-    const p = predictor();
+    // off unless the site asks (limits.pduRatedShare): the default hall has no PDU load limit
+    expect(predictor().limits().has(`${H}/A/A01/pdu/power`)).toBe(false);
+    const p = predictor(PredictionSchema.parse({ ...cfg, limits: { pduRatedShare: 1 } }));
     run(p, 0, HEALTHY);
     const got = leads(p, HEALTHY, 370, load(100)).filter((o) => o.kind === 'open');
     expect(got.map((o) => `${o.asset} ${o.diagnosis}`)).toEqual([`${H}/A/A01/pdu limit_forecast`]);
@@ -366,6 +368,17 @@ describe('detectors on built signals', () => {
     expect(o.lead!.lo).toBeLessThanOrEqual(trueMin + 1);
     expect(o.lead!.hi).toBeGreaterThanOrEqual(trueMin - 1);
     expect(o.i - HEALTHY).toBeLessThan(360);
+
+    // a job starting: 100 → 125 kW at once, then steady — the 30-min line still rises after it has settled, the
+    // last 10 minutes do not: no forecast (loads move in steps)
+    const s = predictor(PredictionSchema.parse({ ...cfg, limits: { pduRatedShare: 1 } }));
+    run(s, 0, HEALTHY);
+    const job = (i: number) => (i >= HEALTHY ? { pduKw: i < HEALTHY + 60 ? 100 : 125 } : undefined);
+    const early = leads(s, HEALTHY, 100, job);
+    // 6 min after the step the 30-min line alone would forecast 130 kW within 15 minutes
+    expect(s.timeToLimit(`${H}/A/A01/pdu/power`)!.lo).toBeLessThan(15);
+    const later = leads(s, HEALTHY + 100, 140, job);
+    expect([...early, ...later].filter((x) => x.diagnosis === 'limit_forecast')).toEqual([]);
 
     // 80 % of the rating: 104 kW, reached from 80 kW after 48 min (288 evaluations)
     const c80 = PredictionSchema.parse({ ...cfg, limits: { pduRatedShare: 0.8 } });
@@ -412,13 +425,7 @@ describe('detectors on built signals', () => {
       'limits',
       'pduRatedShare',
     ]);
-    expect(PredictionSchema.parse({}).limits).toEqual({
-      inletC: 27,
-      inletAllowableC: 32,
-      gpuC: 87,
-      cduSupplyC: 35,
-      pduRatedShare: 1,
-    });
+    expect(PredictionSchema.parse({}).limits).toEqual({ inletC: 27, inletAllowableC: 32, gpuC: 87, cduSupplyC: 35 });
   });
 
   /** each detector class's points, by asset path prefix */

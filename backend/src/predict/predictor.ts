@@ -26,7 +26,16 @@ export interface PointLimit {
   asset: string;
   /** a `limit_forecast` needs the trend's level this close to the limit (its unit): 2 K, 10 % of a rating */
   near: number;
+  /**
+   * the signal moves in steps (a rack's load as jobs start and stop): a straight line over 30 minutes that holds
+   * a step keeps rising long after the load has settled, so a forecast also needs the last 10 minutes alone to
+   * reach the limit as soon, with a slope that is positive at the slow end of its 90 % interval
+   */
+  stepwise?: boolean;
 }
+
+/** the recent part of the window a stepwise limit's forecast must agree with */
+const RECENT_MS = 10 * 60_000;
 
 export class Predictor {
   readonly detectors: HallDetectors;
@@ -84,8 +93,9 @@ export class Predictor {
         asset: rackAsset(r, 'gpu'),
         near: 2,
       });
-      // PDU load against the rack's rating (site topology); racks without ratedKw have no such limit
-      if (r.ratedKw !== undefined && r.ratedKw > 0) {
+      // PDU load against the rack's rating (site topology), when the site asks for it (limits.pduRatedShare);
+      // racks without ratedKw have no such limit
+      if (L.pduRatedShare !== undefined && r.ratedKw !== undefined && r.ratedKw > 0) {
         const kw = Math.round(r.ratedKw * L.pduRatedShare * 10) / 10;
         add(r.points['pdu/power'], {
           value: kw,
@@ -93,6 +103,7 @@ export class Predictor {
           label: `${r.rack} PDU load`,
           asset: rackAsset(r, 'pdu'),
           near: 0.1 * kw,
+          stepwise: true,
         });
       }
     }
@@ -165,6 +176,14 @@ export class Predictor {
     return passed;
   }
 
+  /** the last RECENT_MS alone reach `l` within 15 min at the fast end, rising significantly (stepwise limits) */
+  private recentAgrees(id: string, l: PointLimit): boolean {
+    const r = this.trends
+      .get(id)
+      ?.timeTo(l.value, this.horizonMin, { lastMs: RECENT_MS, minSamples: Math.max(6, Math.round(this.perMin * 4)) });
+    return r !== undefined && r.mid > 0 && r.lo <= 15 && r.hi < this.horizonMin * 4;
+  }
+
   private leadFor(f: Finding, suspect: ReadonlySet<string>): Lead | undefined {
     // a sensor diagnosis forecasts the reading itself: when will it *read* the limit (what an operator sees)
     const ids =
@@ -200,7 +219,7 @@ export class Predictor {
       if (!covered.has(id) && !suspect.has(id) && level !== undefined)
         for (const l of limits) {
           const t = this.timeToLimit(id, l.value);
-          if (t && t.mid > 0 && t.lo <= 15 && level >= l.value - l.near) {
+          if (t && t.mid > 0 && t.lo <= 15 && level >= l.value - l.near && (!l.stepwise || this.recentAgrees(id, l))) {
             hit = { l, t };
             break;
           }

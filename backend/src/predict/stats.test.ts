@@ -56,6 +56,21 @@ describe('TrendWindow.timeTo', () => {
     expect(w.last()).toBeCloseTo(28.4);
     expect(w.timeTo(27, 360)).toMatchObject({ mid: 0, lo: 0, hi: 0 });
   });
+  it('fits only the recent part with lastMs: a step long past reads flat there, a ramp agrees', () => {
+    const step = new TrendWindow(200, 30 * minute);
+    // 100 until 10 min, 125 after (a job started): the 30-min line still rises, the last 10 min are flat
+    for (let i = 0; i <= 180; i++) step.push(i * 10_000, (i < 60 ? 100 : 125) + (i % 2 ? 0.3 : -0.3));
+    expect(step.timeTo(140, 360)?.mid).toBeGreaterThan(0);
+    expect(step.timeTo(140, 360, { lastMs: 10 * minute })).toBeUndefined();
+    const ramp = new TrendWindow(200, 30 * minute);
+    for (let i = 0; i <= 180; i++) ramp.push(i * 10_000, 100 + (i / 6) * 0.5);
+    const all = ramp.timeTo(130, 360)!;
+    const recent = ramp.timeTo(130, 360, { lastMs: 10 * minute })!;
+    expect(all.mid).toBeCloseTo(30, 0);
+    expect(recent.mid).toBeCloseTo(30, 0);
+    // too little recent history
+    expect(ramp.timeTo(130, 360, { lastMs: 30_000 })).toBeUndefined();
+  });
   it('keeps only the span (ring buffer)', () => {
     const w = new TrendWindow(10, 5 * minute);
     for (let i = 0; i < 100; i++) w.push(i * minute, i);

@@ -152,20 +152,29 @@ export class TrendWindow {
   /**
    * When the trend reaches `limit` going up (or down with `below`), within `horizonMin` minutes. Undefined: too
    * few samples (fewer than `minSamples` or a window shorter than a quarter of its span), or not heading there.
+   * `lastMs`: fit only the newest samples within this many ms (the window's recent part).
    */
   timeTo(
     limit: number,
     horizonMin: number,
-    opts: { below?: boolean; minSamples?: number } = {},
+    opts: { below?: boolean; minSamples?: number; lastMs?: number } = {},
   ): TimeToLimit | undefined {
-    const n = this.size;
-    if (n < (opts.minSamples ?? 12)) return undefined;
+    let n = this.size;
+    if (n === 0) return undefined;
     const t0 = this.t[(this.start + n - 1) % this.capacity] as number;
-    if (t0 - (this.t[this.start] as number) < this.spanMs / 4) return undefined;
+    let first = this.start;
+    const span = opts.lastMs !== undefined ? Math.min(opts.lastMs, this.spanMs) : this.spanMs;
+    if (opts.lastMs !== undefined)
+      while (n > 1 && t0 - (this.t[first] as number) > opts.lastMs) {
+        first = (first + 1) % this.capacity;
+        n--;
+      }
+    if (n < (opts.minSamples ?? 12)) return undefined;
+    if (t0 - (this.t[first] as number) < span / 4) return undefined;
     let sx = 0;
     let sy = 0;
     for (let k = 0; k < n; k++) {
-      const i = (this.start + k) % this.capacity;
+      const i = (first + k) % this.capacity;
       sx += ((this.t[i] as number) - t0) / 60_000;
       sy += this.v[i] as number;
     }
@@ -174,7 +183,7 @@ export class TrendWindow {
     let sxx = 0;
     let sxy = 0;
     for (let k = 0; k < n; k++) {
-      const i = (this.start + k) % this.capacity;
+      const i = (first + k) % this.capacity;
       const dx = ((this.t[i] as number) - t0) / 60_000 - mx;
       sxx += dx * dx;
       sxy += dx * ((this.v[i] as number) - my);
@@ -184,7 +193,7 @@ export class TrendWindow {
     const level = my - b * mx; // the line at t0 (x = 0)
     let ss = 0;
     for (let k = 0; k < n; k++) {
-      const i = (this.start + k) % this.capacity;
+      const i = (first + k) % this.capacity;
       const r = (this.v[i] as number) - level - (b * ((this.t[i] as number) - t0)) / 60_000;
       ss += r * r;
     }
