@@ -138,12 +138,24 @@ export function aggregate(
   steps: number,
 ): StepSeries[] {
   const groups = new Map<string, { labels: Labels; members: StepSeries[] }>();
+  // `by`: the group's key straight from the grouping labels (labelsKey's form), its label set only once per group
+  const byNames = e.without ? undefined : [...new Set(e.grouping)].sort();
   for (const s of input) {
-    const labels = groupLabels(s.labels, e.without, e.grouping);
-    const k = labelsKey(labels);
+    let k: string;
+    let labels: Labels | undefined;
+    if (byNames) {
+      k = '';
+      for (const n of byNames) {
+        const v = s.labels.get(n);
+        if (v !== undefined) k += `${k === '' ? '' : '\u0001'}${n}\u0000${v}`;
+      }
+    } else {
+      labels = groupLabels(s.labels, true, e.grouping);
+      k = labelsKey(labels);
+    }
     const g = groups.get(k);
     if (g) g.members.push(s);
-    else groups.set(k, { labels, members: [s] });
+    else groups.set(k, { labels: labels ?? groupLabels(s.labels, false, e.grouping), members: [s] });
   }
   if (e.op === 'topk' || e.op === 'bottomk') {
     const out = new Map<StepSeries, StepSeries>();
