@@ -86,6 +86,7 @@ export const redfishOptions = strict({
     .describe('the BMC account (session and basic)'),
   password: z
     .string({ error: 'password: expected a string' })
+    .min(1, 'password: expected a non-empty password (an unset ${VAR:-} gives an empty one)')
     .optional()
     .describe('its password (session and basic); use ${BMC_PASSWORD} to take it from the environment; never shown'),
   token: z

@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AutomationSchema } from '../../automation/config';
+import { parseConfig } from '../../config/load';
+import { parseSourceOptions } from '../common/options';
 import { Guard, type PlantWriter } from '../../automation/guard/guard';
 import type { InputSample, WriteIntent } from '../../automation/guard/verdict';
 import { AutomationStore } from '../../automation/store';
@@ -19,6 +21,7 @@ import type { SourceInstance, SourcePoint, SourceSample } from '../types';
 import { REDFISH_STATUS } from './address';
 import type { RedfishOptionsInput } from './config';
 import { redfish } from './index';
+import type { RedfishConnector } from './redfish';
 import {
   activeHandles,
   expectNoLeaks,
@@ -261,6 +264,34 @@ describe("redfish reads and writes the twin's Redfish-shaped power-cap endpoint"
   afterAll(async () => {
     await api.stop();
     await expectNoLeaks(before, 2000);
+  });
+
+  it("reads sample.yaml's rack-bmcs source from the twin: every rack's power and limit", async () => {
+    const plenum = fs.readFileSync(path.join(__dirname, '../../../../plenum.yaml'), 'utf8');
+    const sample = fs.readFileSync(path.join(__dirname, 'sample.yaml'), 'utf8');
+    const config = parseConfig(`${plenum.slice(0, plenum.indexOf('\nsources:'))}\n${sample}`, 'sample.yaml', {
+      connectors: ['redfish'],
+      env: { SIM_CONTROL_PORT: String(port) },
+    });
+    const src = config.sources[0] as (typeof config.sources)[number];
+    const parsed = parseSourceOptions(redfish.options, src, 0);
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const c = redfish.init({ ...src, options: parsed.options } as never) as RedfishConnector;
+    try {
+      const got: SourceSample[] = [];
+      await c.gather(async (b) => void got.push(...b));
+      const racks = model.layout.racks.length;
+      expect(got).toHaveLength(2 * racks);
+      expect(got.filter((g) => g.pointId.endsWith('/bmc_power') && g.quality === 'good')).toHaveLength(racks);
+      expect(
+        got.filter((g) => g.pointId.endsWith('/bmc_power_limit') && g.rawStatus === REDFISH_STATUS.noLimit),
+      ).toHaveLength(racks);
+      // one discovery (root, collection, each rack's chassis) and one Power per rack, two at a time
+      expect(c.clients.get('bmc')?.requests).toBe(2 + 2 * racks);
+      expect(c.clients.get('bmc')?.peakConcurrency).toBe(2);
+    } finally {
+      await c.close();
+    }
   });
 
   it("reads each rack's chassis power (classic Power: the twin has no newer resources) and writes its limit", async () => {
