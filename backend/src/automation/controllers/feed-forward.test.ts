@@ -253,6 +253,30 @@ describe('feed-forward: hand-back', () => {
     expect(d.release.sort()).toEqual(held);
   });
 
+  it("hands a fan minimum back at once when the BMS's own loop runs the fan above it after the start", () => {
+    const z = new Zone();
+    z.job('start', T0);
+    z.kw = 120;
+    z.run(T0, T0 + 2 * MIN, 15_000, (t) => (z.kw = 100 + ((t / 15_000) % 3) * 20));
+    // the racks swing to 140 kW: a minimum of 56 %
+    expect(z.values[FAN_MIN]).toBe(56);
+    // the aisle's pressure loop now runs crah1 at 70 %: its minimum binds no more
+    z.values[`${H}/crah1/fan_speed`] = 70;
+    const d = z.step(T0 + 2 * MIN + 15_000);
+    expect(d.release).toContain(FAN_MIN);
+    expect(d.writes.map((w) => w.pointId)).not.toContain(FAN_MIN);
+    // crah2, still at its minimum, keeps it; the setpoints are held on
+    expect(z.held).toEqual(
+      new Set([
+        `${H}/crah2/fan_min`,
+        SUPPLY,
+        `${H}/crah2/supply_setpoint`,
+        `${H}/cdu1/supply_setpoint`,
+        `${H}/plant1/chw_setpoint`,
+      ]),
+    );
+  });
+
   it('relaxes after the job ends and leaves small jobs to the BMS', () => {
     const z = new Zone();
     z.job('start', T0);

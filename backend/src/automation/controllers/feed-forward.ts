@@ -100,6 +100,7 @@ export const FeedForwardOptions = strict({
     chwSetpoint: point.default('{site}/{hall}/-/-/{plant}/chw_setpoint'),
     rackPower: point.default('{site}/{hall}/{row}/{rack}/pdu/power'),
     rackInlet: point.default('{site}/{hall}/{row}/{rack}/env/inlet_temp'),
+    fanSpeed: point.default('{site}/{hall}/-/-/{crah}/fan_speed'),
     plantLoad: point.default('{site}/{hall}/-/-/{plant}/load'),
     chillersRunning: point.default('{site}/{hall}/-/-/{plant}/chillers_running'),
   })
@@ -216,6 +217,8 @@ export class FeedForward implements Decider {
         : now >= e.startAt - this.leadOf(zone)) &&
       (e.started === undefined || (e.settled === undefined && now < e.started + this.o.hold));
     const active = [...this.episodes.values()].filter((e) => isActive(e));
+    /** fan minimums the BMS's loop no longer needs: handed back without a ramp */
+    const unbound = new Set<string>();
     for (const e of active) e.precool ??= this.needsPrecool(e, view, load, inputs);
     for (const z of zones) {
       const mine = active.filter((e) => e.zones.has(z.index) && isActive(e, z.index));
@@ -237,13 +240,27 @@ export class FeedForward implements Decider {
         (100 * this.o.airflowMargin * airflow) / (z.crahs.length * this.o.crahAirflow),
       );
       const why = `job ${mine.map((e) => e.job).join(', ')}: zone ${z.crahs.join('+')} needs ${Math.round(airflow * 10) / 10} m³/s`;
+      const started = mine.every((e) => e.started !== undefined);
       for (const crah of z.crahs) {
-        targets.set(fill(this.o.points.fanMin, this.vars({ crah })), {
-          kind: 'atLeast',
-          target: fanPct,
-          rate: this.o.fanRatePerMin,
-          why,
-        });
+        // once the heat is there and the BMS's own loop runs the fan above the minimum, the minimum has done its
+        // work: it is handed back at once (held on, it would only keep the zone at the margin's extra airflow)
+        const speed = view.latest(fill(this.o.points.fanSpeed, this.vars({ crah })));
+        const fanMin = fill(this.o.points.fanMin, this.vars({ crah }));
+        const minNow = this.taken.get(fanMin)?.emitted ?? fanPct;
+        if (
+          started &&
+          speed.quality === 'good' &&
+          typeof speed.value === 'number' &&
+          speed.value >= minNow + this.o.fanStepPct
+        ) {
+          unbound.add(fanMin);
+        } else
+          targets.set(fanMin, {
+            kind: 'atLeast',
+            target: fanPct,
+            rate: this.o.fanRatePerMin,
+            why,
+          });
         if (this.o.supplyDeltaK > 0 && mine.some((e) => e.precool))
           targets.set(fill(this.o.points.supplySetpoint, this.vars({ crah })), {
             kind: 'offset',
@@ -305,7 +322,10 @@ export class FeedForward implements Decider {
       // relaxing from the value the controller last wrote would move it away from the BMS again
       const cur = view.latest(id);
       const step = id.endsWith('fan_min') ? this.o.fanStepPct : this.o.setpointStepK;
-      if (typeof cur.value === 'number' && cur.quality === 'good' && Math.abs(cur.value - s.base) < step)
+      if (
+        unbound.has(id) ||
+        (typeof cur.value === 'number' && cur.quality === 'good' && Math.abs(cur.value - s.base) < step)
+      )
         s.emitted = s.wanted = s.base;
       s.relaxFrom ??= s.emitted;
       const rate = Math.max(Math.abs(s.relaxFrom - s.base) / (this.o.relax / 60_000), 1e-6);
