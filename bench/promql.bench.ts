@@ -26,8 +26,8 @@ import { remoteWrite, type WriteSeries } from '../backend/src/promql/differentia
  * - `topk(10, …)` of every rack's inlet, instant.
  *
  *   npm run bench:promql              5 000 racks in 5 halls, inlets at 15 s for 1 h, hall1's PDU power at 60 s
- *                                     for 24 h (≈ 2.9 M samples), 30 runs per query (≈ 2–3 min)
- *   npm run bench:promql -- --quick   1 000 racks, 6 h of power, 10 runs (≈ 30 s)
+ *                                     for 24 h (≈ 3.9 M samples), 30 runs per query (≈ 1–2 min)
+ *   npm run bench:promql -- --quick   1 000 racks, 6 h of power, 10 runs (≈ 10 s)
  *   PROMQL_BENCH_CPUPROF=/tmp/q.cpuprofile  a V8 CPU profile of the query phase only (this process: Plenum's
  *                                     server and the client), for Chrome DevTools or speedscope
  *
