@@ -142,7 +142,9 @@ export const snmpOptions = strict({
     .array(z.string().min(1), { error: 'profileFiles: expected a list of profile file paths' })
     .default([])
     .describe('site profiles (YAML, same form as the shipped ones), read at init, @default []'),
-  traps: snmpTraps.optional().describe('receive traps and informs from the agents as events'),
+  traps: snmpTraps
+    .optional()
+    .describe('receive traps and informs from the agents as events (README "Traps and informs")'),
 }).superRefine((o, ctx) => {
   const names = new Map<string, number>();
   o.agents.forEach((a, i) => {

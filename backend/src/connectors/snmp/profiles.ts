@@ -79,6 +79,20 @@ export const profileSchema = z
     description: z.string(),
     scalars: z.record(z.string().regex(NAME, 'scalar names: letters, digits, "_" and "-"'), scalarSchema).default({}),
     tables: z.record(z.string().regex(NAME, 'table names: letters, digits, "_" and "-"'), tableSchema).default({}),
+    /** notification (trap) OIDs → name and event severity, for traps and informs received */
+    notifications: z
+      .record(
+        z.string().regex(OID_PATTERN, 'notifications: keys must be numeric OIDs'),
+        z
+          .object({
+            name: z.string().regex(NAME, 'name: letters, digits, "_" and "-"'),
+            severity: z.enum(['info', 'warning', 'critical'], {
+              error: 'severity: expected info, warning or critical',
+            }),
+          })
+          .strict(),
+      )
+      .default({}),
   })
   .strict();
 

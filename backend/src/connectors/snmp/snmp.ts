@@ -16,7 +16,7 @@
  * - then, when any point is bad, gather throws one error naming the source, each failing agent (host, port,
  *   version, never a credential), the OIDs and points, so the source shows `degraded` with the reason.
  */
-import type { ValueType } from '@plenum/model';
+import type { NewEvent, ValueType } from '@plenum/model';
 import { PlenumError } from '../../common/errors';
 import type { PolledConnector, SampleSink, SourceInstance, SourcePoint, SourceSample } from '../types';
 import { cellOid, checkValueType, parseAddress, type SnmpAddress } from './address';
@@ -24,6 +24,7 @@ import { resolveAgent, type SnmpOptions } from './config';
 import { bad, decodeVarbind, octets, SNMP_STATUS, TYPE, type Decoded, type Varbind } from './decode';
 import { AgentError, AgentLink } from './link';
 import { loadProfiles, type Profile } from './profiles';
+import { notificationsOf, TrapListener } from './traps';
 
 interface PlannedPoint {
   point: SourcePoint;
@@ -57,6 +58,13 @@ export interface SnmpStats {
 
 /** Most rows one table walk may return before it is called malformed (an agent that loops). */
 export const MAX_WALK_ROWS = 100_000;
+/** Where trap events go: the runner's event store when it passes one (`events` beside the source), else only
+ * `recentEvents`. */
+export type EventSink = (e: NewEvent) => void;
+
+/** Events kept in `recentEvents`. */
+const RECENT_EVENTS = 100;
+
 /** Most problems one gather error spells out; the rest are counted. */
 const MAX_PROBLEMS_SHOWN = 6;
 
@@ -124,18 +132,45 @@ export class SnmpConnector implements PolledConnector {
   readonly stats: SnmpStats = { requests: 0, gets: 0, bulks: 0, agentFailures: 0, splits: 0 };
   /** the problems of the last gather, one line each (also in the error it threw) */
   lastProblems: string[] = [];
+  /** the last trap/inform events, newest last (also delivered to the event sink) */
+  readonly recentEvents: NewEvent[] = [];
+  /** the trap listener, when `traps` is configured: bound on the first gather (init does no I/O) */
+  readonly traps?: TrapListener;
+  private trapsStarted?: Promise<void>;
   private readonly plans: AgentPlan[];
   private closed = false;
 
   constructor(
-    private readonly source: SourceInstance<SnmpOptions>,
+    private readonly source: SourceInstance<SnmpOptions> & { events?: EventSink },
     private readonly now: () => number = Date.now,
   ) {
     const o = source.options;
     const profiles = loadProfiles(o.profileFiles);
     const points = parsePoints(source, profiles);
-    this.plans = o.agents.map((a) => ({
-      link: new AgentLink(resolveAgent(o, a)),
+    const agents = o.agents.map((a) => resolveAgent(o, a));
+    if (o.traps) {
+      const communities = o.traps.communities.length
+        ? o.traps.communities
+        : [...new Set(agents.filter((a) => a.version === '2c').map((a) => a.community ?? 'public'))];
+      this.traps = new TrapListener(
+        {
+          source: source.name,
+          host: o.traps.host,
+          port: o.traps.port,
+          communities,
+          agents,
+          notifications: notificationsOf(profiles),
+          now,
+        },
+        (e) => {
+          this.recentEvents.push(e);
+          if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
+          source.events?.(e);
+        },
+      );
+    }
+    this.plans = agents.map((a) => ({
+      link: new AgentLink(a),
       points: [],
       gets: [],
       walks: new Map(),
@@ -170,6 +205,19 @@ export class SnmpConnector implements PolledConnector {
 
   async gather(sink: SampleSink): Promise<void> {
     if (this.closed) return;
+    if (this.traps && !this.trapsStarted) {
+      this.trapsStarted = this.traps.start();
+      // a port that cannot be bound is reported on every gather until it can
+      this.trapsStarted.catch(() => (this.trapsStarted = undefined));
+    }
+    let trapError: string | undefined;
+    if (this.trapsStarted) {
+      try {
+        await this.trapsStarted;
+      } catch (e) {
+        trapError = (e as Error).message;
+      }
+    }
     const plans = this.plans.filter((p) => p.points.length > 0);
     const results: Array<{ samples: SourceSample[]; problems: string[] }> = new Array(plans.length);
     let next = 0;
@@ -183,6 +231,7 @@ export class SnmpConnector implements PolledConnector {
     if (this.closed) return;
     const samples = results.flatMap((r) => r?.samples ?? []);
     const problems = results.flatMap((r) => r?.problems ?? []);
+    if (trapError) problems.unshift(trapError);
     this.lastProblems = problems;
     if (samples.length > 0) await sink(samples);
     if (problems.length > 0) {
@@ -384,6 +433,7 @@ export class SnmpConnector implements PolledConnector {
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.plans) p.link.close();
+    await this.traps?.stop();
   }
 }
 
@@ -396,6 +446,9 @@ function findRow(labels: ReadonlyMap<string, Varbind>, label: string): string | 
   return loose?.[0];
 }
 
-export function createSnmp(source: SourceInstance<SnmpOptions>, now?: () => number): SnmpConnector {
+export function createSnmp(
+  source: SourceInstance<SnmpOptions> & { events?: EventSink },
+  now?: () => number,
+): SnmpConnector {
   return new SnmpConnector(source, now ?? source.clock ?? Date.now);
 }

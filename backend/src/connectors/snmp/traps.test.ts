@@ -1,0 +1,191 @@
+/**
+ * Traps and informs → events, sent by Debian's snmptrap / snmpinform (package snmp, the Net-SNMP tools: an
+ * independent implementation) to the connector's listener on 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { activeHandles } from '../../testing/handles';
+import { snmpOptions, type SnmpOptionsInput } from './config';
+import { snmp } from './index';
+import type { SnmpConnector } from './snmp';
+import { expectNoUdpLeaks, freePort, snmpPoint } from './testkit';
+
+const HINT =
+  'the trap tests need Debian snmp (snmptrap, snmpinform): apt-get install -y snmp; CI installs it in .ci/run';
+
+/** Runs snmptrap / snmpinform without blocking the event loop (the listener must answer the inform meanwhile). */
+function net(cmd: 'snmptrap' | 'snmpinform', args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', (e) => reject(new Error(`${HINT}\n${e.message}`)));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr}`)),
+    );
+  });
+}
+
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function connector(options: SnmpOptionsInput, events: unknown[]): SnmpConnector {
+  return snmp.init({
+    name: 'power-snmp',
+    intervalMs: 1000,
+    options: snmpOptions.parse(options),
+    points: [],
+    events: (e: unknown) => events.push(e),
+  } as never) as SnmpConnector;
+}
+
+describe('snmp traps and informs', () => {
+  it('v2c trap and inform become events named by the profiles; a wrong community and garbage are dropped', async () => {
+    const before = activeHandles();
+    const port = await freePort();
+    const events: Array<Record<string, unknown>> = [];
+    const c = connector(
+      {
+        agents: [{ name: 'ups1', host: '127.0.0.1', community: 'ups-traps' }],
+        traps: { port, host: '127.0.0.1' },
+      },
+      events,
+    );
+    expect(c.traps?.port).toBe(0); // not bound before the first gather: init does no I/O
+    await c.gather(async () => undefined);
+    expect(c.traps?.port).toBe(port);
+    try {
+      // UPS-MIB upsTrapOnBattery with upsSecondsOnBattery = 42
+      await net('snmptrap', [
+        '-v',
+        '2c',
+        '-c',
+        'ups-traps',
+        `127.0.0.1:${port}`,
+        '',
+        '1.3.6.1.2.1.33.2.0.1',
+        '1.3.6.1.2.1.33.1.2.2.0',
+        'i',
+        '42',
+      ]);
+      await until(() => events.length === 1);
+      expect(events[0]).toMatchObject({
+        type: 'alarm',
+        severity: 'critical',
+        title: 'agent "ups1": ups-mib:upsTrapOnBattery',
+        tags: ['snmp', 'trap'],
+        source: 'power-snmp',
+        data: {
+          notification: '1.3.6.1.2.1.33.2.0.1',
+          agent: 'ups1',
+          kind: 'trap',
+          varbinds: { '1.3.6.1.2.1.33.1.2.2.0': 42 },
+        },
+      });
+
+      // an inform is answered (snmpinform exits 0 only when it gets the Response) and becomes an event
+      await net('snmpinform', [
+        '-v',
+        '2c',
+        '-c',
+        'ups-traps',
+        '-t',
+        '2',
+        '-r',
+        '0',
+        `127.0.0.1:${port}`,
+        '',
+        '1.3.6.1.6.3.1.1.5.3',
+        '1.3.6.1.2.1.2.2.1.1.2',
+        'i',
+        '2',
+      ]);
+      await until(() => events.length === 2);
+      expect(events[1]).toMatchObject({
+        severity: 'warning',
+        title: 'agent "ups1": mib2:linkDown',
+        tags: ['snmp', 'inform'],
+      });
+
+      // a wrong community, an unknown notification, garbage: no event for the first and the last, never a crash
+      await net('snmptrap', ['-v', '2c', '-c', 'wrong', `127.0.0.1:${port}`, '', '1.3.6.1.2.1.33.2.0.1']);
+      const sock = dgram.createSocket('udp4');
+      await new Promise<void>((r) => sock.send(Buffer.from('garbage'), port, '127.0.0.1', () => r()));
+      sock.close();
+      await net('snmptrap', [
+        '-v',
+        '2c',
+        '-c',
+        'ups-traps',
+        `127.0.0.1:${port}`,
+        '',
+        '1.3.6.1.4.1.99999.0.7',
+        '1.3.6.1.4.1.99999.1',
+        's',
+        'door open',
+      ]);
+      await until(() => events.length === 3);
+      expect(events[2]).toMatchObject({
+        severity: 'warning',
+        title: 'agent "ups1": 1.3.6.1.4.1.99999.0.7',
+        data: { varbinds: { '1.3.6.1.4.1.99999.1': 'door open' } },
+      });
+      await until(() => (c.traps?.stats.rejected ?? 0) >= 2);
+      expect(c.traps?.stats).toEqual({ traps: 2, informs: 1, rejected: 2 });
+      expect(c.recentEvents).toHaveLength(3);
+
+      // a v1 trap (linkUp, generic 3) maps to the v2 notification OID (RFC 3584)
+      await net('snmptrap', [
+        '-v',
+        '1',
+        '-c',
+        'ups-traps',
+        `127.0.0.1:${port}`,
+        '1.3.6.1.4.1.318',
+        '127.0.0.1',
+        '3',
+        '0',
+        '',
+      ]);
+      await until(() => events.length === 4);
+      expect(events[3]).toMatchObject({ severity: 'info', title: 'agent "ups1": mib2:linkUp' });
+    } finally {
+      await c.close();
+    }
+    await expectNoUdpLeaks(before);
+  }, 30_000);
+
+  it('a trap port in use is a named gather error, not a crash', async () => {
+    const port = await freePort();
+    const holder = dgram.createSocket('udp4');
+    await new Promise<void>((r) => holder.bind(port, '127.0.0.1', () => r()));
+    const c = connector(
+      {
+        agents: [{ name: 'a', host: '127.0.0.1', port: 9, timeoutMs: 100, retries: 0 }],
+        traps: { port, host: '127.0.0.1' },
+      },
+      [],
+    );
+    await expect(c.gather(async () => undefined)).rejects.toThrow(
+      `cannot listen for SNMP traps on udp 127.0.0.1:${port}`,
+    );
+    await c.close();
+    await new Promise<void>((r) => holder.close(() => r()));
+  });
+
+  it('without traps configured nothing listens', async () => {
+    const c = snmp.init({
+      name: 'x',
+      intervalMs: 1000,
+      options: snmpOptions.parse({ agents: [{ name: 'a', host: '127.0.0.1' }] }),
+      points: [snmpPoint('p', 'object=mib2:sysName', 'string')],
+    }) as SnmpConnector;
+    expect(c.traps).toBeUndefined();
+    await c.close();
+  });
+});
