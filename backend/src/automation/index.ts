@@ -19,7 +19,7 @@ import { AutomationEngine } from './engine';
 import { Guard, type PlantWriter } from './guard/guard';
 import type { InputSample } from './guard/verdict';
 import { Notifier } from './notify';
-import { POWER_CAP_CONNECTOR, PowerCapClient, powerCapPoints } from './power-caps';
+import { isPowerCapPoint, PowerCapClient, powerCapPoints } from './power-caps';
 import { AutomationStore } from './store';
 
 export interface AutomationDeps {
@@ -65,8 +65,7 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
   const status = () => new Map(d.runners.map((r) => [r.status.source, r.status]));
   const latest = (id: string): InputSample => {
     const p = points.get(id);
-    if (p?.source.connector === POWER_CAP_CONNECTOR)
-      return { pointId: id, value: caps?.known.get(id) ?? null, quality: 'good', ts: now() };
+    if (isPowerCapPoint(p)) return { pointId: id, value: caps?.known.get(id) ?? null, quality: 'good', ts: now() };
     const s = d.historian.latest([id]).get(id);
     if (!s) return { pointId: id, value: null, quality: 'missing' };
     const src = p && status().get(p.source.source);
@@ -82,7 +81,7 @@ export async function startAutomation(d: AutomationDeps): Promise<Automation> {
   };
   const writer: PlantWriter = {
     async write(p, value) {
-      if (p.source.connector === POWER_CAP_CONNECTOR) return (caps as PowerCapClient).write(p, value);
+      if (isPowerCapPoint(p)) return (caps as PowerCapClient).write(p, value);
       const runner = d.runners.find((r) => r.status.source === p.source.source);
       if (!runner) throw new WriteError('config', `${p.id}: source "${p.source.source}" is not running`);
       return runner.write({ point: p, value });

@@ -4,7 +4,7 @@ import type { Rack } from '@plenum/model';
 import type { SourcePoint } from '../connectors/types';
 import { WriteError } from '../connectors/types';
 import { PowerCapsSchema } from './config';
-import { POWER_CAP_CONNECTOR, PowerCapClient, powerCapPoints } from './power-caps';
+import { isPowerCapPoint, POWER_CAP_CONNECTOR, PowerCapClient, powerCapPoints } from './power-caps';
 
 /**
  * A BMC's Redfish service on 127.0.0.1: `PATCH /redfish/v1/Chassis/<id>/Power` sets the limit (the BMC may clamp
@@ -97,6 +97,13 @@ describe('powerCapPoints', () => {
     }
     // the default chassis id is the rack id
     expect(powerCapPoints(SITE, PowerCapsSchema.parse({ redfish: 'http://bmc' }))[2]?.source.address).toBe('C07');
+  });
+  it("tells its virtual points from a configured redfish source's, whose writes go through that source's runner", () => {
+    const [cap] = powerCapPoints(SITE, PowerCapsSchema.parse({ redfish: 'http://bmc' }));
+    expect(isPowerCapPoint(cap)).toBe(true);
+    const bmc = { source: { connector: POWER_CAP_CONNECTOR, source: 'rack-bmcs', address: 'A01:powerLimit' } };
+    expect(isPowerCapPoint(bmc as SourcePoint)).toBe(false);
+    expect(isPowerCapPoint(undefined)).toBe(false);
   });
 });
 

@@ -12,6 +12,14 @@ import type { AutomationConfig } from './config';
 import { powerLimitPoint } from './rules/rule';
 
 export const POWER_CAP_CONNECTOR = 'redfish';
+const POWER_CAP_SOURCE = 'power-caps';
+
+/**
+ * A virtual power-cap point of automation.powerCaps — not a point of a configured `redfish` source, whose writes
+ * go through its own runner.
+ */
+export const isPowerCapPoint = (p: Pick<SourcePoint, 'source'> | undefined): boolean =>
+  p?.source.connector === POWER_CAP_CONNECTOR && p.source.source === POWER_CAP_SOURCE;
 
 /** One virtual point per rack of the site, when power caps are configured. */
 export function powerCapPoints(
@@ -35,7 +43,7 @@ export function powerCapPoints(
         tags: ['power', 'cap', 'gpu'],
         source: {
           connector: POWER_CAP_CONNECTOR,
-          source: 'power-caps',
+          source: POWER_CAP_SOURCE,
           address: caps.chassis.replaceAll('{rack}', r.id),
         },
         min: caps.minKw,
