@@ -117,7 +117,7 @@ export class AgentLink {
       this.lastGarbage = undefined;
       return new AgentError(
         'timeout',
-        `no answer to ${what} within ${a.timeoutMs} ms after ${a.retries} ${a.retries === 1 ? 'retry' : 'retries'} (agent down or unreachable, or a wrong ${a.version === '3' ? 'user or engine' : 'community: agents drop those silently'})${garbage}`,
+        `no answer to ${what} within ${a.timeoutMs} ms after ${a.retries} ${a.retries === 1 ? 'retry' : 'retries'} (agent down or unreachable, or a wrong ${a.version === '3' ? 'privacy passphrase: agents drop what they cannot decrypt' : 'community: agents drop those silently'})${garbage}`,
         SNMP_STATUS.timeout,
       );
     }

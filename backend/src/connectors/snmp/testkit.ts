@@ -140,3 +140,93 @@ export async function startSnmpsim(): Promise<Snmpsim> {
   }
   return { port, log, stop };
 }
+
+export interface Snmpd {
+  port: number;
+  /** sets the value the `pass_persist` script serves at PASS_OID (an integer) */
+  setValue(n: number): void;
+  stop(): Promise<void>;
+}
+
+/** The object the snmpd fixture serves through a `pass_persist` script, so tests can change it between polls. */
+export const PASS_OID = '1.3.6.1.4.1.99999.1.0';
+
+/** USM users of the snmpd fixture: name → [auth protocol (snmpd.conf), priv protocol], passphrases V3_USER's. */
+export const SNMPD_USERS = {
+  'plenum-sha256': ['SHA-256', 'AES'],
+  'plenum-sha512': ['SHA-512', 'AES-256'],
+  'plenum-sha1': ['SHA', 'AES'],
+} as const;
+
+/**
+ * Starts Debian's snmpd (Net-SNMP, an independent USM implementation) on 127.0.0.1 and a free port with a temp
+ * config and persistent dir: the SNMPD_USERS as authPriv read-only users, sysName/sysLocation, and PASS_OID served
+ * by a `pass_persist` script from a file the test rewrites. Resolves once it answers.
+ */
+export async function startSnmpd(): Promise<Snmpd> {
+  if (!fs.existsSync('/usr/sbin/snmpd')) throw new Error('the snmpd tests need Debian snmpd: apt-get install -y snmpd');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-snmpd-'));
+  const port = await freePort();
+  const valueFile = path.join(dir, 'value');
+  fs.writeFileSync(valueFile, '0\n');
+  const script = path.join(dir, 'pass.sh');
+  fs.writeFileSync(
+    script,
+    [
+      '#!/bin/sh',
+      `# snmpd pass_persist protocol (pass caches a script's answer for 30 s): get <oid> → oid, type, value`,
+      `OID=.${PASS_OID}`,
+      'while read cmd; do',
+      '  case "$cmd" in',
+      '    PING) echo PONG ;;',
+      `    get) read oid; if [ "$oid" = "$OID" ]; then echo "$OID"; echo integer; cat "${valueFile}"; else echo NONE; fi ;;`,
+      '    getnext) read oid; echo NONE ;;',
+      '    set) read oid; read val; echo not-writable ;;',
+      '    *) echo NONE ;;',
+      '  esac',
+      'done',
+      '',
+    ].join('\n'),
+  );
+  fs.chmodSync(script, 0o755);
+  const conf = path.join(dir, 'snmpd.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      `agentAddress udp:127.0.0.1:${port}`,
+      ...Object.entries(SNMPD_USERS).map(
+        ([name, [auth, priv]]) => `createUser ${name} ${auth} ${V3_USER.authKey} ${priv} ${V3_USER.privKey}`,
+      ),
+      ...Object.keys(SNMPD_USERS).map((name) => `rouser ${name} priv`),
+      'sysName plenum-snmpd',
+      'sysLocation hall1/A/A01',
+      `pass_persist .1.3.6.1.4.1.99999 /bin/sh ${script}`,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(
+    '/usr/sbin/snmpd',
+    ['-f', '-Lo', '-C', '-c', conf, '-p', path.join(dir, 'pid'), `--persistentDir=${dir}`, '-M', '/nonexistent'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' } },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const end = Date.now() + 15_000;
+  while (!/NET-SNMP version/.test(out)) {
+    if (child.exitCode !== null || Date.now() > end) {
+      await stop();
+      throw new Error(`snmpd did not start within 15 s:\n${out.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, setValue: (n) => fs.writeFileSync(valueFile, `${n}\n`), stop };
+}
