@@ -620,6 +620,15 @@ describe('environment variables in the config text', () => {
       ),
     ]);
   });
+
+  it('leaves comments alone: a commented-out ${SECRET} does not make the file fail', () => {
+    const commented = `${SITE}\n# password: \${BMC_PASSWORD}\napi: { port: 8123, host: '# \${TEST_HOST}' } # or \${OTHER}\n`;
+    // inside the quotes the # is text, so that ${TEST_HOST} is expanded; the two comments are not
+    expect(parseConfig(commented, 'plenum.yaml', { env: { TEST_HOST: 'h' } }).api.host).toBe('# h');
+    expect(lines(commented, { env: {} })).toEqual([
+      expect.stringMatching(/^plenum\.yaml: environment variable TEST_HOST: is not set/),
+    ]);
+  });
 });
 
 describe('writeAddress', () => {
