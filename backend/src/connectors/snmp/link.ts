@@ -67,6 +67,8 @@ export class AgentLink {
   private lastGarbage?: string;
   /** requests sent (not counting net-snmp's own retries) */
   requests = 0;
+  /** the request in flight (one at a time per agent), failed directly when net-snmp throws on its answer */
+  private inflight?: (err: AgentError) => void;
 
   constructor(readonly agent: ResolvedAgent) {}
 
@@ -106,6 +108,27 @@ export class AgentLink {
     s.on('error', (err: Error) => {
       this.lastGarbage = err.message;
     });
+    // and some answers make its message handler throw after it has dropped the request (a v2c Report PDU reads
+    // v3 security parameters that are not there): that would be an uncaught exception and a request that never
+    // ends, so the handler runs inside a guard that fails the request in flight instead
+    const socket = (s as unknown as { dgram: import('node:dgram').Socket }).dgram;
+    const handlers = socket.listeners('message') as Array<(msg: Buffer, rinfo: unknown) => void>;
+    socket.removeAllListeners('message');
+    socket.on('message', (msg: Buffer, rinfo: unknown) => {
+      try {
+        for (const h of handlers) h(msg, rinfo);
+      } catch (e) {
+        const fail = this.inflight;
+        this.inflight = undefined;
+        fail?.(
+          new AgentError(
+            'malformed',
+            `the agent's answer could not be processed: ${(e as Error).message}`,
+            SNMP_STATUS.malformed,
+          ),
+        );
+      }
+    });
     this.session = s;
     return s;
   }
@@ -144,7 +167,12 @@ export class AgentLink {
     this.requests++;
     const what = `GET of ${oids.length} OID${oids.length === 1 ? '' : 's'} (${oids[0]}${oids.length > 1 ? ' …' : ''})`;
     return new Promise((resolve, reject) => {
-      this.open().get(oids, (err, vbs) => (err ? reject(this.classify(err, what)) : resolve(vbs as Varbind[])));
+      this.inflight = reject;
+      this.open().get(oids, (err, vbs) => {
+        this.inflight = undefined;
+        if (err) reject(this.classify(err, what));
+        else resolve(vbs as Varbind[]);
+      });
     });
   }
 
@@ -154,9 +182,12 @@ export class AgentLink {
     this.requests++;
     const what = `GETBULK from ${oids[0]}${oids.length > 1 ? ` and ${oids.length - 1} more` : ''}`;
     return new Promise((resolve, reject) => {
-      this.open().getBulk(oids, 0, maxRepetitions, (err, vbs) =>
-        err ? reject(this.classify(err, what)) : resolve((vbs as Varbind[][]).map((col) => col ?? [])),
-      );
+      this.inflight = reject;
+      this.open().getBulk(oids, 0, maxRepetitions, (err, vbs) => {
+        this.inflight = undefined;
+        if (err) reject(this.classify(err, what));
+        else resolve((vbs as Varbind[][]).map((col) => col ?? []));
+      });
     });
   }
 

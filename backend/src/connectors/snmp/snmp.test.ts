@@ -3,6 +3,7 @@
  * late answers, recovery), the recorded Geist's varying climate values, v3 with a wrong passphrase, close during a
  * request; and the pure parts (Counter64, decimal digits, scales, octet strings).
  */
+import dgram from 'node:dgram';
 import { activeHandles } from '../../testing/handles';
 import { UdpFaultProxy } from '../../testing/udp-fault-proxy';
 import type { SourceSample } from '../types';
@@ -164,6 +165,38 @@ describe('snmp connector through the UDP fault proxy', () => {
     expect(r.error).not.toContain('agent "live"');
     await c.close();
   }, 20_000);
+});
+
+describe('answers that make net-snmp throw', () => {
+  it('a v2c Report PDU (found by the protocol fuzz): bad 0x103 at once, no uncaught exception, no hang', async () => {
+    const rogue = dgram.createSocket('udp4');
+    // the request sent back with its GetRequest tag turned into Report (0xa8)
+    rogue.on('message', (req, rinfo) =>
+      rogue.send(Buffer.from(req.map((b) => (b === 0xa0 ? 0xa8 : b))), rinfo.port, rinfo.address),
+    );
+    await new Promise<void>((r) => rogue.bind(0, '127.0.0.1', () => r()));
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const c = connector(
+        { agents: [{ name: 'rogue', host: '127.0.0.1', port: rogue.address().port }], timeoutMs: 2000, retries: 0 },
+        [NAME],
+      );
+      const t0 = Date.now();
+      const r = await gather(c);
+      await c.close();
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(r.samples).toMatchObject([{ quality: 'bad', rawStatus: SNMP_STATUS.malformed }]);
+      expect(r.error).toContain(
+        `agent "rogue" (127.0.0.1:${rogue.address().port} v2c): the agent's answer could not be processed`,
+      );
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await new Promise<void>((r) => rogue.close(() => r()));
+    }
+  });
 });
 
 describe('snmp connector against snmpsim', () => {
