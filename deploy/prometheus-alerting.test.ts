@@ -102,7 +102,7 @@ async function evaluateRule(
   const frames = new Map<string, Frame>();
   for (const q of rule.data) {
     if (q.datasourceUid === '__expr__') {
-      const m = q.model as {
+      const m = q.model as unknown as {
         type: string;
         expression: string;
         conditions?: Array<{ evaluator: { type: string; params: number[] } }>;

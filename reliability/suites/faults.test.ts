@@ -1,3 +1,5 @@
+// node-opcua (the OPC UA target) loads hexy, an ES module jest does not transform
+jest.mock('hexy', () => ({ hexy: (b: Buffer) => b.toString('hex') }));
 import { expectOnTarget } from '../expect';
 import faults from './faults';
 
