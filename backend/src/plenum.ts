@@ -1,3 +1,4 @@
+import type { NewEvent } from '@plenum/model';
 import fs from 'node:fs';
 import http, { type Server } from 'node:http';
 import https from 'node:https';
@@ -123,11 +124,19 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   );
   const arrivals = new Arrivals(now);
   ingest.onStored((ids) => arrivals.record(ids));
+  // connectors that receive events of their own (SNMP traps and informs) write them to the event store
+  const eventSink = (e: NewEvent) => {
+    try {
+      events.add(e);
+    } catch (err) {
+      log(`cannot store an event from a connector (${e.title}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   const runners = instances.map(
     ([source, def]) =>
       new SourceRunner(
         def,
-        source,
+        { ...source, events: eventSink },
         async (samples) => {
           const r = await ingest.fromSource(samples);
           if (r.rejected.length)

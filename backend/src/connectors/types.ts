@@ -1,4 +1,4 @@
-import type { Point, Quality, SampleValue } from '@plenum/model';
+import type { NewEvent, Point, Quality, SampleValue } from '@plenum/model';
 import type { z } from 'zod';
 import type { Liveness } from './liveness';
 
@@ -38,6 +38,8 @@ export interface SourceInstance<Options> {
    * own; liveness, timeouts and backoff stay in wall time. @default Date.now
    */
   clock?: () => number;
+  /** where events the source receives on its own go (SNMP traps and informs): the event store; @default none */
+  events?: (e: NewEvent) => void;
 }
 
 /** Polled sources: the runner calls `gather` every interval, never overlapping. */
