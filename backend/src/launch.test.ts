@@ -58,7 +58,8 @@ describe('npm start: simulator + backend over real protocols', () => {
           // not listening yet
         }
       }
-      expect([...connectors].sort()).toEqual(['jobs', 'modbus', 'opcua', 'prometheus']);
+      // and the prediction service's derived anomaly-score points (predict/README.md)
+      expect([...connectors].sort()).toEqual(['jobs', 'modbus', 'opcua', 'predict', 'prometheus']);
       expect(Object.fromEntries(good)).toEqual({
         opcua: expect.any(Number),
         modbus: expect.any(Number),

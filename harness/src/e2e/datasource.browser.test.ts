@@ -69,7 +69,7 @@ describe('plenum-itot-datasource in the harness, against the simulator and backe
     await page.getByTestId('harness-save-test').click();
     await page.waitForSelector('[data-testid="harness-test-result"][data-status="success"]');
     await expect(result.textContent()).resolves.toMatch(
-      /Plenum 0\.1\.0 at http:\/\/127\.0\.0\.1:\d+: 522 points, 4\/4 connectors up/,
+      /Plenum 0\.1\.0 at http:\/\/127\.0\.0\.1:\d+: 648 points, 4\/4 connectors up/,
     );
     await screenshot(page, 'datasource-config');
     // the secret stayed on the server: the store has it, the browser was only told it is set

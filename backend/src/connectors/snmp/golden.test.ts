@@ -1,6 +1,6 @@
 /**
  * Golden test folders (`testcases/<case>/`) run against Debian's snmpsim serving the recorded real devices of
- * shared/devices/snmp. A case holds `config.yaml` (a whole plenum.yaml; `$PORT` is snmpsim's UDP port, `$AUTH` and
+ * fixtures/devices/snmp. A case holds `config.yaml` (a whole plenum.yaml; `$PORT` is snmpsim's UDP port, `$AUTH` and
  * `$PRIV` the v3 user's passphrases) and either `init.err` (the error lines, as plenum.ts prints them after the
  * file name) or `expected.jsonl` (the samples of one gather, any order, without `ts`), plus `gather.err` when the
  * gather must fail with that message after delivering them. Missing snmpsim fails the test with the install

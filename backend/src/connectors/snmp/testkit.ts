@@ -1,6 +1,6 @@
 /**
  * Test helpers of the snmp connector (not shipped code): Debian's snmpsim serving the recorded real devices of
- * shared/devices/snmp (copied into a temp data dir: the recordings are read-only), points, handle counts.
+ * fixtures/devices/snmp (copied into a temp data dir: the recordings are read-only), points, handle counts.
  *
  * snmpsim selects a recording by v2c community (the file's name without `.snmprec`) or by v3 context name.
  */
@@ -15,7 +15,7 @@ import { freePort } from '../../testing/handles';
 
 export { freePort };
 
-export const DEVICES_DIR = path.resolve(__dirname, '../../../../../shared/devices/snmp');
+export const DEVICES_DIR = path.resolve(__dirname, '../../../../fixtures/devices/snmp');
 export const INSTALL_HINT =
   'the snmp tests need Debian snmpsim (apt-get install -y snmpsim; its command is snmpsimd) and snmp; CI installs them in .ci/run';
 
