@@ -287,6 +287,13 @@ describe('connector trigger', () => {
     });
     expect(f).toMatchObject({ active: true, summary: 'cooling, pdus degraded' });
   });
+
+  it('counts `for` from when the source entered the state, also for a rule that looks for the first time later', () => {
+    const b = bench({ connector: { sources: ['cooling'], state: 'down', for: '1m' } });
+    // down for 2 minutes already when this rule first evaluates (installed through the API, say)
+    expect(b.at(0, { sourceState: () => ({ state: 'down', since: T0 - 2 * MIN }) }).active).toBe(true);
+    expect(b.at(1000, { sourceState: () => ({ state: 'down', since: T0 - 30_000 }) }).active).toBe(false);
+  });
 });
 
 describe('job trigger', () => {

@@ -71,7 +71,6 @@ interface PointState {
 export class TriggerState {
   private readonly points = new Map<string, PointState>();
   private lastSlot?: number;
-  private connectorSince = new Map<string, number>();
 
   constructor(private readonly t: Trigger) {}
 
@@ -198,11 +197,9 @@ export class TriggerState {
     const hit: string[] = [];
     for (const src of c.sources) {
       const st = view.sourceState(src);
-      if (st?.state === c.state) {
-        const since = this.connectorSince.get(src) ?? now;
-        this.connectorSince.set(src, since);
-        if (now - since >= (c.for ?? 0)) hit.push(src);
-      } else this.connectorSince.delete(src);
+      // held since the source entered the state (the engine's record), not since this rule first looked: a rule
+      // installed while a source is already down waits only what is left of `for`
+      if (st?.state === c.state && now - st.since >= (c.for ?? 0)) hit.push(src);
     }
     return {
       active: hit.length > 0,
