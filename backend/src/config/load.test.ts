@@ -331,7 +331,7 @@ describe('errors name the file, the path and what is expected', () => {
       'plenum.yaml: site.halls[0].rows[0].racks[1].x: expected a number; got "2"',
     ]);
     expect(lines(`${SITE}\nsources: { name: gen }\n`)).toEqual([
-      'plenum.yaml: sources: expected a list; got a mapping',
+      'plenum.yaml: sources: expected a list; got a mapping with key name',
     ]);
   });
 

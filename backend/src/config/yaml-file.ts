@@ -71,7 +71,12 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'object') {
+    // its keys say which shape it was meant as (a misspelt trigger: `thresold`)
+    const keys = Object.keys(v as object);
+    if (!keys.length) return 'an empty mapping';
+    return `a mapping with ${keys.length === 1 ? 'key' : 'keys'} ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}`;
+  }
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   return String(v);
 }
@@ -109,7 +114,9 @@ export function fromZodIssue(iss: z.core.$ZodIssue): RawIssue {
     return iss.keys.length === 1 ? { path: [...iss.path, iss.keys[0] as string], message: iss.message } : iss;
   }
   const input = (iss as { input?: unknown }).input;
-  const got = input === undefined ? '' : `; got ${describeValue(input)}`;
+  // a check across fields (min above max) says what is wrong itself; the mapping it looked at adds nothing
+  const plain = input === undefined || (iss.code === 'custom' && typeof input === 'object' && input !== null);
+  const got = plain ? '' : `; got ${describeValue(input)}`;
   return { path: iss.path, message: `${iss.message}${got}` };
 }
 
