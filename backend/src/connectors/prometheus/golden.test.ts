@@ -6,11 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseConfig } from '../../config/load';
-import { parseSourceOptions } from '../common/options';
-import type { SourceSample } from '../types';
+import { runGoldenConfig } from '../common/golden-run';
+import type { ConnectorDefinition, SourceSample } from '../types';
 import { prometheus } from './index';
-import type { PrometheusConnector } from './prometheus';
 import { activeHandles, expectNoLeaks, startServer, type TestServer } from './testkit';
 
 const CASES_DIR = path.join(__dirname, 'testcases');
@@ -36,39 +34,7 @@ async function runCase(dir: string): Promise<{ error?: string; samples: SourceSa
   const text = read(path.join(dir, 'config.yaml')).replaceAll('$URL', server.url);
   const metricsFile = path.join(dir, 'metrics.txt');
   metrics = fs.existsSync(metricsFile) ? read(metricsFile) : '';
-  let config;
-  try {
-    config = parseConfig(text, 'plenum.yaml', { connectors: ['prometheus'] });
-  } catch (e) {
-    return { error: (e as Error).message.replace(/^plenum\.yaml: /gm, ''), samples: [] };
-  }
-  const errors: string[] = [];
-  const connectors: PrometheusConnector[] = [];
-  config.sources.forEach((source, i) => {
-    const parsed = parseSourceOptions(prometheus.options, source, i);
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      return;
-    }
-    try {
-      connectors.push(prometheus.init({ ...source, options: parsed.options }) as PrometheusConnector);
-    } catch (e) {
-      errors.push((e as Error).message);
-    }
-  });
-  if (errors.length > 0) {
-    await Promise.all(connectors.map((c) => c.close()));
-    return { error: errors.join('\n'), samples: [] };
-  }
-  const samples: SourceSample[] = [];
-  try {
-    for (const c of connectors) await c.gather(async (s) => void samples.push(...s));
-  } catch (e) {
-    return { error: (e as Error).message, samples };
-  } finally {
-    await Promise.all(connectors.map((c) => c.close()));
-  }
-  return { samples };
+  return runGoldenConfig(prometheus as ConnectorDefinition<never>, text);
 }
 
 describe('prometheus golden cases', () => {

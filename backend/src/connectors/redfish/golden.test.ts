@@ -7,11 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseConfig } from '../../config/load';
-import { parseSourceOptions } from '../common/options';
-import type { SourceSample } from '../types';
+import { runGoldenConfig } from '../common/golden-run';
+import type { ConnectorDefinition, SourceSample } from '../types';
 import { redfish } from './index';
-import type { RedfishConnector } from './redfish';
 import { activeHandles, expectNoLeaks, makeCert, startBmc, type BmcServer } from './testkit';
 
 const CASES_DIR = path.join(__dirname, 'testcases');
@@ -34,39 +32,7 @@ async function runCase(dir: string): Promise<{ error?: string; samples: SourceSa
   const text = read(path.join(dir, 'config.yaml'))
     .replaceAll('$URL', bmc.url)
     .replaceAll('$FINGERPRINT', cert.fingerprint);
-  let config;
-  try {
-    config = parseConfig(text, 'plenum.yaml', { connectors: ['redfish'], env: {} });
-  } catch (e) {
-    return { error: (e as Error).message.replace(/^plenum\.yaml: /gm, ''), samples: [] };
-  }
-  const errors: string[] = [];
-  const connectors: RedfishConnector[] = [];
-  config.sources.forEach((source, i) => {
-    const parsed = parseSourceOptions(redfish.options, source, i);
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      return;
-    }
-    try {
-      connectors.push(redfish.init({ ...source, options: parsed.options }) as RedfishConnector);
-    } catch (e) {
-      errors.push((e as Error).message);
-    }
-  });
-  if (errors.length > 0) {
-    await Promise.all(connectors.map((c) => c.close()));
-    return { error: errors.join('\n'), samples: [] };
-  }
-  const samples: SourceSample[] = [];
-  try {
-    for (const c of connectors) await c.gather(async (s) => void samples.push(...s));
-  } catch (e) {
-    return { error: (e as Error).message, samples };
-  } finally {
-    await Promise.all(connectors.map((c) => c.close()));
-  }
-  return { samples };
+  return runGoldenConfig(redfish as ConnectorDefinition<never>, text, {});
 }
 
 describe('redfish golden cases', () => {
