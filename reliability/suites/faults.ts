@@ -358,11 +358,12 @@ async function soak(
       if (fault === 'restart') await t.device.start();
       else await proxy.set('pass');
       const recoveryMs = await goodAfter(end, 30_000);
-      // judged by the samples' own read times, not by when the runner delivered them: a poll hands over its
-      // samples when it ends, so a poll that read good answers just before the fault and then timed out on the
-      // rest delivers those good ones a second or more into it (CI saw that, under load). A sample read in the
-      // first second may still answer a request sent before the fault.
-      const during = got.filter((r) => r.s.ts > start + 1000 && r.s.ts <= end);
+      // a good sample counts by its own read time, not by when the runner delivered it: a poll hands over its
+      // samples when it ends, so good answers read just before the fault arrive a second into it when the rest of
+      // the poll times out (CI saw that, under load). A bad one counts by either: connectors stamp a failed read
+      // with the poll's start. A sample of the first second may still answer a request sent before the fault.
+      const inFault = (t: number) => t > start + 1000 && t <= end;
+      const during = got.filter((r) => inFault(r.s.ts) || (r.s.quality === 'bad' && inFault(r.at)));
       const run: FaultRun = {
         connector: t.name,
         fault,
