@@ -10,12 +10,8 @@ import { startPlenum, type RunningPlenum } from '../backend/src/plenum';
 import { labelsObject } from '../backend/src/promql/labels';
 import { pointLabels } from '../backend/src/promql/series-model';
 import { diff, type ApiAnswer } from '../backend/src/promql/differential/compare';
-import {
-  prometheusAvailable,
-  startPrometheus,
-  type PrometheusPeer,
-} from '../backend/src/promql/differential/prometheus-peer';
-import { remoteWrite, type WriteSeries } from '../backend/src/promql/differential/remote-write';
+import { prometheusAvailable, startPrometheus, type PrometheusPeer } from '../backend/src/remote-write/peers';
+import { remoteWrite, type WriteSeries } from '../backend/src/remote-write/write-request';
 
 /**
  * PromQL benchmark (issue 18): the same samples in Plenum's historian and in Debian's Prometheus 2.42 (remote
@@ -346,7 +342,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await Promise.all([prom?.stop(), plenum?.stop()]);
+    await Promise.all([prom?.remove(), plenum?.stop()]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@ import type { Point, Sample } from '@plenum/model';
 import type { Catalog } from '../../catalog/catalog';
 import { pointLabels, qualityLabels } from '../series-model';
 import { labelsObject } from '../labels';
-import type { WriteSeries } from './remote-write';
+import type { WriteSeries } from '../../remote-write/write-request';
 
 /**
  * The differential test's data: a few dozen real points of plenum.yaml with two hours of samples that exercise

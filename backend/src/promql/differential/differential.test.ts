@@ -6,8 +6,8 @@ import { CONNECTOR_NAMES } from '../../connectors/all';
 import { startPlenum, type RunningPlenum } from '../../plenum';
 import { diff, type ApiAnswer } from './compare';
 import { buildDataset, SPAN_MS } from './dataset';
-import { prometheusAvailable, startPrometheus, type PrometheusPeer } from './prometheus-peer';
-import { remoteWrite } from './remote-write';
+import { prometheusAvailable, startPrometheus, type PrometheusPeer } from '../../remote-write/peers';
+import { remoteWrite } from '../../remote-write/write-request';
 
 /**
  * The proof of the Prometheus API: the same samples written into Debian's Prometheus 2.42 (remote write) and into
@@ -90,7 +90,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([prom?.stop(), plenum?.stop()]);
+  await Promise.all([prom?.remove(), plenum?.stop()]);
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
