@@ -23,6 +23,8 @@ import { Clock } from './common/clock';
 import { startAutomation, type Automation } from './automation';
 import { startPrediction, type PredictionService } from './predict';
 import { scorePointsOf } from './predict/scores';
+import { startRemoteWrite, tapIngest, type RemoteWrite } from './remote-write';
+import { registerRemoteWriteMetrics } from './remote-write/metrics';
 
 export const VERSION = '0.1.0';
 
@@ -58,6 +60,8 @@ export interface RunningPlenum {
   automation?: Automation;
   /** detectors and alarms: present when the site config has `prediction:` */
   prediction?: PredictionService;
+  /** the durable queue and sender: present when the site config has `remoteWrite:` */
+  remoteWrite?: RemoteWrite;
   stop(): Promise<void>;
 }
 
@@ -116,8 +120,19 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   historian.ensurePoints(points.map((p) => ({ id: p.id, valueType: p.valueType })));
   const events = new EventStore(config.historian.dataDir);
   const catalog = new Catalog(config.site, points);
+  // before any sample is stored: it first queues what the historian stored after its queue's last commit
+  const remoteWrite = config.remoteWrite
+    ? startRemoteWrite({
+        config: config.remoteWrite,
+        dataDir: config.historian.dataDir,
+        select: (sel) => catalog.select(sel),
+        historian,
+        now,
+        log,
+      })
+    : undefined;
   const ingest = new IngestPipeline(
-    historian,
+    remoteWrite ? tapIngest(historian, (samples) => remoteWrite.offer(samples)) : historian,
     config.sources.flatMap((s) => s.points),
     now,
     clock.describe(),
@@ -170,6 +185,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     ingest: ingest.counters,
     sources: () => runners.map((r) => r.status),
   });
+  if (remoteWrite) registerRemoteWriteMetrics(metrics.registry, () => remoteWrite.status());
   // created once the runners run (its guard writes through them); the routes read it when they are called
   let automation: Automation | undefined;
   const prediction = config.prediction
@@ -200,6 +216,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
         automation?.onJob(job, time);
       },
       metrics,
+      ...(remoteWrite && { remoteWrite: () => remoteWrite.status() }),
       version: VERSION,
       startedAt: Date.now(),
       clock,
@@ -274,11 +291,14 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       return automation;
     },
     prediction,
+    remoteWrite,
     async stop() {
       // the plant goes back to the BMS while the connectors still run
       await automation?.close();
       await prediction?.close();
       await Promise.all(runners.map((r) => r.stop()));
+      // after the last sample is stored: what is buffered is queued, the queue closed before the historian
+      await remoteWrite?.close();
       arrivals.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -47,6 +47,8 @@ export interface ApiDeps {
   automation?: Automation;
   /** present when the site config has `prediction:` */
   prediction?: PredictionService;
+  /** the remote write's queue and sender, when the site config has `remoteWrite:` (remote-write/README.md) */
+  remoteWrite?: () => unknown;
 }
 
 function clockInfo(c: Clock) {
@@ -151,6 +153,8 @@ export const ROUTES: RouteSpec[] = [
         store: { state: 'open', ...deps.ctx.historian.stats() },
         points: deps.ctx.catalog.size,
         connectors: sources,
+        // queue bytes, samples sent and dropped (by reason), backoff, last success
+        ...(deps.remoteWrite && { remoteWrite: deps.remoteWrite() }),
       });
     },
   },

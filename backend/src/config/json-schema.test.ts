@@ -133,6 +133,9 @@ describe('schema/plenum.schema.json', () => {
       '#/properties/automation/properties/rules/items/properties/options',
       // the site's own Alertmanager labels: any name
       '#/properties/prediction/properties/alertmanager/properties/labels',
+      // remote write: any request header (X-Scope-OrgID), any external label name (checked by the schema's refine)
+      '#/properties/remoteWrite/properties/headers',
+      '#/properties/remoteWrite/properties/externalLabels',
     ]);
   });
 

@@ -24,6 +24,7 @@ import {
 import { formatPath } from '../common/zod-issues';
 import { livenessFor, type Liveness } from '../connectors/liveness';
 import type { AutomationConfig } from '../automation/config';
+import type { RemoteWriteConfig } from '../remote-write/config';
 import type { PredictionConfig } from '../predict/config';
 import { powerCapPoints } from '../automation/power-caps';
 import { validateAutomation } from '../automation/validate';
@@ -124,6 +125,8 @@ export interface SiteConfig {
   automation?: AutomationConfig;
   /** predictive monitoring (predict/README.md); absent when the file has none */
   prediction?: PredictionConfig;
+  /** remote write of stored samples (remote-write/README.md); absent when the file has none */
+  remoteWrite?: RemoteWriteConfig;
 }
 // entry points
 
@@ -216,6 +219,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     points: sources.flatMap((s) => s.points.map(toModelPoint)),
     ...(cfg.automation && { automation: cfg.automation }),
     ...(cfg.prediction && { prediction: cfg.prediction }),
+    ...(cfg.remoteWrite && { remoteWrite: cfg.remoteWrite }),
   };
 }
 

@@ -11,6 +11,7 @@ import { ASSET_TYPES, DOMAINS, FACINGS, POINT_KINDS, QUANTITIES, VALUE_TYPES } f
 import { livenessFor } from '../connectors/liveness';
 import { AutomationSchema } from '../automation/config';
 import { PredictionSchema } from '../predict/config';
+import { RemoteWriteSchema } from '../remote-write/config';
 import { ASSET_REF_PATTERN, duration, isTimeZone, PLACEHOLDERS, size, slug, strict, tags } from './schema-parts';
 export * from './schema-parts';
 
@@ -298,6 +299,9 @@ export const PlenumConfigSchema = strict({
   ),
   prediction: PredictionSchema.optional().describe(
     'predictive monitoring: expected-vs-actual detectors, time-to-limit forecasts, alarms (predict/README.md)',
+  ),
+  remoteWrite: RemoteWriteSchema.optional().describe(
+    'send every stored sample to a Prometheus remote-write store (VictoriaMetrics, Mimir, Prometheus) through a durable queue (remote-write/README.md)',
   ),
 });
 
