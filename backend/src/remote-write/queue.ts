@@ -111,7 +111,8 @@ export class DurableQueue {
     private readonly now: () => number,
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
+    // exclusive: nobody else waits on it, so a second backend on the folder fails at once instead of after 5 s
+    this.db = new Database(file, { timeout: 200 });
     try {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
