@@ -9,6 +9,7 @@ import {
   STALE_NAN,
   toWireSeries,
   valueBits,
+  type WriteSeries,
 } from './write-request';
 
 interface SpecMessage {
@@ -26,16 +27,15 @@ function specDecode(body: Uint8Array): SpecMessage {
 
 describe('WriteRequest encoding (remote write 1.0)', () => {
   it('round-trips labels, values and timestamps through snappy and the spec schema', () => {
-    const body = encodeWriteRequest(
-      [
-        {
-          labels: { __name__: 'plenum_power_kilowatts', rack: 'A01', site: 's' },
-          t: [1000, 2000, 3000],
-          v: [1.5, -0, 1e300],
-        },
-        { labels: { __name__: 'plenum_state', point: 'p' }, t: [1_767_225_600_123], v: [0] },
-      ].map(toWireSeries),
-    );
+    const series: WriteSeries[] = [
+      {
+        labels: { __name__: 'plenum_power_kilowatts', rack: 'A01', site: 's' },
+        t: [1000, 2000, 3000],
+        v: [1.5, -0, 1e300],
+      },
+      { labels: { __name__: 'plenum_state', point: 'p' }, t: [1_767_225_600_123], v: [0] },
+    ];
+    const body = encodeWriteRequest(series.map(toWireSeries));
     const m = specDecode(body);
     expect(m.timeseries).toEqual([
       {
