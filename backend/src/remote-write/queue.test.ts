@@ -54,14 +54,15 @@ describe('DurableQueue', () => {
 
   it('refuses a sample at or before its series newest queued one, and counts it out_of_order', () => {
     const queue = q();
-    expect(queue.append([s('a', 10), s('a', 10), s('a', 5), s('b', 5), s('a', 11)], labelsOf)).toEqual({
+    expect(queue.append([s('a', 10), s('a', 10), s('a', 10, 7), s('a', 5), s('b', 5), s('a', 11)], labelsOf)).toEqual({
       accepted: 3,
+      duplicates: 1,
       outOfOrder: 2,
       droppedFull: 0,
     });
     // also against what was queued and already sent
     queue.ack(queue.peek(10)!, 'sent');
-    expect(queue.append([s('a', 11), s('a', 12)], labelsOf).outOfOrder).toBe(1);
+    expect(queue.append([s('a', 11, 99), s('a', 12)], labelsOf).outOfOrder).toBe(1);
     expect(queue.lastTs('a')).toBe(12);
     expect(queue.stats().counters.dropped.out_of_order).toBe(3);
   });

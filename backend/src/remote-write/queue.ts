@@ -14,7 +14,8 @@ import type { Label, WireSample, WireSeries } from './write-request';
  *   Sent in row order; a request's samples leave the queue only once the receiver answered (2xx, or 4xx: dropped
  *   and counted), in the same transaction as the counters.
  * - `series`: key (`v:<point>`, `q:<point>`) → id, labels, and `last_ts`, the newest timestamp ever queued: a
- *   sample at or before it is refused (counted `out_of_order`), which keeps every series in time order across
+ *   sample before it, or at it with another value, is refused (counted `out_of_order`; at it with the same value
+ *   it is a repeat, skipped), which keeps every series in time order across
  *   requests, retries and restarts (Prometheus refuses a whole request for one sample older than its series'
  *   newest), and is where the catch-up from the historian starts after a crash (index.ts).
  * - `meta`: counters that must outlive a restart (drops above all) and the time of the last commit.
@@ -60,6 +61,8 @@ export interface Batch {
 
 export interface AppendResult {
   accepted: number;
+  /** repeats of a series' newest sample (same time, same value): skipped, not counted as dropped */
+  duplicates: number;
   outOfOrder: number;
   droppedFull: number;
 }
@@ -70,6 +73,9 @@ interface SeriesRow {
   labels: Label[];
   labelsJson: string;
   lastTs: number;
+  /** the value bits of the sample at lastTs: a repeat of it is a duplicate, not a conflict */
+  lastLo: number;
+  lastHi: number;
 }
 
 interface SegmentRow {
@@ -120,7 +126,7 @@ export class DurableQueue {
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, labels TEXT NOT NULL,
-          last_ts INTEGER NOT NULL);
+          last_ts INTEGER NOT NULL, last_lo INTEGER NOT NULL DEFAULT 0, last_hi INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS segments (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, count INTEGER NOT NULL,
           data BLOB NOT NULL);`);
     } catch (err) {
@@ -132,7 +138,7 @@ export class DurableQueue {
     }
     this.st = {
       insertSeries: this.db.prepare('INSERT INTO series (key, labels, last_ts) VALUES (?, ?, ?)'),
-      updateSeries: this.db.prepare('UPDATE series SET labels = ?, last_ts = ? WHERE id = ?'),
+      updateSeries: this.db.prepare('UPDATE series SET labels = ?, last_ts = ?, last_lo = ?, last_hi = ? WHERE id = ?'),
       insertSegment: this.db.prepare('INSERT INTO segments (first, count, data) VALUES (0, ?, ?)'),
       deleteSegment: this.db.prepare('DELETE FROM segments WHERE id = ?'),
       advanceSegment: this.db.prepare('UPDATE segments SET first = ? WHERE id = ?'),
@@ -161,18 +167,22 @@ export class DurableQueue {
         number
       >,
     };
-    for (const r of this.db.prepare('SELECT id, key, labels, last_ts FROM series').all() as Array<{
+    for (const r of this.db.prepare('SELECT id, key, labels, last_ts, last_lo, last_hi FROM series').all() as Array<{
       id: number;
       key: string;
       labels: string;
       last_ts: number;
+      last_lo: number;
+      last_hi: number;
     }>) {
-      const row = {
+      const row: SeriesRow = {
         id: r.id,
         key: r.key,
         labels: JSON.parse(r.labels) as Label[],
         labelsJson: r.labels,
         lastTs: r.last_ts,
+        lastLo: r.last_lo,
+        lastHi: r.last_hi,
       };
       this.byKey.set(r.key, row);
       this.byId.set(r.id, row);
@@ -201,7 +211,7 @@ export class DurableQueue {
    * newest queued timestamp are refused and counted `out_of_order`.
    */
   append(samples: readonly QueuedSample[], labelsOf: (key: string) => readonly Label[]): AppendResult {
-    const result: AppendResult = { accepted: 0, outOfOrder: 0, droppedFull: 0 };
+    const result: AppendResult = { accepted: 0, duplicates: 0, outOfOrder: 0, droppedFull: 0 };
     if (samples.length === 0) return result;
     const changed = new Set<SeriesRow>();
     // series rows first (their ids go into the blobs), then the blobs, then the bound: one transaction, one fsync
@@ -213,7 +223,7 @@ export class DurableQueue {
           const labels = [...labelsOf(s.key)];
           const labelsJson = JSON.stringify(labels);
           const id = Number(this.st.insertSeries.run(s.key, labelsJson, -Number.MAX_SAFE_INTEGER).lastInsertRowid);
-          row = { id, key: s.key, labels, labelsJson, lastTs: -Number.MAX_SAFE_INTEGER };
+          row = { id, key: s.key, labels, labelsJson, lastTs: -Number.MAX_SAFE_INTEGER, lastLo: 0, lastHi: 0 };
           this.byKey.set(s.key, row);
           this.byId.set(id, row);
           changed.add(row);
@@ -226,10 +236,14 @@ export class DurableQueue {
           changed.add(row);
         }
         if (s.ts <= row.lastTs) {
-          result.outOfOrder++;
+          // the same sample again (a source polled twice within one stamp): nothing new to send
+          if (s.ts === row.lastTs && s.lo >>> 0 === row.lastLo && s.hi >>> 0 === row.lastHi) result.duplicates++;
+          else result.outOfOrder++;
           continue;
         }
         row.lastTs = s.ts;
+        row.lastLo = s.lo >>> 0;
+        row.lastHi = s.hi >>> 0;
         kept.push({ row, s });
       }
       for (let i = 0; i < kept.length; i += SEGMENT_MAX_SAMPLES) {
@@ -247,7 +261,7 @@ export class DurableQueue {
         this.bytes += buf.length;
         this.waiting += part.length;
       }
-      for (const row of changed) this.st.updateSeries.run(row.labelsJson, row.lastTs, row.id);
+      for (const row of changed) this.st.updateSeries.run(row.labelsJson, row.lastTs, row.lastLo, row.lastHi, row.id);
       result.accepted = kept.length;
       result.droppedFull = this.enforceBound();
       this.counters.enqueued += kept.length;
