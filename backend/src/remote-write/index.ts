@@ -22,7 +22,7 @@ export type { RemoteWriteConfig } from './config';
 
 /** ms stored samples wait in memory to be queued together (one transaction, one fsync per turn) */
 export const COMMIT_DELAY_MS = 100;
-/** how far before the queue's last commit (run clock) the catch-up at start reads the historian, ms */
+/** how far before the queue's last commit (run clock) the catch-up at start reads the historian, ms (1 h) */
 export const CATCH_UP_MS = 60 * 60_000;
 /** samples per append at most (bounds one transaction's time) */
 const APPEND_MAX = 50_000;
@@ -189,8 +189,9 @@ export function startRemoteWrite(d: RemoteWriteDeps): RemoteWrite {
 }
 
 /**
- * Queues what the historian stored after each exported series' newest queued sample (from at most CATCH_UP_MS
- * before the queue's last commit; nothing from before the queue existed). Returns the samples queued.
+ * Queues what the historian stored after each exported series' newest queued sample, looking back at most
+ * CATCH_UP_MS before the queue's last commit (so a point newly selected gets at most that much history); nothing
+ * when the queue is new. Returns the samples queued.
  */
 function catchUp(
   queue: DurableQueue,
@@ -199,7 +200,9 @@ function catchUp(
   now: number,
   append: (s: QueuedSample[]) => number,
 ): number {
-  const since = Math.max(queue.createdAt, (queue.lastCommitAt ?? queue.createdAt) - CATCH_UP_MS);
+  // a new queue starts with what is stored from now on
+  if (queue.fresh) return 0;
+  const since = queue.lastCommitAt - CATCH_UP_MS;
   const to = now + MAX_AHEAD_MS + 1;
   let out: QueuedSample[] = [];
   let n = 0;

@@ -97,8 +97,10 @@ export class DurableQueue {
   readonly counters: QueueCounters;
   /** Unix ms (run clock) when the queue file was created */
   readonly createdAt: number;
-  /** Unix ms (run clock) of the last append before this open, when any */
-  readonly lastCommitAt: number | undefined;
+  /** Unix ms (run clock) of the last append before this open (the creation when none) */
+  readonly lastCommitAt: number;
+  /** the file was created by this open */
+  readonly fresh: boolean;
 
   private readonly st: {
     insertSeries: Database.Statement;
@@ -153,12 +155,16 @@ export class DurableQueue {
         Number(r.value),
       ]),
     );
-    if (!meta.has('created_at')) {
-      meta.set('created_at', now());
-      this.st.setMeta.run('created_at', meta.get('created_at'));
+    this.fresh = !meta.has('created_at');
+    if (this.fresh) {
+      const t = now();
+      for (const k of ['created_at', 'committed_at']) {
+        meta.set(k, t);
+        this.st.setMeta.run(k, t);
+      }
     }
     this.createdAt = meta.get('created_at')!;
-    this.lastCommitAt = meta.get('committed_at');
+    this.lastCommitAt = meta.get('committed_at') ?? this.createdAt;
     this.counters = {
       enqueued: meta.get('enqueued') ?? 0,
       sent: meta.get('sent') ?? 0,
