@@ -1,3 +1,4 @@
+import { bacnet } from './bacnet';
 import { generator } from './generator';
 import { jobs } from './jobs';
 import { modbus } from './modbus';
@@ -16,6 +17,7 @@ export const CONNECTORS: ReadonlyArray<ConnectorDefinition<never>> = [
   redfish as ConnectorDefinition<never>,
   jobs as ConnectorDefinition<never>,
   snmp as ConnectorDefinition<never>,
+  bacnet as ConnectorDefinition<never>,
 ];
 
 export const CONNECTOR_NAMES: readonly string[] = CONNECTORS.map((c) => c.name);

@@ -1,0 +1,11 @@
+import type { ConnectorDefinition } from '../types';
+import { BacnetConnector } from './bacnet';
+import { bacnetOptions, type BacnetOptions } from './config';
+
+export const bacnet: ConnectorDefinition<BacnetOptions> = {
+  name: 'bacnet',
+  description:
+    'BACnet/IP: ReadPropertyMultiple polling or COV subscriptions of present-value with status-flags and reliability as quality; WriteProperty at a priority, relinquish as release',
+  options: bacnetOptions,
+  init: (source) => new BacnetConnector(source, source.clock),
+};

@@ -1,0 +1,185 @@
+/**
+ * Test helpers (not shipped code): a loopback capture with Debian's dumpcap, decoded by tshark — Wireshark's
+ * BACnet dissector, an implementation independent of @bacnet-js/client — into the BACnet PDUs each side sent.
+ *
+ * `tshark -V` prints each PDU as an indented tree; `parseTshark` keeps what the tests compare: the APDU type and
+ * service, invoke id, the object identifiers with their properties and values as Wireshark decoded them, the
+ * write priority, and error class/code or abort reason.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const CAPTURE_HINT =
+  'the BACnet tests capture loopback traffic with dumpcap and decode it with tshark (apt-get install -y tshark, run as root or in the wireshark group); CI installs it in .ci/run';
+
+export interface TsharkProperty {
+  property: string;
+  /** the value's line as Wireshark prints it: `Present Value (real): 20.6000003814697`, `units:  Degrees Celsius (62)` */
+  value?: string;
+  /** status-flags that are TRUE */
+  flags?: string[];
+  /** a property-access error: `property: unknown-property` */
+  error?: string;
+}
+
+export interface TsharkPdu {
+  frame: number;
+  srcPort: number;
+  dstPort: number;
+  /** `Confirmed-REQ`, `Complex-ACK`, `Simple-ACK`, `Error`, `Abort`, `Unconfirmed-REQ` */
+  type: string;
+  service?: string;
+  invokeId?: number;
+  /** objects in order, `analog-input:102`, with what was said of each */
+  objects: Array<{ object: string; properties: TsharkProperty[] }>;
+  priority?: number;
+  /** `property: value-out-of-range` of an Error PDU */
+  error?: string;
+  abortReason?: string;
+  /** who-Is limits, i-Am device */
+  text: string;
+}
+
+const NOISE =
+  /Tag Class|Tag Number|Length Value Type|Named Tag|^\s*Context Tag:|^\s*Application Tag:|^\s*[{}]\[\d+\]$|Object Type:|Instance Number:/;
+
+export function parseTshark(text: string): TsharkPdu[] {
+  const out: TsharkPdu[] = [];
+  for (const block of text.split(/^(?=Frame \d+:)/m)) {
+    const frame = /^Frame (\d+):/.exec(block);
+    const apduAt = block.indexOf('Building Automation and Control Network APDU');
+    if (!frame || apduAt < 0) continue;
+    const udp = /User Datagram Protocol, Src Port: (\d+), Dst Port: (\d+)/.exec(block);
+    const lines = block
+      .slice(apduAt)
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !NOISE.test(l));
+    const pdu: TsharkPdu = {
+      frame: Number(frame[1]),
+      srcPort: Number(udp?.[1]),
+      dstPort: Number(udp?.[2]),
+      type: /APDU Type: ([\w-]+)/.exec(block)?.[1] ?? '?',
+      objects: [],
+      text: lines.join('\n'),
+    };
+    const service = /(?:Unconfirmed )?Service Choice: ([\w-]+)/.exec(block);
+    if (service) pdu.service = service[1];
+    const invoke = /Invoke ID: (\d+)/.exec(block);
+    if (invoke) pdu.invokeId = Number(invoke[1]);
+    const pri = /Priority: \(Unsigned\) (\d+)/.exec(block);
+    if (pri) pdu.priority = Number(pri[1]);
+    const abort = /Abort Reason: ([\w-]+)/.exec(block);
+    if (abort) pdu.abortReason = abort[1];
+    let cur: { object: string; properties: TsharkProperty[] } | undefined;
+    let prop: (TsharkProperty & { indent: number }) | undefined;
+    let errClass: string | undefined;
+    for (const line of lines) {
+      const indent = line.length - line.trimStart().length;
+      const t = line.trim();
+      const oid = /^(?:\w*[Ii]dentifier|ObjectIdentifier): ([a-z-]+), (\d+)$/.exec(t);
+      if (oid && !t.startsWith('Property Identifier')) {
+        cur = { object: `${oid[1]}:${oid[2]}`, properties: [] };
+        pdu.objects.push(cur);
+        prop = undefined;
+        continue;
+      }
+      const p = /^Property Identifier: ([\w-]+) \(\d+\)$/.exec(t);
+      if (p) {
+        if (prop && prop.property === p[1] && indent > prop.indent && prop.value === undefined) continue; // its inner line
+        if (!cur) {
+          cur = { object: '?', properties: [] };
+          pdu.objects.push(cur);
+        }
+        prop = { property: p[1]!, indent };
+        cur.properties.push(prop);
+        continue;
+      }
+      const ec = /^Error Class: ([\w-]+)/.exec(t);
+      if (ec) {
+        errClass = ec[1];
+        continue;
+      }
+      const code = /^Error Code: ([\w-]+)/.exec(t);
+      if (code) {
+        const e = `${errClass}: ${code[1]}`;
+        if (prop && prop.value === undefined && pdu.type === 'Complex-ACK') prop.error = e;
+        else pdu.error = e;
+        continue;
+      }
+      if (!prop) continue;
+      const flag = /^([\w-]+) = (TRUE|FALSE)$/.exec(t);
+      if (flag) {
+        if (flag[2] === 'TRUE') (prop.flags ??= []).push(flag[1]!);
+        continue;
+      }
+      if (prop.value === undefined && !/^(Unused bits|Priority|listOfResults|propertyAccessError)/.test(t))
+        prop.value = t;
+    }
+    for (const o of pdu.objects) for (const x of o.properties) delete (x as { indent?: number }).indent;
+    out.push(pdu);
+  }
+  return out;
+}
+
+/** The number at the end of a value line (`Present Value (real): 20.6000003814697` → 20.6000003814697). */
+export function valueNumber(line: string | undefined): number | undefined {
+  const m = /:\s*(-?[\d.]+(?:e[-+]?\d+)?)\)?$/i.exec(line ?? '') ?? /\((\d+)\)$/.exec(line ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+export interface Capture {
+  file: string;
+  /** stops dumpcap and decodes what it captured */
+  stop(): Promise<TsharkPdu[]>;
+}
+
+/** Starts dumpcap on lo for these UDP ports; resolves once it captures. Throws naming why it could not start. */
+export async function startCapture(ports: number[]): Promise<Capture> {
+  const which = spawnSync('sh', ['-c', 'command -v dumpcap && command -v tshark'], { encoding: 'utf8' });
+  if (which.status !== 0) throw new Error(`dumpcap/tshark not found: ${CAPTURE_HINT}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-bacnet-pcap-'));
+  const file = path.join(dir, 'capture.pcapng');
+  const filter = ports.map((p) => `udp port ${p}`).join(' or ');
+  const child: ChildProcess = spawn('dumpcap', ['-i', 'lo', '-f', filter, '-w', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`dumpcap did not start capturing within 10 s: ${err.trim()} (${CAPTURE_HINT})`)),
+      10_000,
+    );
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('Capturing on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`dumpcap exited (${code}) before capturing: ${err.trim()} (${CAPTURE_HINT})`));
+    });
+  });
+  child.removeAllListeners('exit');
+  // "Capturing on" is printed a moment before the kernel filter delivers packets
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    file,
+    async stop() {
+      // the last datagrams reach the capture a moment after the socket sends them
+      await new Promise((r) => setTimeout(r, 200));
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+      const args = ['-r', file, ...ports.flatMap((p) => ['-d', `udp.port==${p},bvlc`]), '-V', '-Y', 'bacapp'];
+      const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
+      return parseTshark(r.stdout);
+    },
+  };
+}
