@@ -12,9 +12,12 @@ import { Ewma, robustLinearFit, type LinearFit } from './stats';
  * - `linear`: a + b·x;
  * - `proportional`: b·x through the origin (fan laws: airflow ∝ fan speed, filter ΔP ∝ airflow², pump flow ∝
  *   speed) — valid beyond the range seen while learning, which is where a degrading unit goes.
+ * - `saturating`: x / (a + b·x), fitted as x / y = a + b·x: a rack's exhaust − inlet against its heat, where the
+ *   air it moves (x / y, the heat per kelvin) rises with the load as its servers' fans speed up — so the curve
+ *   between idle and a full job is right on loads the learning window never saw.
  * `ratio` residuals are (actual / expected − 1), so a threshold is a share (0.1 = 10 %); else in y's unit.
  */
-export type ChannelModel = 'mean' | 'linear' | 'proportional';
+export type ChannelModel = 'mean' | 'linear' | 'proportional' | 'saturating';
 
 export interface ChannelSpec {
   model: ChannelModel;
@@ -38,17 +41,40 @@ export interface ChannelSpec {
    * `reading` given to push() (the sensor itself, when y is its difference to a moving reference such as its
    * peers) degrades after twice as many identical values: a quantised real sensor may hold still for a while */
   flatCount?: number;
+  /** judge flat-lining on the `reading` only, not on y: y is a quantised difference (a rack's GPU aggregate
+   * against its own GPUs, both whole degrees) that holds the same value for long stretches on a healthy unit */
+  flatReadingOnly?: boolean;
+  /**
+   * judge only near inputs seen while learning: x's learned range in this many bins, and an x whose bin and its
+   * neighbours held no learning sample is not judged (a rack that learned idle and full load has not learned a
+   * half-load job: its curve between is a guess). @default none (the whole range, with its margin)
+   */
+  coverageBins?: number;
+  /**
+   * y follows its expected value through a first-order lag of this time constant, s (a rack's exhaust behind its
+   * load: the servers' thermal mass). The model is learned on x through the same lag and judged against the
+   * expected value lagged; each starts over after a gap and is used from two time constants on. @default none
+   */
+  lagS?: number;
 }
+
+/** coverageBins: a bin counts as seen with this many learning samples (5 minutes at the 10 s cadence): a load
+ * passed through on a ramp is not a load learned */
+const SEEN = 30;
 
 export type ChannelState = 'learning' | 'normal' | 'alarm' | 'degraded';
 
 export class ResidualChannel {
   state: ChannelState = 'learning';
+  /** the last evaluation whose residual was judged (its deviation is as of then), Unix ms */
+  judgedAt = -Infinity;
   /** why degraded, for the detectors' status */
   reason?: string;
   private xs: number[] = [];
   private ys: number[] = [];
   private fit?: LinearFit;
+  /** coverageBins: learning samples per bin of x's learned range */
+  private seen?: Uint32Array;
   private level = 0;
   private threshold = 0;
   private readonly ewma: Ewma;
@@ -62,6 +88,10 @@ export class ResidualChannel {
   /** after degraded or a restart the EWMA starts again; no decision until it has settled */
   private settle = 0;
   private deviationNow = 0;
+  /** lagS: x and the expected value through the lag, and since when the lag has run (Unix ms) */
+  private xLag = 0;
+  private eLag?: number;
+  private lagFrom?: number;
 
   constructor(private readonly spec: ChannelSpec) {
     this.ewma = new Ewma(spec.lambda ?? 0.05);
@@ -85,6 +115,10 @@ export class ResidualChannel {
   /** expected y at x (for evidence text); undefined while learning */
   expected(x: number): number | undefined {
     if (!this.fit) return undefined;
+    if (this.spec.model === 'saturating') {
+      const g = this.fit.a + this.fit.b * x;
+      return g > 1e-9 ? x / g : undefined;
+    }
     return this.spec.model === 'mean' ? this.fit.a : this.fit.a + this.fit.b * x;
   }
 
@@ -95,8 +129,10 @@ export class ResidualChannel {
    */
   push(t: number, y: number | undefined, x = 0, reading?: number): ChannelState {
     if (!(t > this.lastT)) return this.state; // out of order or repeated: ignored
+    const prevT = this.lastT;
     this.lastT = t;
     if (y === undefined || !Number.isFinite(y) || !Number.isFinite(x)) {
+      this.lagFrom = this.eLag = undefined;
       if (++this.missing >= (this.spec.missingCount ?? 30) && this.state !== 'learning') this.degrade('no input');
       return this.state;
     }
@@ -104,7 +140,7 @@ export class ResidualChannel {
     const flatCount = this.spec.flatCount ?? 180;
     this.flat = y === this.lastY ? this.flat + 1 : 0;
     this.lastY = y;
-    if (flatCount > 0 && this.flat >= flatCount) {
+    if (flatCount > 0 && this.flat >= flatCount && !this.spec.flatReadingOnly) {
       this.degrade('input unchanged (flat-lined sensor?)');
       return this.state;
     }
@@ -116,18 +152,51 @@ export class ResidualChannel {
         return this.state;
       }
     }
+    const lagMs = (this.spec.lagS ?? 0) * 1000;
+    let alpha = 1;
+    if (lagMs > 0) {
+      if (this.lagFrom === undefined) {
+        this.lagFrom = t;
+        this.xLag = x;
+      } else {
+        alpha = 1 - Math.exp(-(t - prevT) / lagMs);
+        this.xLag += alpha * (x - this.xLag);
+      }
+      if (t - this.lagFrom < 2 * lagMs) {
+        this.eLag = undefined;
+        return this.state;
+      }
+    }
     if (!this.fit) {
-      this.learn(x, y);
+      this.learn(lagMs > 0 ? this.xLag : x, y);
       return this.state;
+    }
+    // the expected value through the lag runs on every input, judged or not (a stale one would be a step)
+    if (lagMs > 0) {
+      const e = this.expected(x);
+      if (e !== undefined)
+        this.eLag = this.eLag === undefined ? (this.expected(this.xLag) ?? e) : this.eLag + alpha * (e - this.eLag);
     }
     // a straight line is trusted only near the inputs it was learned on (20 % of their span beyond, at least 1);
     // outside it the channel neither raises nor clears
-    if (this.spec.model === 'linear' && this.fit) {
+    if (this.spec.model !== 'mean' && this.spec.model !== 'proportional' && this.fit) {
       const pad = Math.max(1, 0.2 * (this.fit.xMax - this.fit.xMin));
       if (x < this.fit.xMin - pad || x > this.fit.xMax + pad) return this.state;
     }
-    const r = this.residual(x, y);
+    if (this.seen) {
+      const b = this.binOf(x, this.seen.length);
+      const near = Math.max(
+        this.seen[b] as number,
+        (this.seen[b - 1] as number | undefined) ?? 0,
+        (this.seen[b + 1] as number | undefined) ?? 0,
+      );
+      if (near < SEEN) return this.state;
+    }
+    let e = this.expected(x);
+    if (lagMs > 0) e = this.eLag;
+    const r = e === undefined ? undefined : !this.spec.ratio ? y - e : e > 1e-9 ? y / e - 1 : undefined;
     if (r === undefined) return this.state;
+    this.judgedAt = t;
     if (this.state === 'degraded') {
       this.state = 'normal';
       this.reason = undefined;
@@ -160,13 +229,15 @@ export class ResidualChannel {
     return this.state;
   }
 
-  private residual(x: number, y: number): number | undefined {
-    const e = this.expected(x) as number;
-    if (!this.spec.ratio) return y - e;
-    return e > 1e-9 ? y / e - 1 : undefined;
+  /** the bin of x in the learned range of x (clamped to the end bins) */
+  private binOf(x: number, nb: number): number {
+    const f = this.fit as LinearFit;
+    const span = f.xMax - f.xMin;
+    return span > 0 ? Math.min(nb - 1, Math.max(0, Math.floor(((x - f.xMin) / span) * nb))) : 0;
   }
 
   private degrade(reason: string): void {
+    this.lagFrom = this.eLag = undefined;
     this.state = this.fit ? 'degraded' : 'learning';
     this.reason = reason;
     this.streak = 0;
@@ -178,10 +249,20 @@ export class ResidualChannel {
     this.ys.push(y);
     if (this.xs.length < (this.spec.learnSamples ?? 360)) return;
     const fit = this.fitModel();
+    const learned = this.xs;
     this.xs = [];
     this.ys = [];
     if (!fit) return;
     this.fit = fit.fit;
+    const nb = this.spec.coverageBins ?? 0;
+    if (nb > 0) {
+      const seen = new Uint32Array(nb);
+      for (const x of learned) {
+        const b = this.binOf(x, nb);
+        seen[b] = (seen[b] as number) + 1;
+      }
+      this.seen = seen;
+    }
     // the EWMA's own spread over the learning window: residuals are autocorrelated, so σ of single residuals
     // would understate how far the average wanders on a healthy unit
     const e = new Ewma(this.spec.lambda ?? 0.05);
@@ -204,7 +285,20 @@ export class ResidualChannel {
   private fitModel(): { fit: LinearFit; residuals: number[] } | undefined {
     const { xs, ys } = this;
     let fit: LinearFit | undefined;
-    if (this.spec.model === 'mean') {
+    if (this.spec.model === 'saturating') {
+      // heat per kelvin against heat, on the samples that carry it (heat and a positive rise)
+      const gx: number[] = [];
+      const gy: number[] = [];
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i] as number;
+        const y = ys[i] as number;
+        if (x > 0 && y > 0) {
+          gx.push(x);
+          gy.push(x / y);
+        }
+      }
+      fit = robustLinearFit(gx, gy);
+    } else if (this.spec.model === 'mean') {
       fit = robustLinearFit(
         xs.map(() => 0),
         ys,
@@ -226,7 +320,10 @@ export class ResidualChannel {
     const f = fit;
     const residuals: number[] = [];
     for (let i = 0; i < xs.length; i++) {
-      const e = this.spec.model === 'mean' ? f.a : f.a + f.b * (xs[i] as number);
+      const x = xs[i] as number;
+      const e =
+        this.spec.model === 'mean' ? f.a : this.spec.model === 'saturating' ? x / (f.a + f.b * x) : f.a + f.b * x;
+      if (!Number.isFinite(e)) continue;
       const y = ys[i] as number;
       if (!this.spec.ratio) residuals.push(y - e);
       else if (e > 1e-9) residuals.push(y / e - 1);

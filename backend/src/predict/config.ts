@@ -21,9 +21,9 @@ export const PredictionSchema = strict({
     .prefault('2m')
     .describe('a sample older than this is missing to the detectors (they degrade, never alarm), @default 2m'),
   learn: duration()
-    .prefault('6h')
+    .prefault('24h')
     .describe(
-      'healthy history a model needs before it may alarm — long enough to see jobs start and stop (6h = 2160 evaluations at 10 s), @default 6h',
+      'healthy history a model needs before it may alarm — long enough to see the loads the racks run (a day = 8640 evaluations at 10 s: idle, training and the jobs between), @default 24h',
     ),
   limits: strict({
     inletC: z.number().default(27).describe('rack inlet: ASHRAE recommended maximum, @default 27 °C'),

@@ -119,6 +119,10 @@ export class HallDetectors {
   private readonly racks: RackDetector[];
   private readonly cdu?: CduDetector;
   private readonly plant?: PlantDetector;
+  /** rack findings held back as the room's (key asset|diagnosis|signal): held back while they last */
+  private readonly roomHeld = new Set<string>();
+  /** when the CDU last reported its own trouble (pump failure or wear), Unix ms */
+  private liquidTroubleAt = -Infinity;
 
   constructor(
     readonly hall: WatchedHall,
@@ -140,7 +144,10 @@ export class HallDetectors {
   evaluate(s: Snapshot): Finding[] {
     const out: Finding[] = [];
     const plantTrouble = this.plant?.evaluate(s, out) ?? false;
-    this.cdu?.evaluate(s, out, plantTrouble);
+    // the liquid loop failing moves GPU heat into the air: the racks' exhaust − inlet then says nothing about
+    // their sensors, while it fails and for LIQUID_SETTLE_MIN after (the racks' thermal mass)
+    if (this.cdu?.evaluate(s, out, plantTrouble)) this.liquidTroubleAt = s.t;
+    const liquidTrouble = s.t - this.liquidTroubleAt <= LIQUID_SETTLE_MIN * 60_000;
     for (const c of this.crahs) c.evaluate(s, out, plantTrouble);
     const zoneInlet = this.hall.zones.map((z) => z.racks.map((r) => s.value(r.points['env/inlet_temp'] ?? '')));
     const zoneExhaust = this.hall.zones.map((z) => z.racks.map((r) => s.value(r.points['env/exhaust_temp'] ?? '')));
@@ -159,7 +166,7 @@ export class HallDetectors {
         out.splice(i, 1);
     }
     const before = out.length;
-    for (const r of this.racks) r.evaluate(s, out, zoneInlet, zoneExhaust);
+    for (const r of this.racks) r.evaluate(s, out, zoneInlet, zoneExhaust, liquidTrouble);
     // sensors do not drift together: when many racks of a zone report the same sensor at once, it is the room
     // (a load or cooling change their models did not see), and the peers say nothing about any one sensor
     const bySignal = new Map<string, number>();
@@ -168,12 +175,21 @@ export class HallDetectors {
         const k = `${this.rackZone(f.asset)}|${f.diagnosis}|${f.pointId?.split('/').pop() ?? ''}`;
         bySignal.set(k, (bySignal.get(k) ?? 0) + 1);
       }
-    return out.filter((f, i) => {
+    // a finding that rose with the room's stays the room's while it lasts: when the others clear first, the last
+    // racks of a room-wide change (an end of row slower to recover) are not then called sensors one by one
+    const present = new Set<string>();
+    const kept = out.filter((f, i) => {
       if (i < before || !ROOM_NOT_UNIT.has(f.diagnosis)) return true;
       const z = this.rackZone(f.asset);
-      const n = bySignal.get(`${z}|${f.diagnosis}|${f.pointId?.split('/').pop() ?? ''}`) ?? 0;
-      return n < Math.max(2, 0.2 * (this.hall.zones[z ?? -1]?.racks.length ?? 0));
+      const sigName = f.pointId?.split('/').pop() ?? '';
+      const key = `${f.asset}|${f.diagnosis}|${sigName}`;
+      present.add(key);
+      const n = bySignal.get(`${z}|${f.diagnosis}|${sigName}`) ?? 0;
+      if (n >= Math.max(2, 0.2 * (this.hall.zones[z ?? -1]?.racks.length ?? 0))) this.roomHeld.add(key);
+      return !this.roomHeld.has(key);
     });
+    for (const k of this.roomHeld) if (!present.has(k)) this.roomHeld.delete(k);
+    return kept;
   }
 
   /** the zone of a rack asset (env, gpu or pdu path) */
@@ -200,6 +216,16 @@ export class HallDetectors {
     return m;
   }
 }
+
+/** an inlet sensor's drift, seen alike off its peers and in exhaust − inlet, K */
+const JOINT_K = 0.75;
+
+/** minutes after the CDU's trouble ends before racks' exhaust − inlet is judged again */
+const LIQUID_SETTLE_MIN = 15;
+
+/** the exhaust's thermal lag behind the rack's power and inlet (servers' and rack's thermal mass), s; a default,
+ * not learned: exhaust − inlet is compared with the power through it */
+const EXHAUST_LAG_S = 180;
 
 /** rack diagnoses that, raised on many racks of a zone at once, describe the room, not each rack */
 const ROOM_NOT_UNIT = new Set<Diagnosis>(['sensor_drift', 'gpu_cooling']);
@@ -448,7 +474,8 @@ class CduDetector {
     this.failure = new Hold(2, 3 * m);
   }
 
-  evaluate(s: Snapshot, out: Finding[], plantTrouble: boolean): void {
+  /** true while the pump has failed or moves less than its speed should (the loop's own trouble) */
+  evaluate(s: Snapshot, out: Finding[], plantTrouble: boolean): boolean {
     const v = (k: string) => (this.p[k] ? s.value(this.p[k] as string) : undefined);
     const ev = (...ks: string[]) => ks.map((k) => this.p[k]).filter((x): x is string => !!x);
     const gpus = this.hall.racks.map((r) => sig(r, 'gpu/gpu_temp_max', 'gpu/temp')).filter((x): x is string => !!x);
@@ -472,9 +499,10 @@ class CduDetector {
         text: `${this.a.label} coolant flow ${f1(flow ?? 0)} l/min against ${f1(e ?? 0)} l/min expected at the pump command (${f1(cmd ?? 0)} %)`,
         evidence: ev('flow', 'pump_speed_setpoint', 'pump_speed'),
       });
-      return;
+      return true;
     }
-    if (this.flowSpeed.push(s.t, flow, speed ?? cmd ?? 0) === 'alarm')
+    const worn = this.flowSpeed.push(s.t, flow, speed ?? cmd ?? 0) === 'alarm';
+    if (worn)
       out.push({
         ...base,
         diagnosis: 'pump_degradation',
@@ -516,6 +544,7 @@ class CduDetector {
         evidence: ev('return_temp', 'supply_temp', 'heat_load', 'flow'),
         limit: undefined,
       });
+    return worn;
   }
 }
 
@@ -620,6 +649,9 @@ class RackDetector {
   private readonly gpu: ResidualChannel;
   private readonly meter: ResidualChannel;
   private readonly exhaustPeer: ResidualChannel;
+  private readonly gpuAgg: ResidualChannel;
+  /** the rack's per-GPU temperature points (gpu/gpu<n>_temp), when the site has them */
+  private readonly gpuParts: string[];
   private readonly ids: {
     inlet?: string;
     exhaust?: string;
@@ -630,8 +662,8 @@ class RackDetector {
     voltage?: string;
   };
   private readonly idx: number;
-  private inletCause?: 'recirculation' | 'sensor_drift';
-  private readonly powerRange: Range;
+  private inletCause?: 'recirculation' | 'sensor_drift' | 'peers';
+  private readonly jointHold: Hold;
 
   constructor(
     private readonly r: WatchedRack,
@@ -661,11 +693,25 @@ class RackDetector {
       { model: 'mean', minEffect: 1.2, onCount: 5 * m, offCount: 10 * m, k: 3 },
       [this.ids.exhaust],
     );
+    // exhaust − inlet against the power, both through the exhaust's thermal lag: judged through job steps and a
+    // training job's ripple alike (a gate on steady power left a rack under a fluctuating job never judged)
     this.deltaT = channel(
       r,
       'exhaust − inlet per power',
-      { model: 'linear', minEffect: 3, onCount: 10 * m, offCount: 10 * m },
+      { model: 'saturating', lagS: EXHAUST_LAG_S, coverageBins: 20, minEffect: 2, onCount: 10 * m, offCount: 10 * m },
       [this.ids.inlet, this.ids.exhaust, this.ids.power],
+    );
+    this.jointHold = new Hold(10 * m, 10 * m);
+    this.gpuParts = Object.keys(r.points)
+      .filter((k) => /^gpu\/gpu\d+_temp$/.test(k))
+      .map((k) => r.points[k] as string);
+    // the rack's hottest-GPU point against the hottest of its own GPUs: the same quantity twice, so any gap the
+    // healthy rack did not have is the aggregate's sensor (or its recording rule), whatever the load
+    this.gpuAgg = channel(
+      { ...r, path: rackAsset(r, 'gpu') },
+      'hottest GPU against its GPUs',
+      { model: 'mean', minEffect: 0.75, onCount: 5 * m, offCount: 10 * m, flatReadingOnly: true },
+      [this.ids.gpuT, ...(this.gpuParts.length ? this.gpuParts : [undefined])],
     );
     this.gpu = channel(
       { ...r, path: rackAsset(r, 'gpu') },
@@ -679,7 +725,6 @@ class RackDetector {
       { model: 'proportional', ratio: true, minEffect: 0.1, onCount: 10 * m, offCount: 10 * m },
       [this.ids.current, this.ids.power, this.ids.voltage],
     );
-    this.powerRange = new Range(5 * m);
     this.idx = r.zone >= 0 ? (hall.zones[r.zone]?.racks.indexOf(r) ?? -1) : -1;
   }
 
@@ -688,6 +733,7 @@ class RackDetector {
     out: Finding[],
     zoneInlet: (number | undefined)[][],
     zoneExhaust: (number | undefined)[][],
+    liquidTrouble = false,
   ): void {
     const v = (id: string | undefined) => (id ? s.value(id) : undefined);
     const { ids, r } = this;
@@ -717,26 +763,40 @@ class RackDetector {
       0,
       exhaust,
     );
-    // exhaust − inlet lags a power step by minutes (thermal mass): judged only while the power holds steady
-    const pw = this.powerRange.push(power);
-    const steady = pw.full && power !== undefined && pw.span <= Math.max(1, 0.05 * power);
+    // the exhaust follows its heat through the rack's thermal mass (minutes): the channel lags what the power
+    // explains (lagS); the inlet moves slowly enough to be taken as it is
     const dts = this.deltaT.push(
       s.t,
-      steady && inlet !== undefined && exhaust !== undefined ? (exhaust as number) - inlet : undefined,
+      !liquidTrouble && inlet !== undefined && exhaust !== undefined && power !== undefined
+        ? exhaust - inlet
+        : undefined,
       power ?? 0,
     );
     const dIn = this.inlet.deviation;
-    // hot air reaching the intake warms the exhaust too; a drifting inlet sensor leaves the exhaust where it was.
-    // Decided when the alarm rises, kept while it holds.
+    // Hot air reaching the intake warms the exhaust as much (exhaust − inlet against power stays); an inlet sensor
+    // reading high by d shrinks exhaust − inlet by d, one reading low widens it by d. Decided when the alarm
+    // rises, kept while it holds. A true inlet colder than its peers' is the peers' news, not this rack's.
+    // (exhaust − inlet as judged now: a load it never learned leaves its deviation from long ago)
+    const dT =
+      (this.deltaT.state === 'normal' || this.deltaT.state === 'alarm') && this.deltaT.judgedAt === s.t
+        ? this.deltaT.deviation
+        : undefined;
     if (ins !== 'alarm') this.inletCause = undefined;
-    // (exhaust − inlet against power: unchanged for hot air at the intake, shrunk by as much as an inlet sensor
-    // reads high). An inlet reading below its peers is always the sensor: no air is colder than the supply.
-    else
+    else if (dT !== undefined)
       this.inletCause ??=
-        dIn > 0 && this.exhaustPeer.deviation > 0.5 * dIn && this.deltaT.deviation > -0.5 * dIn
-          ? 'recirculation'
-          : 'sensor_drift';
-    if (ins === 'alarm') {
+        dIn > 0 ? (dT < -0.5 * dIn ? 'sensor_drift' : 'recirculation') : dT > -0.5 * dIn ? 'sensor_drift' : 'peers';
+    // without exhaust − inlet: the exhaust against its peers'; an inlet reading below its peers is then the sensor
+    else this.inletCause ??= dIn > 0 && this.exhaustPeer.deviation > 0.5 * dIn ? 'recirculation' : 'sensor_drift';
+    // an inlet sensor reading high by d moves both views of it by d: d above its peers and d short in exhaust −
+    // inlet against power. Each alone wanders (the room, a job's step); together, agreeing, they name a drift
+    // well below either channel's own threshold. Reading high only: a rack whose peers warm (air short in the
+    // aisle) reads below them while its own model of a load it rarely runs may be a kelvin off the other way
+    const joint =
+      dT !== undefined && this.inlet.state === 'normal'
+        ? dIn > JOINT_K && -dT > JOINT_K && Math.abs(dIn + dT) < 0.5 * Math.max(dIn, -dT)
+        : undefined;
+    const jointDrift = this.jointHold.update(joint);
+    if (ins === 'alarm' && this.inletCause !== 'peers') {
       const followed = this.inletCause === 'recirculation';
       out.push(
         followed
@@ -756,15 +816,29 @@ class RackDetector {
               evidence: [ids.inlet, ids.exhaust].filter((x): x is string => !!x),
             },
       );
-    } else if (dts === 'alarm') {
+    } else if (jointDrift) {
       out.push({
         ...base,
         diagnosis: 'sensor_drift',
-        pointId: ids.exhaust,
+        pointId: ids.inlet,
+        confidence: conf(Math.min(Math.abs(dIn), Math.abs(dT as number)) / JOINT_K),
+        text: `${r.rack} inlet reads ${f1(dIn)} K ${dIn > 0 ? 'above' : 'below'} its aisle peers and exhaust − inlet is ${f1(dT ?? 0)} K off what its power explains: the inlet sensor`,
+        evidence: [ids.inlet, ids.exhaust, ids.power].filter((x): x is string => !!x),
+      });
+    } else if (dts === 'alarm' && ins !== 'alarm') {
+      // exhaust − inlet off: the inlet when it has left its peers by as much the other way, else the exhaust
+      const dd = this.deltaT.deviation;
+      const byInlet = dIn * -dd > 0 && Math.abs(dIn) > 0.5 * Math.abs(dd);
+      out.push({
+        ...base,
+        diagnosis: 'sensor_drift',
+        pointId: byInlet ? ids.inlet : ids.exhaust,
         confidence: conf(this.deltaT.score),
-        text: `${r.rack} exhaust − inlet is ${f1(this.deltaT.deviation)} K off what its power explains with its inlet normal: the exhaust sensor`,
+        text: byInlet
+          ? `${r.rack} exhaust − inlet is ${f1(dd)} K off what its power explains and its inlet ${f1(dIn)} K off its peers: the inlet sensor`
+          : `${r.rack} exhaust − inlet is ${f1(dd)} K off what its power explains with its inlet normal: the exhaust sensor`,
         evidence: [ids.exhaust, ids.inlet, ids.power].filter((x): x is string => !!x),
-        limit: undefined,
+        ...(!byInlet && { limit: undefined }),
       });
     }
 
@@ -772,13 +846,36 @@ class RackDetector {
     const gt = v(ids.gpuT);
     const gp = v(ids.gpuP);
     const coolant = this.hall.cdu?.points.supply_temp ? s.value(this.hall.cdu.points.supply_temp) : undefined;
+    // the aggregate against the hottest of the rack's GPUs (all of them read, or the max is not theirs)
+    let hottest = -Infinity;
+    for (const id of this.gpuParts) {
+      const x = s.value(id);
+      if (x === undefined) {
+        hottest = NaN;
+        break;
+      }
+      if (x > hottest) hottest = x;
+    }
+    const agg = this.gpuAgg.push(s.t, gt !== undefined && Number.isFinite(hottest) ? gt - hottest : undefined, 0, gt);
+    if (agg === 'alarm')
+      out.push({
+        ...base,
+        asset: rackAsset(r, 'gpu'),
+        diagnosis: 'sensor_drift',
+        pointId: ids.gpuT,
+        confidence: conf(this.gpuAgg.score),
+        text: `${r.rack} hottest-GPU reading ${f1(gt ?? 0)} °C is ${f1(this.gpuAgg.deviation)} K off the hottest of its ${this.gpuParts.length} GPUs (${f1(hottest)} °C): the reading, not the GPUs`,
+        evidence: [ids.gpuT, ...this.gpuParts].filter((x): x is string => !!x),
+        limit: undefined,
+      });
     if (
       this.gpu.push(
         s.t,
         gt !== undefined && gp !== undefined && coolant !== undefined && gp > 0 ? gt - coolant : undefined,
         gp ?? 0,
         gt,
-      ) === 'alarm'
+      ) === 'alarm' &&
+      agg !== 'alarm'
     )
       out.push({
         ...base,
