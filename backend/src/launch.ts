@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Clock, CLOCK_ENV } from './common/clock';
 import { configPath } from './config/config-path';
+import { coolingOverBacnet } from './sim/bacnet/cooling-config';
 
 /**
  * `npm start`: runs the simulated AI data hall and the backend as two processes, as docker-compose runs them as
@@ -62,6 +63,16 @@ function runClock(speed: string | undefined, start: string | undefined, env: Nod
   return Clock.startingNow(speed === undefined ? 1 : Number(speed), startMs).toString();
 }
 
+/** The site config with cooling over BACnet, written beside the backend's data; its path. */
+function bacnetCoolingConfig(siteConfig: string, port: number): string {
+  const dir = process.env.PLENUM_DATA ?? path.join(path.dirname(siteConfig), 'data');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'plenum.cooling-bacnet.yaml');
+  fs.writeFileSync(file, coolingOverBacnet(fs.readFileSync(siteConfig, 'utf8'), siteConfig, { port }));
+  console.log(`[launch] cooling over BACnet/IP: the twin's BMS on udp ${port}, the backend reads ${file}`);
+  return file;
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -69,9 +80,17 @@ function main(): void {
       speed: { type: 'string' },
       start: { type: 'string' },
       'no-sim': { type: 'boolean' },
+      cooling: { type: 'string' },
     },
   });
-  const config = configPath(values.config, process.env);
+  const siteConfig = configPath(values.config, process.env);
+  const cooling = values.cooling ?? 'opcua';
+  if (cooling !== 'opcua' && cooling !== 'bacnet')
+    throw new Error(`--cooling: expected opcua (the default) or bacnet; got ${JSON.stringify(cooling)}`);
+  const bacnetPort = process.env.SIM_BACNET_PORT || '47808';
+  // --cooling bacnet: the twin also serves its BMS over BACnet/IP and the backend reads the CRAHs and the plant there
+  // (sim/bacnet/cooling-config.ts); the site config itself is left as it is
+  const config = cooling === 'bacnet' ? bacnetCoolingConfig(siteConfig, Number(bacnetPort)) : siteConfig;
   const port = process.env.PLENUM_PORT || '8080';
   const clock = runClock(values.speed, values.start, process.env);
   const env: NodeJS.ProcessEnv = {
@@ -80,7 +99,8 @@ function main(): void {
     ...(clock && { [CLOCK_ENV]: clock }),
     // the simulator's own files (OPC UA PKI) beside the backend's data, not in whatever folder npm started in
     SIM_DATA_DIR:
-      process.env.SIM_DATA_DIR ?? path.join(process.env.PLENUM_DATA ?? path.join(path.dirname(config), 'data'), 'sim'),
+      process.env.SIM_DATA_DIR ??
+      path.join(process.env.PLENUM_DATA ?? path.join(path.dirname(siteConfig), 'data'), 'sim'),
     // the simulator's job events go to the backend's webhook, authenticated when the API is
     SIM_WEBHOOK_URL: process.env.SIM_WEBHOOK_URL ?? `http://127.0.0.1:${port}/api/events`,
     ...((process.env.PLENUM_JOBS_TOKEN || process.env.PLENUM_API_TOKEN) && {
@@ -110,7 +130,7 @@ function main(): void {
   process.on('SIGTERM', () => stopAll('SIGTERM'));
 
   if (!values['no-sim']) {
-    const simArgs = ['--config', config];
+    const simArgs = ['--config', siteConfig, ...(cooling === 'bacnet' ? ['--bacnet-port', bacnetPort] : [])];
     supervise('sim', run('sim', 'backend/src/sim/main.ts', simArgs, env));
   }
   supervise('backend', run('backend', 'backend/src/main.ts', ['--config', config], env));

@@ -29,6 +29,8 @@ const USAGE = `usage: sim [options]
                            SIM_OPCUA_USERS="name:password,…", @default operator:operator
   --opcua-limits <limits>  the OPC UA server's OperationLimits, as small controllers have: one number for all,
                            or read=n,write=n,browse=n,translate=n,monitored=n (SIM_OPCUA_LIMITS)
+  --bacnet-port <port>     the hall BMS as a BACnet/IP device (CRAHs, chilled-water plant), 0 = any free port,
+                           @default off (SIM_BACNET_PORT; npm start -- --cooling bacnet serves 47808)
   --data-dir <dir>         simulator files (OPC UA PKI in <dir>/pki/opcua), @default data/sim (SIM_DATA_DIR)
   --webhook-url <url>      job events are POSTed here (SIM_WEBHOOK_URL)
   --webhook-token <token>  bearer token for it; prefer the variable SIM_WEBHOOK_TOKEN (not in ps output)
@@ -131,6 +133,7 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimArgs {
       'control-port': { type: 'string' },
       'opcua-port': { type: 'string' },
       'opcua-limits': { type: 'string' },
+      'bacnet-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'webhook-url': { type: 'string' },
       'webhook-token': { type: 'string' },
@@ -176,6 +179,10 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimArgs {
     dcgmPort: port('--dcgm-port', v['dcgm-port'] ?? env.SIM_DCGM_PORT, 9400),
     controlPort: port('--control-port', v['control-port'] ?? env.SIM_CONTROL_PORT, 4900),
     opcuaPort: port('--opcua-port', v['opcua-port'] ?? env.SIM_OPCUA_PORT, 4840),
+    // off unless asked for: BACnet/IP's 47808 is one port per host, and most runs read cooling over OPC UA
+    ...((v['bacnet-port'] ?? env.SIM_BACNET_PORT) && {
+      bacnetPort: port('--bacnet-port', v['bacnet-port'] ?? env.SIM_BACNET_PORT, 47808),
+    }),
     dataDir: path.resolve(v['data-dir'] || env.SIM_DATA_DIR || path.join('data', 'sim')),
     opcua: opcuaOptions(env.SIM_OPCUA_USERS, v['opcua-limits'] ?? env.SIM_OPCUA_LIMITS),
     webhook: url ? { url, token: v['webhook-token'] ?? env.SIM_WEBHOOK_TOKEN ?? undefined, format } : undefined,

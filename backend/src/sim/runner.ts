@@ -16,6 +16,7 @@ import { HallModel, type SimParams } from './model';
 import type { Scenario } from '../scenario/schema';
 import { ScenarioDriver } from './scenario/driver';
 import type { SimOpcUaOptions, SimOpcUaServer } from './opcua/opcua-server';
+import { SimBacnetServer, type SimBacnetOptions } from './bacnet/bacnet-server';
 
 /** Fastest simulated time per wall second the runner accepts: one tick then integrates an hour (~0.1 s of CPU). */
 export const MAX_SPEED = MAX_CLOCK_SPEED;
@@ -48,6 +49,13 @@ export interface SimRunnerOptions {
   controlPort?: number | null;
   /** OPC UA server (CRAH, CDU, rack air sensors); 0 picks a free port; @default null: off here, main.ts serves 4840 */
   opcuaPort?: number | null;
+  /**
+   * the hall BMS as a BACnet/IP device (CRAHs and plant, sim/bacnet/): UDP port, 0 picks a free one; @default null:
+   * off (main.ts serves it with --bacnet-port / SIM_BACNET_PORT, `npm start -- --cooling bacnet` on 47808)
+   */
+  bacnetPort?: number | null;
+  /** its device instance and APDU size (sim/bacnet/bacnet-server.ts) */
+  bacnet?: Partial<Omit<SimBacnetOptions, 'host' | 'port' | 'log' | 'sync'>>;
   /** OPC UA users, PKI folder (@default `<dataDir>/pki/opcua`) and limits: opcua/opcua-server.ts */
   opcua?: Partial<Omit<SimOpcUaOptions, 'host' | 'port' | 'log'>>;
   /** the simulator's files (the OPC UA server's PKI), @default data/sim under the working directory */
@@ -87,6 +95,7 @@ export class SimRunner {
   private dcgm?: DcgmExporter;
   private control?: ControlApi;
   private opcua?: SimOpcUaServer;
+  private bacnet?: SimBacnetServer;
   private webhook?: JobWebhook;
   private jobEventsSent = 0;
   private truthWritten = 0;
@@ -133,8 +142,14 @@ export class SimRunner {
   }
 
   /** Ports the servers listen on (undefined when off or not started). */
-  ports(): { modbus?: number; dcgm?: number; control?: number; opcua?: number } {
-    return { modbus: this.modbus?.port, dcgm: this.dcgm?.port, control: this.control?.port, opcua: this.opcua?.port };
+  ports(): { modbus?: number; dcgm?: number; control?: number; opcua?: number; bacnet?: number } {
+    return {
+      modbus: this.modbus?.port,
+      dcgm: this.dcgm?.port,
+      control: this.control?.port,
+      opcua: this.opcua?.port,
+      ...(this.bacnet && { bacnet: this.bacnet.port }),
+    };
   }
 
   /** Starts the servers and the clock. On a failure, what started is stopped again and the error names it. */
@@ -181,6 +196,16 @@ export class SimRunner {
         });
         await this.opcua.start();
       }
+      if (this.opts.bacnetPort !== undefined && this.opts.bacnetPort !== null) {
+        this.bacnet = new SimBacnetServer(this.model, {
+          ...this.opts.bacnet,
+          host,
+          port: this.opts.bacnetPort,
+          log,
+          sync: () => this.tick(),
+        });
+        await this.bacnet.start();
+      }
     } catch (err) {
       await this.stop();
       throw err;
@@ -210,6 +235,7 @@ export class SimRunner {
       }
     }
     this.opcua?.update();
+    this.bacnet?.update();
     const events = this.model.jobEvents();
     for (; this.jobEventsSent < events.length; this.jobEventsSent++) {
       const e = events[this.jobEventsSent];
@@ -228,6 +254,7 @@ export class SimRunner {
         this.dcgm?.stop(),
         this.control?.stop(),
         this.opcua?.stop(),
+        this.bacnet?.stop(),
         this.webhook?.stop(),
       ]);
     })();

@@ -30,7 +30,7 @@ const POINTS: SourcePoint[] = [
   bacnetPoint('s/crah1/run_status', 'object=bi:117', 'state', 'state', { valueType: 'boolean' }),
   bacnetPoint('s/plant/chw_supply_temp', 'object=ai:9001', '°C', 'temperature'),
   bacnetPoint('s/plant/chw_setpoint', 'object=av:9003', '°C', 'temperature', { writable: true }),
-  bacnetPoint('s/plant/chiller1_status', 'object=msi:9010', 'state', 'state'),
+  bacnetPoint('s/plant/chiller1_status', 'object=ai:9010', 'state', 'state'),
 ];
 
 let model: HallModel;
@@ -95,7 +95,7 @@ describe('bacnet connector reads the twin over ReadPropertyMultiple', () => {
     });
     expect(got.get('s/crah1/supply_setpoint')?.value).toBe(rd(`${CRAH1}/supply_setpoint`));
     expect(got.get('s/crah1/run_status')?.value).toBe(true);
-    expect(got.get('s/plant/chiller1_status')?.value).toBe((rd(`${PLANT}/chiller1_status`) ?? 0) + 1); // multi-state 1-based
+    expect(got.get('s/plant/chiller1_status')?.value).toBe(rd(`${PLANT}/chiller1_status`)); // the same code as OPC UA's
     // an override read while the BMS's loop is in charge: the command in effect (the fan's speed)
     expect(got.get('s/crah1/fan_override')?.value).toBe(got.get('s/crah1/fan_speed')?.value);
     expect(samples.every((s) => s.quality === 'good' && s.rawStatus === undefined)).toBe(true);

@@ -8,6 +8,7 @@
  * Like a controller without segmentation, an answer larger than the APDU it may send (its `maxApdu`, or less if
  * the client asked for less) is refused with Abort segmentation-not-supported: clients split their requests.
  */
+import dgram from 'node:dgram';
 import BACnetClient, { type BACNetAddress, type BACNetAppData } from '@bacnet-js/client';
 import * as npdu from '@bacnet-js/client/dist/lib/npdu';
 import * as apdu from '@bacnet-js/client/dist/lib/apdu';
@@ -20,7 +21,7 @@ import { BAC_TYPE, effective, objectKey, twinObjects, type TwinObject } from './
 export interface SimBacnetOptions {
   /** @default 127.0.0.1 */
   host?: string;
-  /** UDP port; BACnet/IP's is 47808 */
+  /** UDP port; BACnet/IP's is 47808; 0 picks a free one */
   port: number;
   /** where a broadcast goes (I-Am answers are unicast to the asker), @default 255.255.255.255 */
   broadcastAddress?: string;
@@ -118,6 +119,17 @@ interface Subscription {
   lastFlags?: number;
 }
 
+async function freeUdpPort(host: string): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(0, host, () => resolve());
+  });
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 export class SimBacnetServer {
   readonly deviceId: number;
   readonly objects: TwinObject[];
@@ -150,8 +162,10 @@ export class SimBacnetServer {
 
   async start(): Promise<this> {
     const host = this.opts.host ?? '127.0.0.1';
+    // the library binds 47808 for port 0: a free port is found first
+    const port = this.opts.port === 0 ? await freeUdpPort(host) : this.opts.port;
     const transport = new Transport({
-      port: this.opts.port,
+      port,
       interface: host,
       broadcastAddress: this.opts.broadcastAddress ?? '255.255.255.255',
       reuseAddr: false,
@@ -171,7 +185,7 @@ export class SimBacnetServer {
     await new Promise<void>((resolve, reject) => {
       c.once('listening', () => resolve());
       c.once('error', (e: Error) =>
-        reject(new Error(`sim: cannot serve BACnet/IP on udp ${host}:${this.opts.port}: ${e.message}`)),
+        reject(new Error(`sim: cannot serve BACnet/IP on udp ${host}:${port}: ${e.message}`)),
       );
     });
     c.on('error', (e: Error) => this.log(`sim: BACnet socket: ${e.message}`));

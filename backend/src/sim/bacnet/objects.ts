@@ -9,7 +9,7 @@
  * | a writable setpoint (`supply_setpoint`, `chw_setpoint`, …) | analog-value, commandable (priority array) |
  * | an override (`fan_override`, `valve_override`) | analog-output, commandable; all slots empty: the BMS's loop |
  * | a 0/1 status (`run_status`, `fan_mode`, `valve_mode`, `valve_control`) | binary-input |
- * | a chiller's status (0 off, 1 starting, 2 running, 3 tripped) | multi-state-input, states 1–4 |
+ * | a chiller's status (0 off, 1 starting, 2 running, 3 tripped) | analog-input, no-units: the same code as over OPC UA and Modbus (a multi-state object would count from 1) |
  * | any other measurement | analog-input |
  */
 import type { SignalInfo } from '../model';
@@ -31,7 +31,6 @@ export const TWIN_UNITS: Record<string, number> = {
 };
 
 export const PLANT_BASE = 9000;
-export const CHILLER_STATES = ['off', 'starting', 'running', 'tripped'];
 
 export interface TwinObject {
   type: number;
@@ -49,10 +48,13 @@ export interface TwinObject {
 
 export const objectKey = (type: number, instance: number) => `${type}:${instance}`;
 
-function typeOf(s: SignalInfo): { type: number; states?: string[] } {
+/** The object type the twin serves a signal as (the table above). */
+export function typeOf(s: Pick<SignalInfo, 'signal' | 'kind' | 'writable' | 'min' | 'max'>): {
+  type: number;
+  states?: string[];
+} {
   if (s.writable && s.kind === 'command') return { type: BAC_TYPE.AO };
   if (s.writable) return { type: BAC_TYPE.AV };
-  if (/^chiller\d+_status$/.test(s.signal)) return { type: BAC_TYPE.MSI, states: CHILLER_STATES };
   if (s.kind === 'status' && s.min === 0 && s.max === 1) return { type: BAC_TYPE.BI };
   return { type: BAC_TYPE.AI };
 }
