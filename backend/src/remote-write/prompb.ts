@@ -45,4 +45,6 @@ export const SpecWriteRequest = protobuf.parse(PROTO('double')).root.lookupType(
  * marker's exact bits 0x7ff0000000000002 reach the receiver (Prometheus tests `math.Float64bits(v) ==
  * StaleNaN`; a quieted NaN would be stored as a plain NaN value).
  */
-export const WireWriteRequest = protobuf.parse(PROTO('fixed64')).root.lookupType('prometheus.WriteRequest');
+const wire = protobuf.parse(PROTO('fixed64')).root;
+export const WireWriteRequest = wire.lookupType('prometheus.WriteRequest');
+export const WireLabel = wire.lookupType('prometheus.Label');

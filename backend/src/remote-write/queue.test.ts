@@ -86,6 +86,27 @@ describe('DurableQueue', () => {
     expect(queue.peek(10)!.count).toBe(2);
   });
 
+  it('keeps every series watermark across a reopen once its samples are sent and deleted, or without a snapshot', () => {
+    let queue = q();
+    queue.append([s('a', 5), s('b', 7)], labelsOf);
+    queue.ack(queue.peek(10)!, 'sent');
+    queue.close(); // snapshot: the sent segment is deleted, the watermarks kept in meta
+    queue = q();
+    expect([queue.lastTs('a'), queue.lastTs('b'), queue.pendingSamples]).toEqual([5, 7, 0]);
+    expect(queue.append([s('a', 4), s('a', 5), s('a', 6)], labelsOf)).toMatchObject({
+      accepted: 1,
+      duplicates: 1,
+      outOfOrder: 1,
+    });
+    queue.ack(queue.peek(10)!, 'sent');
+    // no close (a crash): the sent segment row is still there and raises the snapshot's watermark at open
+    const raw = queue as unknown as { db: { close(): void } };
+    raw.db.close();
+    open.pop();
+    queue = q();
+    expect(queue.lastTs('a')).toBe(6);
+  });
+
   it('is bounded: the oldest segments are dropped and counted, never one in flight', () => {
     const maxBytes = 1024 * 1024;
     const queue = q(maxBytes);

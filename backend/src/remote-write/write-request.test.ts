@@ -2,6 +2,8 @@ import { uncompress } from 'snappyjs';
 import { SpecWriteRequest } from './prompb';
 import {
   decodeWriteRequest,
+  encodeProtobuf,
+  encodeProtobufWithProtobufjs,
   encodeWriteRequest,
   isStaleNaN,
   PROTOCOL_HEADERS,
@@ -74,6 +76,20 @@ describe('WriteRequest encoding (remote write 1.0)', () => {
     const nan = valueBits(NaN);
     expect(isStaleNaN(nan.lo, nan.hi)).toBe(false);
     expect(isStaleNaN(STALE_NAN.lo, STALE_NAN.hi)).toBe(true);
+  });
+
+  it('writes the same bytes as protobufjs from the .proto, negative and large timestamps too', () => {
+    const series: WriteSeries[] = [
+      {
+        labels: { __name__: 'a', point: 'é/ü', x: 'y'.repeat(300) },
+        t: [0, 1, 127, 128, 2 ** 40, 2 ** 53 - 1, -1, -86_400_000],
+        v: [0, -0, 1.5, null, NaN, 1e-300, -7, 3],
+      },
+      { labels: { __name__: 'b' }, t: [1_767_225_600_000], v: [42] },
+    ];
+    const wire = series.map(toWireSeries);
+    expect(Buffer.from(encodeProtobuf(wire)).equals(Buffer.from(encodeProtobufWithProtobufjs(wire)))).toBe(true);
+    expect(decodeWriteRequest(encodeWriteRequest(wire))[0]!.samples.map((x) => x.ts)).toEqual(series[0]!.t);
   });
 
   it('sorts labels by name in byte order (uppercase before __name__, as Prometheus compares)', () => {
