@@ -91,4 +91,82 @@ describe('ResidualChannel', () => {
       { numRuns: 200 },
     );
   });
+
+  describe('saturating, lagged, judged where it learned', () => {
+    // y = x / (0.6 + 0.05 x): 8 K at 8 kW, 18 K at 120 kW; learned on idle (8 kW) and 60–120 kW only
+    const rise = (x: number) => x / (0.6 + 0.05 * x);
+    // an hour idle, an hour of a job at 60, 80, 100 or 120 kW, in turn
+    const load = (i: number) => (Math.floor(i / 360) % 2 === 0 ? 8 : 60 + 60 * ((Math.floor(i / 720) % 4) / 3));
+    // 8 h: every job level once
+    const L = 2880;
+    const spec2 = { model: 'saturating' as const, minEffect: 1, learnSamples: L, onCount: 6, offCount: 6 };
+
+    it('fits the curve between idle and full load it was learned on, and judges a load beyond the straight line', () => {
+      const ch = new ResidualChannel(spec2);
+      feed(ch, L, 0, (i) => rise(load(i)) + 0.05 * noise(i), load);
+      // 90 kW was learned: the curve there is right to a tenth of a kelvin (a straight line through 8 and 120
+      // kW would be 2.6 K off)
+      expect(ch.expected(90)).toBeCloseTo(rise(90), 1);
+      expect(
+        feed(
+          ch,
+          200,
+          L,
+          (i) => rise(90) + 0.05 * noise(i),
+          () => 90,
+        ).every((x) => x === 'normal'),
+      ).toBe(true);
+      // a sensor 3 K off at a learned load: alarm
+      expect(
+        feed(
+          ch,
+          100,
+          L + 200,
+          (i) => rise(90) - 3 + 0.05 * noise(i),
+          () => 90,
+        ),
+      ).toContain('alarm');
+    });
+
+    it('with coverageBins, a load between idle and the jobs it never saw is not judged', () => {
+      const ch = new ResidualChannel({ ...spec2, coverageBins: 20 });
+      feed(ch, L, 0, (i) => rise(load(i)) + 0.05 * noise(i), load);
+      // 30 kW, never run while learning, 3 K off the curve: neither alarm nor judged
+      const s = feed(
+        ch,
+        200,
+        L,
+        (i) => rise(30) + 3 + 0.05 * noise(i),
+        () => 30,
+      );
+      expect(s.every((x) => x === 'normal')).toBe(true);
+      expect(ch.judgedAt).toBeLessThan(L * 10_000);
+      // a learned load is judged again
+      feed(
+        ch,
+        1,
+        L + 200,
+        () => rise(120),
+        () => 120,
+      );
+      expect(ch.judgedAt).toBe((L + 200) * 10_000);
+    });
+
+    it('with lagS, steps of the load are followed through the lag (no alarm) and a 5 K offset is seen through them', () => {
+      const ch = new ResidualChannel({ ...spec2, lagS: 180 });
+      // the reading: the curve at the load through a 180 s first-order lag (10 s steps)
+      let r = rise(8);
+      const a = 1 - Math.exp(-10 / 180);
+      const reading = (i: number) => (r += a * (rise(load(i)) - r));
+      const states = feed(ch, 2 * L, 0, (i) => reading(i) + 0.05 * noise(i), load);
+      expect(ch.learningLeft).toBe(0);
+      expect(states.slice(-L)).not.toContain('alarm');
+      expect(ch.expected(8)).toBeCloseTo(8, 0);
+      expect(ch.expected(120)).toBeCloseTo(rise(120), 0);
+      // a sensor reading 5 K low from now on: seen through the steps (the threshold covers what the lag leaves
+      // of each step while learning, 1.25 × the widest, here about 4 K)
+      const low = feed(ch, L, 2 * L, (i) => reading(i) - 5 + 0.05 * noise(i), load);
+      expect(low).toContain('alarm');
+    });
+  });
 });
