@@ -152,13 +152,14 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       new SourceRunner(
         def,
         { ...source, events: eventSink },
-        async (samples) => {
-          const r = await ingest.fromSource(samples);
-          if (r.rejected.length)
-            throw new Error(
-              `${r.rejected.length} samples refused, first: ${r.rejected[0]!.pointId}: ${r.rejected[0]!.reason}`,
-            );
-        },
+        // not async: the batch must not be held across the fsync (SourceRunner.counted)
+        (samples) =>
+          ingest.fromSource(samples).then((r) => {
+            if (r.rejected.length)
+              throw new Error(
+                `${r.rejected.length} samples refused, first: ${r.rejected[0]!.pointId}: ${r.rejected[0]!.reason}`,
+              );
+          }),
         {
           onStateChange(status, previous) {
             log(

@@ -49,6 +49,13 @@ export function tally(into: GatherTally, samples: readonly SourceSample[]): void
   }
 }
 
+/** Adds one delivery's tally to a gather's. */
+export function addTally(into: GatherTally, t: GatherTally): void {
+  into.samples += t.samples;
+  into.good += t.good;
+  if (t.firstBad) into.firstBad ??= t.firstBad;
+}
+
 const hex = (n: number) => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
 
 /**

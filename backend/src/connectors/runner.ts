@@ -6,6 +6,7 @@ import {
   silenceReason,
   SILENT_STATUS,
   tally,
+  addTally,
   type GatherTally,
   type Liveness,
 } from './liveness';
@@ -255,20 +256,29 @@ export class SourceRunner {
 
   /** The sink of one connector instance: counts, rates and tallies deliveries while it is the current one. */
   private counted(gen: number): SampleSink {
-    return async (samples) => {
-      await this.sink(samples);
-      if (gen !== this.generation) return;
-      const now = Date.now();
-      this._status.samples += samples.length;
-      this.rate.add(samples.length, now);
-      this._status.lastSuccess = now;
-      if (samples.length > 0) this._status.lastSampleAt = now;
-      if (samples.some((s) => s.quality !== 'bad')) {
-        this.lastUsableAt = now;
-        this.silentSince = undefined;
-      }
-      if (this.current) tally(this.current, samples);
+    // Counted before the sink's fsync and applied after it, in a `then` rather than after an `await`: an async
+    // function keeps its parameters until it returns, and a batch held across the fsync survives two scavenges and
+    // is promoted — the old generation then fills with dead samples (bench:scale, issue 14).
+    return (samples) => {
+      const t: GatherTally = { samples: 0, good: 0 };
+      tally(t, samples);
+      return this.sink(samples).then(() => this.delivered(gen, t));
     };
+  }
+
+  /** a delivery the sink took: counts, rates, liveness */
+  private delivered(gen: number, t: GatherTally): void {
+    if (gen !== this.generation) return;
+    const now = Date.now();
+    this._status.samples += t.samples;
+    this.rate.add(t.samples, now);
+    this._status.lastSuccess = now;
+    if (t.samples > 0) this._status.lastSampleAt = now;
+    if (t.good > 0) {
+      this.lastUsableAt = now;
+      this.silentSince = undefined;
+    }
+    if (this.current) addTally(this.current, t);
   }
 
   /** what the gather in flight has delivered so far */

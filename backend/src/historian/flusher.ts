@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ChunkStore, FlushState } from './chunk-store';
 import { compactHour, writeHour, type HourWriterContext } from './hour-writer';
 import { unflushedArrivals, writePiece } from './pieces';
-import type { PointState } from './point-registry';
+import { latestValueOf, type PointState } from './point-registry';
 import { floorTo, HOUR_MS, pickSeries, sliceSeries, sortUnique } from './series';
 
 /**
@@ -264,7 +264,7 @@ export class Flusher {
 function latestOf(p: PointState) {
   return p.latestTs === -Infinity
     ? null
-    : { ts: p.latestTs, value: p.latestValue, quality: p.latestQuality, rawStatus: p.latestStatus };
+    : { ts: p.latestTs, value: latestValueOf(p), quality: p.latestQuality, rawStatus: p.latestStatus };
 }
 
 export function flushStateOf(p: PointState): FlushState {

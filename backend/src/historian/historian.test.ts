@@ -456,11 +456,13 @@ describe('historian', () => {
         { id: 'a', valueType: 'number' },
         { id: 'b', valueType: 'boolean' },
         { id: 'never', valueType: 'number' },
+        { id: 's', valueType: 'string' },
       ]);
-      await h.ingest([sample('a', T0 + 5000, 5), sample('b', T0, true, 'uncertain', 3)]);
-      await h.ingest([sample('a', T0 + 1000, 1)]);
-      const l = h.latest(['a', 'b', 'never', 'unknown']);
-      expect([...l.keys()]).toEqual(['a', 'b']);
+      await h.ingest([sample('a', T0 + 5000, 5), sample('b', T0, true, 'uncertain', 3), sample('s', T0, 'cooling')]);
+      await h.ingest([sample('a', T0 + 1000, 1), sample('s', T0 + 1000, 'idle')]);
+      const l = h.latest(['a', 'b', 'never', 'unknown', 's']);
+      expect([...l.keys()]).toEqual(['a', 'b', 's']);
+      expect(l.get('s')?.value).toBe('idle');
       expect(l.get('a')).toEqual({ pointId: 'a', ts: T0 + 5000, value: 5, quality: 'good', rawStatus: 0 });
       expect(l.get('b')).toEqual({ pointId: 'b', ts: T0, value: true, quality: 'uncertain', rawStatus: 3 });
       await h.ingest([sample('a', T0 + 2 * HOUR_MS, 7)]);
@@ -475,6 +477,7 @@ describe('historian', () => {
         rawStatus: 0,
       });
       expect(h2.latest(['b']).get('b')?.value).toBe(true);
+      expect(h2.latest(['s']).get('s')?.value).toBe('idle');
     });
 
     it('refuses bucket queries that cannot be answered, naming the point and field', () => {

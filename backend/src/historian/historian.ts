@@ -6,7 +6,7 @@ import { ChunkStore } from './chunk-store';
 import { openFiles } from './database';
 import { Flusher } from './flusher';
 import type { HourWriterContext } from './hour-writer';
-import { PointRegistry, type PointState } from './point-registry';
+import { latestValueOf, PointRegistry, type PointState } from './point-registry';
 import { computeBuckets, DEFAULT_RAW_LIMIT, readSeries, toRawSeries, type QueryContext } from './queries';
 import { resolveRetention, RetentionTask } from './retention';
 import { stageSample } from './sample-validation';
@@ -183,7 +183,8 @@ class EmbeddedHistorian implements Historian {
     p.head.append(ts, value, quality, rawStatus, stagingId, now);
     if (ts >= p.latestTs) {
       p.latestTs = ts;
-      p.latestValue = value;
+      if (typeof value === 'string') p.latestStr = value;
+      else p.latestNum = value;
       p.latestQuality = quality;
       p.latestStatus = rawStatus;
     }
@@ -379,7 +380,7 @@ class EmbeddedHistorian implements Historian {
     for (const id of pointIds) {
       const p = this.points.get(id);
       if (!p || p.latestTs === -Infinity) continue;
-      const v = p.latestValue;
+      const v = latestValueOf(p);
       out.set(id, {
         pointId: id,
         ts: p.latestTs,

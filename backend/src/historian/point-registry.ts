@@ -18,7 +18,11 @@ export interface PointState {
   flushedBefore: number;
   /** the latest sample (by ts), −Infinity when none; value in storage form (booleans 0/1) */
   latestTs: number;
-  latestValue: number | string;
+  /** a number or boolean point's latest value; apart from `latestStr` so that the field stays an unboxed double
+   * (a field that may hold a string boxes every number stored into it: one heap object per sample, issue 14) */
+  latestNum: number;
+  /** a string point's latest value, null for other points */
+  latestStr: string | null;
   latestQuality: number;
   latestStatus: number;
   /** number of the last commit that added samples to this point (checks flush policy once per commit) */
@@ -55,7 +59,8 @@ export class PointRegistry {
       p.flushedBefore = row.flushed_before;
       if (row.last_ts !== null && row.last_value !== null) {
         p.latestTs = row.last_ts;
-        p.latestValue = row.last_value;
+        if (typeof row.last_value === 'string') p.latestStr = row.last_value;
+        else p.latestNum = row.last_value;
         p.latestQuality = row.last_quality ?? 0;
         p.latestStatus = row.last_status ?? 0;
       }
@@ -72,7 +77,8 @@ export class PointRegistry {
       flushedPart: 0,
       flushedBefore: 0,
       latestTs: -Infinity,
-      latestValue: 0,
+      latestNum: 0,
+      latestStr: null,
       latestQuality: 0,
       latestStatus: 0,
       lastCommit: 0,
@@ -132,4 +138,9 @@ export class PointRegistry {
     })();
     for (const [key, id, vt] of added) this.add(key, id, vt);
   }
+}
+
+/** A point's latest value in storage form (booleans 0/1), as the staging log and the points table keep it. */
+export function latestValueOf(p: PointState): number | string {
+  return p.valueType === 'string' ? (p.latestStr ?? '') : p.latestNum;
 }

@@ -35,38 +35,66 @@ export class IngestPipeline {
   }
 
   /** Samples in their source units (as configured per point). Unknown points are left to the historian to reject. */
-  async fromSource(samples: readonly SourceSample[]): Promise<IngestResult> {
-    const converted: Sample[] = samples.map((s) => {
+  fromSource(samples: readonly SourceSample[]): Promise<IngestResult> {
+    // a sample whose unit is already canonical is passed on as it is (a Sample has the same shape): a copy per
+    // sample would double what every poll allocates
+    let converted: Sample[];
+    try {
+      converted = this.toCanonical(samples);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.store(converted);
+  }
+
+  private toCanonical(samples: readonly SourceSample[]): Sample[] {
+    return samples.map((s) => {
       const conv = this.points.get(s.pointId)?.conversion;
-      const value = typeof s.value === 'number' && conv ? convert(s.value, conv) : s.value;
+      if (typeof s.value !== 'number' || !conv || (conv.scale === 1 && conv.offset === 0)) return s;
       return {
         pointId: s.pointId,
         ts: s.ts,
-        value,
+        value: convert(s.value, conv),
         quality: s.quality,
         ...(s.rawStatus ? { rawStatus: s.rawStatus } : {}),
       };
     });
-    return this.store(converted);
   }
 
   /** Samples already in canonical units; those more than MAX_AHEAD_MS ahead of the clock are refused. */
-  async store(samples: Sample[]): Promise<IngestResult> {
-    const result = await this.ingestNotAhead(samples);
-    this.counters.accepted += result.accepted;
-    this.counters.rejected += result.rejected.length;
-    if (result.accepted > 0 && this.listeners.size > 0) {
-      const refused = new Set(result.rejected.map((r: RejectedSample) => r.index));
-      const ids = new Set(samples.filter((_, i) => !refused.has(i)).map((s) => s.pointId));
-      for (const l of this.listeners) l([...ids]);
-    }
-    return result;
+  store(samples: Sample[]): Promise<IngestResult> {
+    // the historian copies the samples before its commit; only their ids are kept across the fsync, so a large
+    // batch dies young instead of being promoted to the old generation (issue 14)
+    const ids = this.listeners.size > 0 && Array.isArray(samples) ? samples.map((s) => s?.pointId) : [];
+    return this.ingestNotAhead(samples).then((result) => {
+      this.counters.accepted += result.accepted;
+      this.counters.rejected += result.rejected.length;
+      if (result.accepted > 0 && this.listeners.size > 0) {
+        let stored = ids;
+        if (result.rejected.length > 0) {
+          const refused = new Set(result.rejected.map((r: RejectedSample) => r.index));
+          stored = ids.filter((_, i) => !refused.has(i));
+        }
+        const unique = [...new Set(stored)];
+        for (const l of this.listeners) l(unique);
+      }
+      return result;
+    });
   }
 
-  private async ingestNotAhead(samples: Sample[]): Promise<IngestResult> {
+  /** not async: an async function would hold `samples` until the fsync (see SourceRunner.counted) */
+  private ingestNotAhead(samples: Sample[]): Promise<IngestResult> {
     const now = this.clock();
     const limit = now + MAX_AHEAD_MS;
-    if (!samples.some((s) => typeof s?.ts === 'number' && s.ts > limit)) return this.historian.ingest(samples);
+    try {
+      if (!samples.some((s) => typeof s?.ts === 'number' && s.ts > limit)) return this.historian.ingest(samples);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.ingestSomeAhead(samples, now, limit);
+  }
+
+  private async ingestSomeAhead(samples: Sample[], now: number, limit: number): Promise<IngestResult> {
     const ahead: RejectedSample[] = [];
     const kept: Sample[] = [];
     const keptIndex: number[] = [];

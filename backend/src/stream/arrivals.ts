@@ -18,16 +18,13 @@ export class Arrivals {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Called by the ingest pipeline once samples are stored. */
-  record(pointIds: Iterable<string>): void {
+  record(pointIds: readonly string[]): void {
     const t = this.now();
-    const ids = new Set<string>();
-    for (const id of pointIds) {
-      this.last.set(id, t);
-      ids.add(id);
-    }
-    if (ids.size === 0) return;
+    // one poll of a hall records tens of thousands of ids: no copies of them unless a long poll waits
+    for (const id of pointIds) this.last.set(id, t);
+    if (pointIds.length === 0 || this.waiters.size === 0) return;
     for (const w of [...this.waiters]) {
-      if (w.points === null || [...ids].some((id) => w.points!.has(id))) w.settle('data');
+      if (w.points === null || pointIds.some((id) => w.points!.has(id))) w.settle('data');
     }
   }
 

@@ -41,4 +41,31 @@ describe('built-in generator', () => {
     expect([...new Set(got.map((s) => s.ts))]).toEqual([Date.UTC(2026, 0, 1, 0, 0, 7), Date.UTC(2026, 0, 1, 0, 0, 8)]);
     expect(() => generatorOptions.parse({ stepMs: 0 })).toThrow();
   });
+
+  it('delivers a hall-sized source in slices of one gather, every point once at one time', async () => {
+    const base = TEST_POINTS[0]!;
+    const points = Array.from({ length: 5000 }, (_, i) => ({ ...base, id: `${base.id}-${i}` }));
+    const gen = createGenerator({ name: 'gen', intervalMs: 1000, options, points }, () =>
+      Date.UTC(2026, 0, 1, 0, 0, 3),
+    );
+    const calls: SourceSample[][] = [];
+    await gen.gather(async (s) => void calls.push(s));
+    // each slice is made when the previous one was handed over: none is larger than the slice size
+    expect(calls.map((c) => c.length)).toEqual([2048, 2048, 904]);
+    const ids = calls.flat().map((s) => s.pointId);
+    expect(new Set(ids).size).toBe(5000);
+    expect(new Set(calls.flat().map((s) => s.ts))).toEqual(new Set([Date.UTC(2026, 0, 1, 0, 0, 3)]));
+  });
+
+  it('fails the gather when one slice is refused', async () => {
+    const base = TEST_POINTS[0]!;
+    const points = Array.from({ length: 3000 }, (_, i) => ({ ...base, id: `${base.id}-${i}` }));
+    const gen = createGenerator({ name: 'gen', intervalMs: 1000, options, points }, () => Date.UTC(2026, 0, 1));
+    let n = 0;
+    await expect(
+      gen.gather(async () => {
+        if (n++ === 1) throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+  });
 });
