@@ -10,6 +10,7 @@ import { writeHallSite } from '../reliability/load/hall-site';
 import { machineCpu, treeCpuSeconds, treeIo, treePids } from '../reliability/load/proc';
 import {
   caseFigures,
+  marginalRssPerPointB,
   percentile,
   ratios,
   spread,
@@ -17,6 +18,7 @@ import {
   TARGET_RSS_PER_POINT_B,
   type CaseFigures,
   type CaseRaw,
+  type HeapTick,
   type Tick,
 } from '../reliability/load/scale-figures';
 
@@ -183,6 +185,26 @@ async function stop(s: Started): Promise<{ code: number | null; closeMs: number 
   return { code, closeMs: Date.now() - t };
 }
 
+/** The backend's heap gauges from its /metrics (prom-client default metrics, prefix plenum_process_). */
+async function heapOf(s: Started): Promise<HeapTick | undefined> {
+  try {
+    const r = await fetch(`${s.backend.url}/metrics`, { headers: bearer('read'), signal: AbortSignal.timeout(5000) });
+    const text = await r.text();
+    const gauge = (name: string) => {
+      const m = new RegExp(`^plenum_process_${name} (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) / MiB : NaN;
+    };
+    const heap = {
+      usedMiB: gauge('nodejs_heap_size_used_bytes'),
+      totalMiB: gauge('nodejs_heap_size_total_bytes'),
+      externalMiB: gauge('nodejs_external_memory_bytes'),
+    };
+    return Object.values(heap).every(Number.isFinite) ? heap : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function health(s: Started): Promise<{ stored: number; headSamples: number } | undefined> {
   try {
     const r = await fetch(`${s.backend.url}/api/health`, {
@@ -258,8 +280,9 @@ async function runCase(points: number, baseMiB: number): Promise<CaseResult> {
         };
         ticks.push(tick);
         // the answer comes when the backend's loop is free; one request at a time
-        pendingHealth ??= health(s).then((h) => {
+        pendingHealth ??= Promise.all([health(s), heapOf(s)]).then(([h, heap]) => {
           if (h) Object.assign(tick, h);
+          if (heap) tick.heap = heap;
           pendingHealth = undefined;
         });
         if (ticks.length % 30 === 0)
@@ -384,6 +407,16 @@ function report(results: CaseResult[], baseMiB: number): void {
     (r) => `${fmt(r.figures.rssStartMiB)}/${fmt(r.figures.rssPeakMiB)}/${fmt(r.figures.rssEndMiB)}`,
   );
   line('RSS beyond base per point, B', (r) => fmt(r.figures.rssPerPointB));
+  line('  … marginal: Δ peak RSS ÷ Δ points, B', (r) => {
+    const i = results.indexOf(r);
+    return i === 0 ? '—' : fmt(marginalRssPerPointB(results[i - 1]!.figures, r.figures));
+  });
+  line('  at the peak: V8 heap used / held, MiB', (r) =>
+    r.figures.peakHeap ? `${fmt(r.figures.peakHeap.usedMiB)} / ${fmt(r.figures.peakHeap.totalMiB)}` : '—',
+  );
+  line('  … external (heads) / rest (code, SQLite, tsx), MiB', (r) =>
+    r.figures.peakHeap ? `${fmt(r.figures.peakHeap.externalMiB)} / ${fmt(r.figures.peakHeap.restMiB)}` : '—',
+  );
   line('RSS beyond base per head sample, B', (r) => fmt(r.figures.rssPerHeadSampleB ?? NaN, 1));
   line('data folder after close*, B/sample', (r) => fmt(r.figures.diskPerSampleB, 2));
   line('  historian.db after close, B/sample', (r) => fmt(r.figures.chunkFilePerSampleB, 2));

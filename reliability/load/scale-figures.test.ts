@@ -1,4 +1,12 @@
-import { caseFigures, percentile, ratios, spread, type CaseRaw, type Tick } from './scale-figures';
+import {
+  caseFigures,
+  marginalRssPerPointB,
+  percentile,
+  ratios,
+  spread,
+  type CaseRaw,
+  type Tick,
+} from './scale-figures';
 
 const MiB = 2 ** 20;
 
@@ -77,6 +85,22 @@ describe('scale bench figures', () => {
     expect(r.diskPerSampleToTarget).toBeCloseTo(2 / 1.5, 9);
     expect(r.rssPerPointToTarget).toBeCloseTo((150 * MiB) / 10_000 / 1024, 9);
     expect(r.queryP95).toEqual({ latest: 1, power: 1 });
+  });
+
+  it('splits the RSS peak by the /metrics answer nearest it, and the marginal cost of a point between cases', () => {
+    const r = raw(1000, 20_000);
+    // the peak is the last tick (300 MiB); the answer 2 s before it is nearer than the one 6 s before
+    r.ticks[4]!.heap = { usedMiB: 1, totalMiB: 2, externalMiB: 3 };
+    r.ticks[8]!.heap = { usedMiB: 100, totalMiB: 120, externalMiB: 30 };
+    const f = caseFigures(r, 150);
+    expect(f.peakHeap).toEqual({ usedMiB: 100, totalMiB: 120, externalMiB: 30, restMiB: 280 - 120 - 30 });
+    // no answer within 5 s of the peak: no split
+    const far = raw(1000, 20_000);
+    far.ticks[2]!.heap = { usedMiB: 1, totalMiB: 2, externalMiB: 3 };
+    expect(caseFigures(far, 150).peakHeap).toBeUndefined();
+    const big = raw(5000, 20_000);
+    for (const t of big.ticks) t.rssMiB += 100;
+    expect(marginalRssPerPointB(f, caseFigures(big, 150))).toBe((100 * MiB) / 4000);
   });
 
   it('spreads n items over a series, ends included', () => {

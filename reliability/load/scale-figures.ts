@@ -27,6 +27,18 @@ export interface Tick {
   stored?: number;
   /** samples in the historian's heads, likewise */
   headSamples?: number;
+  /** the backend's V8 heap and ArrayBuffer memory (GET /metrics, prom-client's nodejs_* gauges), when it answered */
+  heap?: HeapTick;
+}
+
+/** MiB, as the backend's own /metrics reports them */
+export interface HeapTick {
+  /** live objects and garbage not yet collected */
+  usedMiB: number;
+  /** what V8 holds for its heap */
+  totalMiB: number;
+  /** ArrayBuffers and other memory V8 accounts outside its heap (the historian's heads are ArrayBuffers) */
+  externalMiB: number;
 }
 
 export interface CaseRaw {
@@ -71,6 +83,8 @@ export interface CaseFigures {
   rssEndMiB: number;
   /** (peak RSS − base) / points, bytes */
   rssPerPointB: number;
+  /** the /metrics answer nearest the RSS peak: how the peak splits into V8 heap, external and the rest */
+  peakHeap?: HeapTick & { restMiB: number };
   /** (RSS − base) / samples held in the heads, where they held most, bytes; absent without a health answer */
   rssPerHeadSampleB?: number;
   /** data folder after close ÷ stored samples */
@@ -155,6 +169,7 @@ export function caseFigures(raw: CaseRaw, baseRssMiB: number): CaseFigures {
     rssPeakMiB: peak.rssMiB,
     rssEndMiB: t[lastI]!.rssMiB,
     rssPerPointB: rssOver / raw.points,
+    ...peakHeapOf(t, peak),
     ...(mostHeads && {
       rssPerHeadSampleB: ((mostHeads.rssMiB - baseRssMiB) * MiB) / mostHeads.headSamples!,
     }),
@@ -166,6 +181,25 @@ export function caseFigures(raw: CaseRaw, baseRssMiB: number): CaseFigures {
     queries: Object.fromEntries(Object.entries(raw.queries).map(([k, v]) => [k, percentiles(v)])),
     lagS: percentiles(raw.lagS),
   };
+}
+
+/** The heap split of the tick with /metrics nearest the RSS peak (within 5 wall s), rest = RSS − heap − external. */
+function peakHeapOf(t: readonly Tick[], peak: Tick): { peakHeap?: HeapTick & { restMiB: number } } {
+  let near: Tick | undefined;
+  for (const x of t)
+    if (x.heap && Math.abs(x.wallMs - peak.wallMs) <= 5000)
+      if (!near || Math.abs(x.wallMs - peak.wallMs) < Math.abs(near.wallMs - peak.wallMs)) near = x;
+  if (!near?.heap) return {};
+  return { peakHeap: { ...near.heap, restMiB: near.rssMiB - near.heap.totalMiB - near.heap.externalMiB } };
+}
+
+/**
+ * RSS per point added between two cases (peak minus peak over points minus points), bytes: what one more point
+ * costs once the fixed parts — code, SQLite's page caches (40 MiB at most), V8's young generation — are full,
+ * which a base run with 50 points does not fill.
+ */
+export function marginalRssPerPointB(a: CaseFigures, b: CaseFigures): number {
+  return ((b.rssPeakMiB - a.rssPeakMiB) * 2 ** 20) / (b.points - a.points);
 }
 
 /** Ratios of a case to the reference case (the smallest) and to the issue's targets; > 1 is worse for all but
