@@ -25,6 +25,7 @@ import { formatPath } from '../common/zod-issues';
 import { livenessFor, type Liveness } from '../connectors/liveness';
 import type { AutomationConfig } from '../automation/config';
 import type { RemoteWriteConfig } from '../remote-write/config';
+import { resolveSparkplug, type SparkplugConfig } from '../sparkplug/config';
 import type { PredictionConfig } from '../predict/config';
 import { powerCapPoints } from '../automation/power-caps';
 import { validateAutomation } from '../automation/validate';
@@ -127,6 +128,8 @@ export interface SiteConfig {
   prediction?: PredictionConfig;
   /** remote write of stored samples (remote-write/README.md); absent when the file has none */
   remoteWrite?: RemoteWriteConfig;
+  /** Sparkplug B edge node and/or primary host (sparkplug/README.md); absent when the file has none */
+  sparkplug?: SparkplugConfig;
 }
 // entry points
 
@@ -178,6 +181,11 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
   const tls =
     full.success && full.data.api.tls ? readTls(full.data.api.tls, nodePath.dirname(file), issues) : undefined;
 
+  const sparkplug =
+    full.success && full.data.sparkplug
+      ? resolveSparkplug(full.data.sparkplug, full.data.site, nodePath.dirname(file), issues)
+      : undefined;
+
   const all: ConfigIssue[] = [...positioned(yaml, issues), ...envIssues];
   if (all.length > 0 || !full.success) throw new ConfigError(fileName, all);
 
@@ -220,6 +228,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     ...(cfg.automation && { automation: cfg.automation }),
     ...(cfg.prediction && { prediction: cfg.prediction }),
     ...(cfg.remoteWrite && { remoteWrite: cfg.remoteWrite }),
+    ...(sparkplug && { sparkplug }),
   };
 }
 

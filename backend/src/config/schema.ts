@@ -12,6 +12,7 @@ import { livenessFor } from '../connectors/liveness';
 import { AutomationSchema } from '../automation/config';
 import { PredictionSchema } from '../predict/config';
 import { RemoteWriteSchema } from '../remote-write/config';
+import { SparkplugSchema } from '../sparkplug/config';
 import { ASSET_REF_PATTERN, duration, isTimeZone, PLACEHOLDERS, size, slug, strict, tags } from './schema-parts';
 export * from './schema-parts';
 
@@ -302,6 +303,9 @@ export const PlenumConfigSchema = strict({
   ),
   remoteWrite: RemoteWriteSchema.optional().describe(
     'send every stored sample to a Prometheus remote-write store (VictoriaMetrics, Mimir, Prometheus) through a durable queue (remote-write/README.md)',
+  ),
+  sparkplug: SparkplugSchema.optional().describe(
+    'MQTT Sparkplug B 3.0: this site as an edge node and/or a primary host reading other edges (sparkplug/README.md)',
   ),
 });
 

@@ -116,8 +116,7 @@ function encodeValue(datatype: number, value: MetricValue | undefined): Record<s
   const field = valueField(datatype);
   if (value === undefined || field === undefined) return {};
   if (field === 'intValue') return { intValue: toWireInt(datatype, Number(value)) };
-  if (field === 'longValue')
-    return { longValue: protobuf.util.Long.fromNumber(Number(value), datatype !== DataType.Int64) };
+  if (field === 'longValue') return { longValue: Number(value) };
   return { [field]: value };
 }
 
@@ -158,14 +157,14 @@ function decodeProps(w: Wire): PropertySet {
 
 export function encodePayload(p: Payload): Uint8Array {
   const wire = {
-    ...(p.timestamp !== undefined && { timestamp: protobuf.util.Long.fromNumber(p.timestamp, true) }),
-    ...(p.seq !== undefined && { seq: protobuf.util.Long.fromNumber(p.seq, true) }),
+    ...(p.timestamp !== undefined && { timestamp: p.timestamp }),
+    ...(p.seq !== undefined && { seq: p.seq }),
     ...(p.uuid !== undefined && { uuid: p.uuid }),
     ...(p.body !== undefined && { body: p.body }),
     metrics: p.metrics.map((m) => ({
       ...(m.name !== undefined && { name: m.name }),
-      ...(m.alias !== undefined && { alias: protobuf.util.Long.fromNumber(m.alias, true) }),
-      ...(m.timestamp !== undefined && { timestamp: protobuf.util.Long.fromNumber(m.timestamp, true) }),
+      ...(m.alias !== undefined && { alias: m.alias }),
+      ...(m.timestamp !== undefined && { timestamp: m.timestamp }),
       ...(m.datatype !== undefined && { datatype: m.datatype }),
       ...(m.isHistorical && { isHistorical: true }),
       ...(m.isTransient && { isTransient: true }),
