@@ -365,14 +365,7 @@ export class PrimaryHost {
   }
 
   private pointOf(e: EdgeState, device: string | undefined, m: Metric, hm: HostMetric): Point {
-    const [site, hall, row, rack, asset, signal] = hm.pointId.split('/') as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const [site, hall, row, rack, asset] = hm.pointId.split('/') as [string, string, string, string, string];
     const prop = (k: string) => {
       const v = m.properties?.[k]?.value;
       return typeof v === 'string' ? v : undefined;
