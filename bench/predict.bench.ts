@@ -231,9 +231,12 @@ const windows: FaultWindow[] = faultWindows(truth, END).map((w) => {
     if (hall.cdu) affected.add(hall.cdu.path);
     for (const a of rackAssets(hall.racks)) affected.add(a);
   }
-  const breach = breaches.find(
-    (b) => affected.has(b.asset) && b.time >= w.start && b.time <= w.end + 20 * 60_000,
-  )?.time;
+  // a drifting sensor changes a reading and nothing else (the twin's sensor_drift): a true breach while it
+  // drifts is another fault's (a chilled-water loss heating every rack), not one it could be named ahead of
+  const breach =
+    w.type === 'sensor_drift'
+      ? undefined
+      : breaches.find((b) => affected.has(b.asset) && b.time >= w.start && b.time <= w.end + 20 * 60_000)?.time;
   const rec = model.faults().find((f) => f.id === w.id);
   let observable = true;
   if (w.type === 'sensor_drift') observable = (obs.drift.get(w.id) ?? 0) >= 1;

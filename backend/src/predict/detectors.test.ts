@@ -245,7 +245,7 @@ describe('detectors on built signals', () => {
       after(() => ({ exhaustDrift: 5 })),
       `${H}/A/A03/env`,
       'sensor_drift',
-      // judged only while the rack's power holds steady, then 10 min on-delay
+      // exhaust − inlet against power through its lag, then 10 min on-delay
       180,
       `${H}/A/A03/env/exhaust_temp`,
     ],
