@@ -10,7 +10,7 @@
  * The twin runs in this process (its model, the readings its protocol faces serve): a week over OPC UA at
  * ×1800 would outrun the connectors' liveness rules (automation/README.md, "normal-day" figure), and the
  * predictor is the same code the backend runs. Day 0 is healthy — the site's commissioning history the models
- * learn from (prediction.learn, 6 h by default) — then random faults (FaultSchedule, 5 a day) plus the slow ones the
+ * learn from (prediction.learn, 24 h by default: that day) — then random faults (FaultSchedule, 5 a day) plus the slow ones the
  * schedule leaves to scenarios (fan belt wear, pump wear) and a chilled-water loss.
  *
  * A fault is "observable" when it changed what a sensor can see (a fan cap the BMS never asked for, a valve stuck
