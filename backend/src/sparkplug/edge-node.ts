@@ -206,6 +206,9 @@ export class SparkplugEdge {
     this.epoch++;
     this.born = false;
     this.inflight = 0;
+    // the host's STATE is learnt again on every connection (its retained message comes with the subscription): a
+    // restarted broker has none, and births sent before the host subscribed again would reach no one
+    if (this.d.edge.primaryHostId !== undefined) this.hostOnline = false;
     const subs: Record<string, { qos: 0 | 1 }> = {
       [this.topic('NCMD')]: { qos: 1 },
       [`${this.topic('DCMD')}/+`]: { qos: 1 },

@@ -37,7 +37,18 @@ export interface HostDeps {
   /** new metrics from births, before their first samples */
   onPoints?: (points: Point[]) => void;
   /** samples in arrival order; awaited one batch at a time, so a slow historian holds the next batch back */
-  onSamples: (samples: Sample[], from: { edge: string; historical: boolean }) => Promise<void> | void;
+  onSamples: (samples: Sample[], from: SampleOrigin) => Promise<void> | void;
+}
+
+/**
+ * Where delivered samples come from: `birth` values are the edge's current ones (they may be newer than the
+ * historical data replayed after them), `death` the bad samples of an NDEATH/DDEATH, `data` NDATA/DDATA (with
+ * `historical` for is_historical metrics, replayed from an edge's store-and-forward).
+ */
+export interface SampleOrigin {
+  edge: string;
+  kind: 'birth' | 'data' | 'death';
+  historical: boolean;
 }
 
 interface HostMetric {
@@ -148,8 +159,21 @@ export class PrimaryHost {
     this.session.start();
   }
 
-  /** STATE offline (retained), disconnect; waits for samples being delivered. */
-  async stop(): Promise<void> {
+  /**
+   * STATE offline (retained), then stays subscribed until every online edge has answered with its NDEATH (at most
+   * `lingerMs`): what an edge published before it saw the STATE still reaches this host instead of no one.
+   * Then disconnects and waits for the samples being delivered.
+   */
+  async stop(lingerMs = 2000): Promise<void> {
+    const c = this.session.current;
+    if (c) {
+      await new Promise<void>((resolve) =>
+        c.publish(stateTopic(this.d.host.hostId), this.state(false), { qos: 1, retain: true }, () => resolve()),
+      );
+      const until = Date.now() + lingerMs;
+      while (Date.now() < until && this.session.connected && [...this.edges.values()].some((e) => e.online))
+        await new Promise((r) => setTimeout(r, 20));
+    }
     for (const e of this.edges.values()) if (e.reorderTimer) clearTimeout(e.reorderTimer);
     await this.session.stop({
       topic: stateTopic(this.d.host.hostId),
@@ -361,7 +385,7 @@ export class PrimaryHost {
         samples.push(this.sampleOf(hm, m));
     }
     if (points.length) this.d.onPoints?.(points);
-    this.deliver(e, samples, false);
+    this.deliver(e, samples, 'birth');
   }
 
   private pointOf(e: EdgeState, device: string | undefined, m: Metric, hm: HostMetric): Point {
@@ -414,8 +438,8 @@ export class PrimaryHost {
       }
       (m.isHistorical ? historical : live).push(this.sampleOf(hm, { ...m, timestamp: m.timestamp ?? p.timestamp }));
     }
-    this.deliver(e, historical, true);
-    this.deliver(e, live, false);
+    this.deliver(e, historical, 'data', true);
+    this.deliver(e, live, 'data');
   }
 
   private markBad(e: EdgeState, which: (m: HostMetric) => boolean, why: string): void {
@@ -424,14 +448,14 @@ export class PrimaryHost {
       .filter(which)
       .map((m): Sample => ({ pointId: m.pointId, ts, value: zeroOf(m.valueType), quality: 'bad' }));
     if (samples.length) this.log(`sparkplug host: ${why}: ${samples.length} points marked bad`);
-    this.deliver(e, samples, false);
+    this.deliver(e, samples, 'death');
   }
 
-  private deliver(e: EdgeState, samples: Sample[], historical: boolean): void {
+  private deliver(e: EdgeState, samples: Sample[], kind: SampleOrigin['kind'], historical = false): void {
     if (samples.length === 0) return;
     this.counts.samples += samples.length;
     this.delivery = this.delivery
-      .then(() => this.d.onSamples(samples, { edge: e.key, historical }))
+      .then(() => this.d.onSamples(samples, { edge: e.key, kind, historical }))
       .catch((err: unknown) =>
         this.log(
           `sparkplug host: ${samples.length} samples of ${e.key} not stored (${err instanceof Error ? err.message : String(err)})`,
