@@ -26,6 +26,7 @@ import { livenessFor, type Liveness } from '../connectors/liveness';
 import type { AutomationConfig } from '../automation/config';
 import type { RemoteWriteConfig } from '../remote-write/config';
 import { resolveSparkplug, type SparkplugConfig } from '../sparkplug/config';
+import type { HubConfig } from '../hub/config';
 import type { PredictionConfig } from '../predict/config';
 import { powerCapPoints } from '../automation/power-caps';
 import { validateAutomation } from '../automation/validate';
@@ -130,6 +131,8 @@ export interface SiteConfig {
   remoteWrite?: RemoteWriteConfig;
   /** Sparkplug B edge node and/or primary host (sparkplug/README.md); absent when the file has none */
   sparkplug?: SparkplugConfig;
+  /** this backend is a hub over a shared store (hub/README.md); absent when the file has none */
+  hub?: HubConfig;
 }
 // entry points
 
@@ -229,6 +232,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     ...(cfg.prediction && { prediction: cfg.prediction }),
     ...(cfg.remoteWrite && { remoteWrite: cfg.remoteWrite }),
     ...(sparkplug && { sparkplug }),
+    ...(cfg.hub && { hub: cfg.hub }),
   };
 }
 

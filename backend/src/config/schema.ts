@@ -13,6 +13,7 @@ import { AutomationSchema } from '../automation/config';
 import { PredictionSchema } from '../predict/config';
 import { RemoteWriteSchema } from '../remote-write/config';
 import { SparkplugSchema } from '../sparkplug/config';
+import { HubSchema } from '../hub/config';
 import { ASSET_REF_PATTERN, duration, isTimeZone, PLACEHOLDERS, size, slug, strict, tags } from './schema-parts';
 export * from './schema-parts';
 
@@ -306,6 +307,9 @@ export const PlenumConfigSchema = strict({
   ),
   sparkplug: SparkplugSchema.optional().describe(
     'MQTT Sparkplug B 3.0: this site as an edge node and/or a primary host reading other edges (sparkplug/README.md)',
+  ),
+  hub: HubSchema.optional().describe(
+    'run as a hub: one query API over every hall, read from the shared store the edges remote-write to (hub/README.md)',
   ),
 });
 
