@@ -111,6 +111,11 @@ export const ERROR_CLASSES = [
 export const ERROR_CODES: Record<number, string> = {
   0: 'other',
   2: 'configuration-in-progress',
+  19: 'no-space-to-add-list-element',
+  29: 'service-request-denied',
+  43: 'cov-subscription-failed',
+  44: 'not-cov-property',
+  83: 'communication-disabled',
   3: 'device-busy',
   9: 'invalid-data-type',
   12: 'invalid-array-index',
@@ -124,8 +129,6 @@ export const ERROR_CODES: Record<number, string> = {
   45: 'optional-functionality-not-supported',
   47: 'datatype-not-supported',
   50: 'property-is-not-an-array',
-  72: 'cov-subscription-failed',
-  127: 'not-cov-property',
 };
 
 export function errorText(errorClass: number, errorCode: number): string {

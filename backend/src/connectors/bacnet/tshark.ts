@@ -114,7 +114,10 @@ export function parseTshark(text: string): TsharkPdu[] {
         if (flag[2] === 'TRUE') (prop.flags ??= []).push(flag[1]!);
         continue;
       }
-      if (prop.value === undefined && !/^(Unused bits|Priority|listOfResults|propertyAccessError)/.test(t))
+      if (
+        prop.value === undefined &&
+        !/^(Unused bits|Priority|listOfResults|propertyAccessError|property Array Index)/.test(t)
+      )
         prop.value = t;
     }
     for (const o of pdu.objects) for (const x of o.properties) delete (x as { indent?: number }).indent;

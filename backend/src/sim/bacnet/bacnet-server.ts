@@ -600,7 +600,8 @@ export class SimBacnetServer {
           { type: o.type, instance: o.instance },
           s.expiresAt === Infinity ? 0 : Math.round((s.expiresAt - now) / 1000),
           [
-            { property: { id: P.PRESENT_VALUE, index: ARRAY_ALL }, value: [this.pvData(o, v)] },
+            // no index: @bacnet-js/client 3.3 writes the array index exactly when it is "all" (an inverted test)
+            { property: { id: P.PRESENT_VALUE }, value: [this.pvData(o, v)] },
             {
               property: { id: P.STATUS_FLAGS, index: ARRAY_ALL },
               value: [{ type: TAG.BITSTRING, value: { bitsUsed: 4, value: [flags] } } as unknown as BACNetAppData],
