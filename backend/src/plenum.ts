@@ -25,6 +25,8 @@ import { startPrediction, type PredictionService } from './predict';
 import { scorePointsOf } from './predict/scores';
 import { startRemoteWrite, tapIngest, type RemoteWrite } from './remote-write';
 import { registerRemoteWriteMetrics } from './remote-write/metrics';
+import { startSparkplug, type SparkplugService } from './sparkplug';
+import { registerSparkplugMetrics } from './sparkplug/metrics';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +64,8 @@ export interface RunningPlenum {
   prediction?: PredictionService;
   /** the durable queue and sender: present when the site config has `remoteWrite:` */
   remoteWrite?: RemoteWrite;
+  /** the Sparkplug B edge node and/or primary host: present when the site config has `sparkplug:` */
+  sparkplug?: SparkplugService;
   stop(): Promise<void>;
 }
 
@@ -131,8 +135,12 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
         log,
       })
     : undefined;
+  // created after the ingest pipeline (its host stores through it) but tapped before: samples stored from the start
+  let sparkplug: SparkplugService | undefined;
+  let store = remoteWrite ? tapIngest(historian, (samples) => remoteWrite.offer(samples)) : historian;
+  if (config.sparkplug?.edge) store = tapIngest(store, (samples) => sparkplug?.offer(samples));
   const ingest = new IngestPipeline(
-    remoteWrite ? tapIngest(historian, (samples) => remoteWrite.offer(samples)) : historian,
+    store,
     config.sources.flatMap((s) => s.points),
     now,
     clock.describe(),
@@ -189,6 +197,23 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   if (remoteWrite) registerRemoteWriteMetrics(metrics.registry, () => remoteWrite.status());
   // created once the runners run (its guard writes through them); the routes read it when they are called
   let automation: Automation | undefined;
+  if (config.sparkplug) {
+    const sp = startSparkplug({
+      config: config.sparkplug,
+      site: config.site,
+      points,
+      dataDir: config.historian.dataDir,
+      now,
+      log,
+      historian,
+      catalog,
+      ingest: () => ingest,
+      automation: () => automation,
+      addEvent: eventSink,
+    });
+    sparkplug = sp;
+    registerSparkplugMetrics(metrics.registry, () => sp.status());
+  }
   const prediction = config.prediction
     ? startPrediction({ config, clock, historian, events, catalog, ingest, log })
     : undefined;
@@ -293,6 +318,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     },
     prediction,
     remoteWrite,
+    sparkplug,
     async stop() {
       // the plant goes back to the BMS while the connectors still run
       await automation?.close();
@@ -300,6 +326,8 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       await Promise.all(runners.map((r) => r.stop()));
       // after the last sample is stored: what is buffered is queued, the queue closed before the historian
       await remoteWrite?.close();
+      // after the last sample is stored: the edge spools what is pending, publishes NDEATH; the host its STATE
+      await sparkplug?.close();
       arrivals.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

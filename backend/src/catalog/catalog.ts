@@ -30,6 +30,14 @@ export class Catalog {
         for (const rack of row.racks) this.racks.push({ site: site.id, hall: hall.id, row: row.id, rack });
   }
 
+  /**
+   * Points learnt at run time (a Sparkplug primary host's births); a known id keeps its first definition, as a
+   * point keeps its type forever.
+   */
+  add(points: readonly Point[]): void {
+    for (const p of points) if (!this.byId.has(p.id)) this.byId.set(p.id, p);
+  }
+
   get size(): number {
     return this.byId.size;
   }
