@@ -32,6 +32,9 @@ import {
  *   npm run bench:scale              70 simulated minutes per case at ×20 (3.5 wall min each; ≈ 13 min in all):
  *                                    the first hour's heads fill and are flushed at 01:02
  *   npm run bench:scale -- --quick   6 simulated minutes per case (≈ 2.5 min in all)
+ *   npm run bench:scale -- --speed 1 --minutes 4 --points 10000,50000
+ *                                    memory at the target's condition, points at 1 Hz in real time (≈ 9 min): at ×20
+ *                                    each point offers 20 samples per wall second, and so 20× the garbage
  *   options: --points 10000,50000,100000  --minutes <simulated>  --speed <×, 1000 divisible by it>
  *
  * Runners poll on the wall clock: at ×20 each source is polled every 50 ms and stamps whole simulated seconds
