@@ -231,6 +231,20 @@ export class BacnetLink {
     });
   }
 
+  /** ReadProperty of one property (an array element with `index`; 0 is the array's length). */
+  async readProperty(
+    d: DeviceAddress,
+    obj: BACNetObjectID,
+    property: number,
+    index?: number,
+  ): Promise<Array<{ type: number; value: unknown }>> {
+    await this.open();
+    return this.queued(d, 'ReadProperty', true, async (c, r) => {
+      const res = await c.readProperty(r, obj, property, index === undefined ? {} : { arrayIndex: index });
+      return res.values as Array<{ type: number; value: unknown }>;
+    });
+  }
+
   async writeProperty(
     d: DeviceAddress,
     obj: BACNetObjectID,
