@@ -41,7 +41,7 @@ describe('sparkplug config', () => {
         primaryHostId: 'hub',
         intervalMs: 1000,
         qos: 1,
-        maxQueueBytes: 256 * 1024 * 1024,
+        maxQueueBytes: 1024 * 1024 * 1024,
       },
       host: { hostId: 'hub', clientId: 'plenum-host-hub', reorderTimeoutMs: 2000 },
     });
