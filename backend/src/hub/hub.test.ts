@@ -17,6 +17,8 @@ import { startHub, type RunningHub } from './hub';
  */
 
 const HALLS = ['hall1', 'hall2'];
+const BAD = 'dc1/hall1/A/R01/env/inlet_temp';
+const UNCERTAIN = 'dc1/hall1/A/R02/env/inlet_temp';
 const RACKS = 4;
 
 const siteYaml = (halls: string[]) => `site:
@@ -121,7 +123,20 @@ describe('hub over VictoriaMetrics with two edges', () => {
     // 6 s of 5 Hz samples, then the sources stop so that each edge's history is final
     await new Promise((r) => setTimeout(r, 6000));
     for (const e of edges) await Promise.all(e.runners.map((r) => r.stop()));
-    tEnd = Date.now();
+    // a dead sensor and a doubtful one on hall1: bad is a stale marker in the store, uncertain a value
+    const stamp = Date.now();
+    const res = await fetch(`${edges[0]!.url}/api/samples`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        samples: [
+          { pointId: BAD, ts: stamp, value: 99, quality: 'bad' },
+          { pointId: UNCERTAIN, ts: stamp, value: 30.5, quality: 'uncertain' },
+        ],
+      }),
+    });
+    expect(res.status).toBeLessThan(300);
+    tEnd = Date.now() + 1;
     // stored samples wait up to 100 ms in memory before they are queued (remote-write/README.md)
     await new Promise((r) => setTimeout(r, 500));
     for (const e of edges)
@@ -257,6 +272,24 @@ describe('hub over VictoriaMetrics with two edges', () => {
           const rows = g.data!.values[hallCol]!.map((h, r) => (h === hall ? r : -1)).filter((r) => r >= 0);
           names.forEach((n, c) => {
             if (n === 'name') return; // the store has no display names: the id (README.md, deviations)
+            if (n === 'value' && groupBy === 'point') {
+              // a bad sample has no value in the store (a stale marker): null where the edge shows what it got
+              const rowOf = w.data!.values[0]!.indexOf(BAD);
+              if (rowOf >= 0) {
+                expect(w.data!.values[c]![rowOf]).toBe(99);
+                expect(g.data!.values[c]![rows[rowOf]!]).toBeNull();
+                const without = (col: unknown[], skip: number) => col.filter((_, k) => k !== skip);
+                expectColumnsClose(
+                  without(
+                    rows.map((r) => g.data!.values[c]![r]),
+                    rowOf,
+                  ),
+                  without(w.data!.values[c]!, rowOf),
+                  `latest ${n}`,
+                );
+                return;
+              }
+            }
             expectColumnsClose(
               rows.map((r) => g.data!.values[c]![r]),
               w.data!.values[c]!,
@@ -266,6 +299,32 @@ describe('hub over VictoriaMetrics with two edges', () => {
         }
       }
     }
+  });
+
+  it('carries bad and uncertain quality through the store', async () => {
+    const body = {
+      range: range(),
+      queries: [{ refId: 'A', queryType: 'latest', selector: { ids: [BAD, UNCERTAIN] } }],
+    };
+    const quality = (fs: DataFrameJSON[]) => {
+      const f = fs[0]!;
+      const col = (n: string) => f.data!.values[f.schema!.fields.findIndex((x) => x.name === n)]!;
+      return { point: col('point'), quality: col('quality'), time: col('time') };
+    };
+    const want = quality(frames(await post(edges[0]!.url, body)));
+    expect(want.quality).toEqual(['bad', 'uncertain']);
+    expect(quality(frames(await post(hub!.url, body)))).toEqual(want);
+    const problems = {
+      range: range(),
+      queries: [
+        { refId: 'A', queryType: 'latest', selector: { hall: ['hall1'] }, problemsOnly: true, staleAfterMs: 3_600_000 },
+      ],
+    };
+    const rows = (fs: DataFrameJSON[]) => {
+      const f = fs[0]!;
+      return f.data!.values[f.schema!.fields.findIndex((x) => x.name === 'problem')];
+    };
+    expect(rows(frames(await post(hub!.url, problems)))).toEqual(rows(frames(await post(edges[0]!.url, problems))));
   });
 
   it('answers the rack heatmap of each hall as its edge does', async () => {
