@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from '../config/load';
+import { displayUrl } from './session';
 
 const site = (halls: string[]) => `
 site:
@@ -69,5 +70,10 @@ describe('sparkplug config', () => {
       'plenum.yaml: sparkplug.broker.tls: tls needs an mqtts:// or wss:// url; got mqtt://b',
       expect.stringMatching(/^plenum\.yaml: sparkplug\.broker\.tls\.ca: cannot read .*nope\.pem \(ENOENT\)$/),
     ]);
+  });
+
+  it('logs broker URLs without credentials', () => {
+    expect(displayUrl('mqtts://plenum:s3cret@broker.site:8883')).toBe('mqtts://broker.site:8883');
+    expect(displayUrl('mqtt://127.0.0.1:1883')).toBe('mqtt://127.0.0.1:1883');
   });
 });

@@ -19,7 +19,7 @@ import { birthProperties, buildLayout, type EdgeLayout, type EdgeMetric, type Ed
 import { NAMESPACE_VERSION, parseTopic, stateTopic, topicOf } from './namespace';
 import { DataType, decodePayload, encodePayload, type Metric, type Payload } from './payload';
 import { qualityProperty } from './quality';
-import { Session } from './session';
+import { displayUrl, Session } from './session';
 import { Spool, type SpooledSample, type SpoolStats } from './spool';
 
 export type CommandResult = { ok: true; detail?: string } | { ok: false; reason: string };
@@ -123,6 +123,7 @@ export class SparkplugEdge {
 
   /** Samples the historian has stored (durable); they are spooled at the next interval. */
   offer(samples: readonly Sample[]): void {
+    if (this.stopped) return;
     for (const s of samples) {
       const m = this.layout.byPoint.get(s.pointId);
       if (!m) {
@@ -224,7 +225,7 @@ export class SparkplugEdge {
         return;
       }
       this.log(
-        `sparkplug edge: connected to ${this.d.broker.url} as ${this.d.edge.groupId}/${this.d.edge.edgeNodeId} (bdSeq ${this.bdSeq})${host !== undefined && !this.hostOnline ? `; waiting for primary host ${host}` : ''}`,
+        `sparkplug edge: connected to ${displayUrl(this.d.broker.url)} as ${this.d.edge.groupId}/${this.d.edge.edgeNodeId} (bdSeq ${this.bdSeq})${host !== undefined && !this.hostOnline ? `; waiting for primary host ${host}` : ''}`,
       );
       if (this.hostOnline) this.birth('connected');
     });
@@ -242,7 +243,10 @@ export class SparkplugEdge {
     if (!t) return;
     if (t.type === 'STATE') return this.onState(payload);
     if (t.type === 'NCMD') return this.onNodeCommand(payload);
-    if (t.type === 'DCMD' && t.device !== undefined) void this.onDeviceCommand(t.device, payload, topic);
+    if (t.type === 'DCMD' && t.device !== undefined)
+      void this.onDeviceCommand(t.device, payload, topic).catch((err: unknown) =>
+        this.log(`sparkplug edge: DCMD on ${topic} failed (${err instanceof Error ? err.message : String(err)})`),
+      );
   }
 
   /** STATE of the primary host: `{"online": bool, "timestamp": ms}`; an older timestamp than the last is stale. */
@@ -318,13 +322,17 @@ export class SparkplugEdge {
       this.log(
         `sparkplug edge: DCMD ${device}/${label} = ${JSON.stringify(m.value ?? null)}: ${result.ok ? 'written' : `refused — ${result.reason}`}`,
       );
-      this.d.onCommand?.({
-        ...(metric && { pointId: metric.point.id }),
-        metric: label,
-        device,
-        value: m.value ?? null,
-        result,
-      });
+      try {
+        this.d.onCommand?.({
+          ...(metric && { pointId: metric.point.id }),
+          metric: label,
+          device,
+          value: m.value ?? null,
+          result,
+        });
+      } catch (err) {
+        this.log(`sparkplug edge: recording a DCMD failed (${err instanceof Error ? err.message : String(err)})`);
+      }
     }
   }
 

@@ -27,7 +27,7 @@ import {
 } from './namespace';
 import { DataType, decodePayload, encodePayload, type Metric, type Payload } from './payload';
 import { qualityOf } from './quality';
-import { Session } from './session';
+import { displayUrl, Session } from './session';
 
 export interface HostDeps {
   broker: BrokerConfig;
@@ -141,7 +141,7 @@ export class PrimaryHost {
             }
             // online only once subscribed: edges that see it publish births this host will receive
             c.publish(stateTopic(d.host.hostId), this.state(true), { qos: 1, retain: true });
-            this.log(`sparkplug host ${d.host.hostId}: online on ${d.broker.url}`);
+            this.log(`sparkplug host ${d.host.hostId}: online on ${displayUrl(d.broker.url)}`);
           });
         },
         onMessage: (t, p) => this.onMessage(t, p),

@@ -86,7 +86,7 @@ export class Session {
       c = mqtt.connect(this.broker.url, this.options());
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
-      this.log(`sparkplug: cannot connect to ${this.broker.url} (${this.lastError})`);
+      this.log(`sparkplug: cannot connect to ${displayUrl(this.broker.url)} (${this.lastError})`);
       this.schedule();
       return;
     }
@@ -113,7 +113,7 @@ export class Session {
     });
     // without a listener an 'error' event would throw: refused connections, bad credentials, TLS failures
     c.on('error', (err) => {
-      if (err.message !== this.lastError) this.log(`sparkplug: ${this.broker.url}: ${err.message}`);
+      if (err.message !== this.lastError) this.log(`sparkplug: ${displayUrl(this.broker.url)}: ${err.message}`);
       this.lastError = err.message;
     });
     c.on('close', () => {
@@ -169,4 +169,16 @@ export function publishAsync(c: MqttClient, topic: string, payload: Buffer, qos:
   return new Promise((resolve, reject) =>
     c.publish(topic, payload, { qos, retain }, (err) => (err ? reject(err) : resolve())),
   );
+}
+
+/** the URL without user name and password, for logs */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
 }

@@ -121,7 +121,7 @@ export class Spool {
 
   /** Appends one entry per device (one transaction, one fsync); drops the oldest while over the bound. */
   append(batches: ReadonlyArray<{ device: string; samples: SpooledSample[] }>): void {
-    if (batches.length === 0) return;
+    if (batches.length === 0 || !this.db.open) return;
     this.db.transaction(() => {
       for (const b of batches) {
         if (b.samples.length === 0) continue;
@@ -168,7 +168,8 @@ export class Spool {
 
   /** Forgets delivered entries (one transaction). */
   delete(ids: readonly number[]): void {
-    if (ids.length === 0) return;
+    // a PUBACK can come after close(): the entry is then sent again on the next start (at least once)
+    if (ids.length === 0 || !this.db.open) return;
     this.db.transaction(() => {
       for (const id of ids) {
         const r = this.sizeOf.get(id) as { bytes: number } | undefined;
