@@ -88,10 +88,56 @@ function child(role: string, url: string, n: number): { proc: ChildProcess; out:
   return { proc, out: () => out };
 }
 
+/**
+ * `measure-cpu.ts replay [points] [seconds]`: the edge spools `seconds` of data while its primary host is away (one
+ * second of samples every 50 ms, stamped a second apart), then the host comes up; prints how long the replay takes.
+ */
+async function replay(n: number, seconds: number): Promise<void> {
+  const broker = await startMosquitto();
+  const dir = tmpDir();
+  const points = pointsOf(n);
+  const edge = new SparkplugEdge({
+    broker: brokerConfig(broker.url),
+    edge: edgeConfig({ primaryHostId: 'hub', intervalMs: 50, clientId: 'measure-edge', maxQueueBytes: 4 * 2 ** 30 }),
+    site: 'sim',
+    points,
+    dataDir: dir,
+  });
+  edge.start();
+  const t0 = Date.now() - seconds * 1000;
+  for (let k = 0; k < seconds; k++) {
+    edge.offer(points.map((p, i): Sample => ({ pointId: p.id, ts: t0 + k * 1000, value: i + k, quality: 'good' })));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  const q = edge.status().queue;
+  console.log(
+    `spooled ${q.entries} messages, ${(q.bytes / 1048576).toFixed(1)} MiB (${(q.bytes / (n * seconds)).toFixed(1)} bytes a sample)`,
+  );
+  const host = child('host', broker.url, n);
+  const start = Date.now();
+  const cpu0 = process.cpuUsage();
+  while (edge.status().queue.entries > 0 && Date.now() - start < 300_000) await new Promise((r) => setTimeout(r, 50));
+  const ms = Date.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    `replayed ${n * seconds} samples in ${(ms / 1000).toFixed(1)} s (${((n * seconds) / (ms / 1000)).toFixed(0)} samples/s, from the host's start); edge CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`,
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  host.proc.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1000));
+  console.log(host.out().trim().split('\n').at(-1));
+  host.proc.kill('SIGKILL');
+  await edge.stop();
+  await broker.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   const [role, url, nArg] = process.argv.slice(2);
   if (role === 'edge') return edgeRole(url!, Number(nArg));
   if (role === 'host') return hostRole(url!);
+  if (role === 'replay') return replay(Number(url ?? 10_000), Number(nArg ?? 60));
   const n = Number(process.argv[2] ?? 10_000);
   const seconds = Number(process.argv[3] ?? 20);
   const broker = await startMosquitto();
