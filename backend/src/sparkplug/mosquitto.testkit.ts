@@ -40,11 +40,15 @@ async function accepting(port: number, ms: number): Promise<void> {
   }
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** `extra`: more mosquitto.conf lines for the listener (cafile, certfile, keyfile for TLS). */
+export async function startMosquitto(extra: readonly string[] = [], scheme = 'mqtt'): Promise<Mosquitto> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-mosquitto-'));
   const conf = path.join(dir, 'mosquitto.conf');
-  fs.writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', ''].join('\n'));
+  fs.writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, ...extra, 'allow_anonymous true', 'persistence false', ''].join('\n'),
+  );
   let child: ChildProcess | undefined;
   let out = '';
   const launch = async () => {
@@ -66,7 +70,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   await launch();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     pid: () => child?.pid ?? -1,
     kill,
     restart: launch,
