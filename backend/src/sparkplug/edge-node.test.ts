@@ -250,4 +250,20 @@ describe('Sparkplug edge node → Tahu consumer', () => {
       0, 1,
     ]);
   });
+
+  it('is born again when its catalog changes, with the new metric in its DBIRTH', async () => {
+    const e = newEdge();
+    e.start();
+    await consumer.waitFor('births', () => consumer.of('DBIRTH').length === 3);
+    e.setPoints(POINTS); // the same table: nothing
+    e.setPoints([...POINTS, edgePoint('sim/hall1/A/A02/gpu1/temp', { quantity: 'temperature', unit: '°C' })]);
+    await consumer.waitFor('rebirth', () => consumer.of('NBIRTH').length === 2 && consumer.of('DBIRTH').length === 6);
+    const a02 = consumer
+      .of('DBIRTH')
+      .slice(3)
+      .find((m) => m.topic.endsWith('/A:A02'))!;
+    expect(a02.payload!.metrics!.map((m) => m.name)).toEqual(['gpu1/temp', 'pdu/power']);
+    expect(num(consumer.of('NBIRTH')[1]!.payload!.seq)).toBe(0);
+    expect(e.status().births).toBe(2);
+  });
 });
