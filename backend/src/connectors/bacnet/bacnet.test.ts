@@ -328,3 +328,32 @@ describe('bacnet connector writes at its priority and relinquishes', () => {
     await c.close();
   });
 });
+
+describe('bacnet connector socket', () => {
+  it('a local port in use is a named error, and the next poll binds once it is free', async () => {
+    const dgram = await import('node:dgram');
+    const taken = dgram.createSocket('udp4');
+    const port = await freeUdpPort();
+    await new Promise<void>((r) => taken.bind(port, '127.0.0.1', () => r()));
+    const c = new BacnetConnector({
+      name: 'bms',
+      intervalMs: 1000,
+      options: bacnetOptions.parse({
+        devices: [{ name: 'twin', host: '127.0.0.1', port: face.port }],
+        localAddress: '127.0.0.1',
+        localPort: port,
+        timeoutMs: 300,
+      }),
+      points: [POINTS[1]!],
+    });
+    const first = await gatherAll(c);
+    expect(first.samples).toMatchObject([{ quality: 'bad', rawStatus: TIMEOUT_STATUS }]);
+    expect(first.error).toContain(`cannot listen for BACnet/IP on udp 127.0.0.1:${port}: bind EADDRINUSE`);
+    await new Promise<void>((r) => taken.close(() => r()));
+    const second = await gatherAll(c);
+    await c.close();
+    expect(second.error).toBeUndefined();
+    expect(second.samples[0]!.quality).toBe('good');
+    await expectNoUdpLeaks(before);
+  });
+});

@@ -118,7 +118,7 @@ export class BacnetLink {
 
   constructor(private readonly opts: LinkOptions) {}
 
-  /** Binds the socket (once); rejects with a `bind` error naming the address when it cannot. */
+  /** Binds the socket (once it works); rejects with a `bind` error naming the address when it cannot. */
   open(): Promise<void> {
     this.opening ??= new Promise<void>((resolve, reject) => {
       const where = `udp ${this.opts.localAddress}:${this.opts.localPort}`;
@@ -144,8 +144,16 @@ export class BacnetLink {
       this.client = client;
       let listening = false;
       client.on('error', (e: Error) => {
-        if (!listening)
-          reject(new BacnetLinkError('bind', `cannot listen for BACnet/IP on ${where}: ${e.message}`, TIMEOUT_STATUS));
+        if (listening) return;
+        // not bound: the next request tries again (the port may be free by then)
+        this.opening = undefined;
+        this.client = undefined;
+        try {
+          client.close();
+        } catch {
+          // the socket never opened
+        }
+        reject(new BacnetLinkError('bind', `cannot listen for BACnet/IP on ${where}: ${e.message}`, TIMEOUT_STATUS));
       });
       client.on('listening', () => {
         listening = true;
