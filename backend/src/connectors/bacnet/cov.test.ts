@@ -125,7 +125,8 @@ it('a device that falls silent while its values do not move is noticed by the ch
     await face.stop();
     const t0 = Date.now();
     await waitFor('a bad sample', () => got.some((s) => s.quality === 'bad'), 3000);
-    expect(Date.now() - t0).toBeLessThan(1500); // within staleAfter (check every 500 ms + a 200 ms timeout)
+    // a check every 500 ms + a 200 ms timeout: ≤ 0.7 s here; the bound leaves room for a loaded CI machine
+    expect(Date.now() - t0).toBeLessThan(2500);
     expect(c.health()).toMatchObject({
       state: 'degraded',
       lastError: expect.stringMatching(/no answer within 200 ms/),

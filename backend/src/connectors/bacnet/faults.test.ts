@@ -62,7 +62,7 @@ it('drop, half-open, garbage and latency give bad samples and a named error with
       );
       // one request and its retry, no more: the device gets no further requests that poll
       expect(proxy.requests - requests).toBe(2);
-      expect(r.ms).toBeLessThan(2 * 200 + 300);
+      expect(r.ms).toBeLessThan(2 * 200 + 1500); // two timeouts, and room for a loaded CI machine
       proxy.fault = 'pass';
       await new Promise((res) => setTimeout(res, fault === 'latency' ? 600 : 0)); // the late answers arrive, ignored
       const back = await poll();
