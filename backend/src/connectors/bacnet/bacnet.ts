@@ -72,6 +72,8 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
   readonly reliability = new Map<string, number>();
   private readonly verified = new Set<string>();
   private fdRegisteredAt = 0;
+  /** why the last foreign-device registration failed, until one succeeds */
+  private bbmdProblem?: string;
   private closed = false;
 
   constructor(
@@ -96,6 +98,8 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
     const bad = samples.filter((s) => s.quality === 'bad').length;
     if (problems.length > 0 && bad > 0)
       throw new Error(`source "${this.source.name}": ${bad} of ${samples.length} points bad: ${problems.join('; ')}`);
+    // the reads work (they are unicast) but the source is not as configured: degraded, with the reason
+    if (this.bbmdProblem) throw new Error(`source "${this.source.name}": ${this.bbmdProblem}`);
   }
 
   /** Reads the given devices' objects (all of a device's planned objects unless `only` names some). */
@@ -133,8 +137,10 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
       try {
         await this.link.registerForeignDevice(bbmd, bbmd.ttlS);
         this.fdRegisteredAt = this.clock();
+        this.bbmdProblem = undefined;
       } catch (e) {
-        return `${errorMessage(e)} (the BBMD refused or did not answer: broadcasts such as Who-Is do not reach other subnets)`;
+        this.bbmdProblem = `${errorMessage(e)} (the BBMD refused or did not answer: broadcasts such as Who-Is do not reach other subnets)`;
+        return this.bbmdProblem;
       }
     }
     return undefined;

@@ -80,9 +80,11 @@ function classify(err: unknown, what: string): BacnetLinkError {
   if (m) {
     const c = Number(m[1]);
     const code = Number(m[2]);
+    const bvlc = /Result:(\d+)/.exec(msg);
+    const result = bvlc ? ` (BVLC result 0x${Number(bvlc[1]).toString(16).padStart(4, '0')}: NAK)` : '';
     return new BacnetLinkError(
       'error',
-      `${what}: the device answered ${errorText(c, code)}`,
+      `${what}: the device answered ${errorText(c, code)}${result}`,
       errorStatus(c, code),
       c,
       code,

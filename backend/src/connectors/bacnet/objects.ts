@@ -116,6 +116,7 @@ export const ERROR_CODES: Record<number, string> = {
   43: 'cov-subscription-failed',
   44: 'not-cov-property',
   83: 'communication-disabled',
+  118: 'register-foreign-device-failed',
   3: 'device-busy',
   9: 'invalid-data-type',
   12: 'invalid-array-index',

@@ -40,6 +40,14 @@ export interface TsharkPdu {
   abortReason?: string;
   /** who-Is limits, i-Am device */
   text: string;
+  /** the BVLC function: `Original-Unicast-NPDU`, `Register-Foreign-Device`, `BVLC-Result` */
+  bvlc?: string;
+  /** the BVLC block (TTL, result code) */
+  bvlcText?: string;
+  /** the NPDU's destination network and MAC (a routed device) */
+  dnet?: number;
+  /** as tshark prints it: `12` for a one-octet MS/TP MAC */
+  dadr?: string;
 }
 
 const NOISE =
@@ -49,8 +57,11 @@ export function parseTshark(text: string): TsharkPdu[] {
   const out: TsharkPdu[] = [];
   for (const block of text.split(/^(?=Frame \d+:)/m)) {
     const frame = /^Frame (\d+):/.exec(block);
-    const apduAt = block.indexOf('Building Automation and Control Network APDU');
-    if (!frame || apduAt < 0) continue;
+    const bvlcAt = block.indexOf('BACnet Virtual Link Control');
+    if (!frame || bvlcAt < 0) continue;
+    const npduAt = block.indexOf('Building Automation and Control Network NPDU');
+    const apduAt0 = block.indexOf('Building Automation and Control Network APDU');
+    const apduAt = apduAt0 < 0 ? block.length : apduAt0;
     const udp = /User Datagram Protocol, Src Port: (\d+), Dst Port: (\d+)/.exec(block);
     const lines = block
       .slice(apduAt)
@@ -60,10 +71,18 @@ export function parseTshark(text: string): TsharkPdu[] {
       frame: Number(frame[1]),
       srcPort: Number(udp?.[1]),
       dstPort: Number(udp?.[2]),
-      type: /APDU Type: ([\w-]+)/.exec(block)?.[1] ?? '?',
+      type: /APDU Type: ([\w-]+)/.exec(block)?.[1] ?? 'BVLC',
       objects: [],
       text: lines.join('\n'),
+      bvlcText: block.slice(bvlcAt, apduAt),
     };
+    const fn = /Function: ([\w-]+) \(0x/.exec(pdu.bvlcText!);
+    if (fn) pdu.bvlc = fn[1];
+    const npdu = npduAt < 0 ? '' : block.slice(npduAt, apduAt);
+    const dnet = /Destination Network Address: (\d+)/.exec(npdu);
+    if (dnet) pdu.dnet = Number(dnet[1]);
+    const dadr = /DADR: (\S+)/.exec(npdu);
+    if (dadr) pdu.dadr = dadr[1];
     const service = /(?:Unconfirmed )?Service Choice: ([\w-]+)/.exec(block);
     if (service) pdu.service = service[1];
     const invoke = /Invoke ID: (\d+)/.exec(block);
@@ -178,7 +197,7 @@ export async function startCapture(ports: number[]): Promise<Capture> {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       });
-      const args = ['-r', file, ...ports.flatMap((p) => ['-d', `udp.port==${p},bvlc`]), '-V', '-Y', 'bacapp'];
+      const args = ['-r', file, ...ports.flatMap((p) => ['-d', `udp.port==${p},bvlc`]), '-V', '-Y', 'bvlc'];
       const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       fs.rmSync(dir, { recursive: true, force: true });
       if (r.status !== 0) throw new Error(`tshark failed (${r.status}): ${r.stderr}`);
