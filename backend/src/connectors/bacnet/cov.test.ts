@@ -135,3 +135,37 @@ it('a device that falls silent while its values do not move is noticed by the ch
     await c.stop();
   }
 });
+
+it('runs as a subscribed source under the SourceRunner: up, notified values flow, stop cancels', async () => {
+  const { SourceRunner } = await import('../runner');
+  const { model, face } = await startTwinFace();
+  const got: SourceSample[] = [];
+  const runner = new SourceRunner(
+    bacnet as never,
+    {
+      name: 'bms',
+      intervalMs: 500,
+      options: bacnetOptions.parse({
+        devices: [{ name: 'twin', host: '127.0.0.1', port: face.port }],
+        localAddress: '127.0.0.1',
+        localPort: await freeUdpPort(),
+        timeoutMs: 300,
+        read: 'cov',
+      }),
+      points: [bacnetPoint('p/sp', 'object=av:103', '°C', 'temperature')],
+    } as never,
+    async (s) => void got.push(...s),
+  );
+  runner.start();
+  try {
+    await waitFor('up', () => runner.status.state === 'up' && got.length > 0);
+    model.write(SP, 21.5, 'api');
+    face.update();
+    await waitFor('the notified value', () => got.some((s) => s.value === 21.5));
+    expect(face.subscriptions()).toHaveLength(1);
+  } finally {
+    await runner.stop();
+  }
+  expect(face.subscriptions()).toEqual([]);
+  await face.stop();
+});
