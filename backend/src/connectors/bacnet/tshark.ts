@@ -7,6 +7,7 @@
  * write priority, and error class/code or abort reason.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -163,7 +164,11 @@ export async function startCapture(ports: number[]): Promise<Capture> {
   if (which.status !== 0) throw new Error(`dumpcap/tshark not found: ${CAPTURE_HINT}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-bacnet-pcap-'));
   const file = path.join(dir, 'capture.pcapng');
-  const filter = ports.map((p) => `udp port ${p}`).join(' or ');
+  // a port nobody listens on: datagrams sent there prove the capture is live (see below)
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+  const probePort = probe.address().port;
+  const filter = [...ports, probePort].map((p) => `udp port ${p}`).join(' or ');
   const child: ChildProcess = spawn('dumpcap', ['-i', 'lo', '-f', filter, '-w', file], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -184,10 +189,27 @@ export async function startCapture(ports: number[]): Promise<Capture> {
       clearTimeout(timer);
       reject(new Error(`dumpcap exited (${code}) before capturing: ${err.trim()} (${CAPTURE_HINT})`));
     });
+  }).catch((e: unknown) => {
+    probe.close();
+    throw e;
   });
   child.removeAllListeners('exit');
-  // "Capturing on" is printed a moment before the kernel filter delivers packets
-  await new Promise((r) => setTimeout(r, 300));
+  // "Capturing on" comes before the kernel filter delivers packets, and dumpcap writes what it captured a little
+  // later: probe datagrams until the file grows, so the exchange that follows is captured from its first datagram
+  const empty = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  try {
+    for (const end = Date.now() + 10_000; ;) {
+      probe.send('plenum capture probe', probePort, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 50));
+      if (fs.existsSync(file) && fs.statSync(file).size > empty) break;
+      if (Date.now() > end) {
+        child.kill('SIGTERM');
+        throw new Error(`dumpcap captured nothing on lo within 10 s (${CAPTURE_HINT})`);
+      }
+    }
+  } finally {
+    probe.close();
+  }
   return {
     file,
     async stop() {

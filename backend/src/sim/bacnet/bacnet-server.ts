@@ -525,7 +525,8 @@ export class SimBacnetServer {
       this.saved.delete(key);
       this.slots.delete(key);
     } else {
-      if (before?.value !== now.value || before.priority !== now.priority) this.model.write(o.pointId, now.value, by);
+      // against what the model holds, not the last slot: another writer (OPC UA, the API) may have changed it since
+      if (this.model.reading(o.pointId).value !== now.value) this.model.write(o.pointId, now.value, by);
       this.slots.set(key, updated);
     }
     this.client?.simpleAckResponse(m.header!.sender, SERVICE.WRITE_PROPERTY, m.invokeId!);
