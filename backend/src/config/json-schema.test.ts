@@ -136,6 +136,8 @@ describe('schema/plenum.schema.json', () => {
       // remote write: any request header (X-Scope-OrgID), any external label name (checked by the schema's refine)
       '#/properties/remoteWrite/properties/headers',
       '#/properties/remoteWrite/properties/externalLabels',
+      // the hub's requests to the shared store: any header, as remote write's
+      '#/properties/hub/properties/store/properties/headers',
     ]);
   });
 

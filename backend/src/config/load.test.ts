@@ -322,7 +322,7 @@ describe('errors name the file, the path and what is expected', () => {
 
   it('unknown top-level key', () => {
     expect(lines(`${SITE}\nhistorain: {}\n`)).toEqual([
-      'plenum.yaml: historain: unknown key "historain" (did you mean "historian"?); expected one of site, historian, api, sources, automation, prediction, remoteWrite, sparkplug',
+      'plenum.yaml: historain: unknown key "historain" (did you mean "historian"?); expected one of site, historian, api, sources, automation, prediction, remoteWrite, sparkplug, hub',
     ]);
   });
 
