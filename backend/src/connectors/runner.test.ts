@@ -59,6 +59,59 @@ describe('SourceRunner', () => {
     expect(calls.closed).toBe(true);
   });
 
+  it('counts a gather delivered in several sink calls, and not what the sink refused', async () => {
+    const slices: ConnectorDefinition<never> = {
+      name: 'slices',
+      description: 'one gather, three deliveries: 2 good, 1 bad, 2 good',
+      options: z.object({}) as never,
+      init: () => ({
+        mode: 'poll',
+        gather: (sink) => {
+          const at = (id: string, quality: SourceSample['quality']): SourceSample => ({
+            pointId: id,
+            ts: Date.now(),
+            value: 1,
+            quality,
+          });
+          return Promise.all([
+            sink([at('a', 'good'), at('b', 'good')]),
+            sink([at('c', 'bad')]),
+            sink([at('d', 'good'), at('e', 'good')]),
+          ]).then(() => undefined);
+        },
+        async close() {},
+      }),
+    };
+    const points = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id }) as SourcePoint);
+    let refuse = false;
+    const runner = new SourceRunner(
+      slices,
+      { name: 'sliced', intervalMs: 20, options: undefined as never, points },
+      async (s) => {
+        if (refuse && s.length === 1) throw new Error('disk full');
+      },
+    );
+    runner.start();
+    await waitFor(() => runner.status.samples >= 5);
+    await runner.stop();
+    expect(runner.status.samples % 5).toBe(0);
+    expect(runner.status.state).toBe('stopped');
+    // a refused delivery is not counted, and fails the gather
+    refuse = true;
+    const again = new SourceRunner(
+      slices,
+      { name: 'sliced', intervalMs: 20, options: undefined as never, points },
+      async (s) => {
+        if (refuse && s.length === 1) throw new Error('disk full');
+      },
+    );
+    again.start();
+    await waitFor(() => again.status.failures >= 1);
+    await again.stop();
+    expect(again.status.samples % 4).toBe(0);
+    expect(again.status.recentErrors[0]?.message).toContain('disk full');
+  });
+
   it('marks a source down when its connector cannot be initialised, without throwing', async () => {
     const def: ConnectorDefinition<never> = {
       name: 'broken',
