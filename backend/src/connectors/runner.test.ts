@@ -84,13 +84,11 @@ describe('SourceRunner', () => {
     };
     const points = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id }) as SourcePoint);
     let refuse = false;
-    const runner = new SourceRunner(
-      slices,
-      { name: 'sliced', intervalMs: 20, options: undefined as never, points },
-      async (s) => {
+    const sliced = () =>
+      new SourceRunner(slices, { name: 'sliced', intervalMs: 20, options: undefined as never, points }, async (s) => {
         if (refuse && s.length === 1) throw new Error('disk full');
-      },
-    );
+      });
+    const runner = sliced();
     runner.start();
     await waitFor(() => runner.status.samples >= 5);
     await runner.stop();
@@ -98,13 +96,7 @@ describe('SourceRunner', () => {
     expect(runner.status.state).toBe('stopped');
     // a refused delivery is not counted, and fails the gather
     refuse = true;
-    const again = new SourceRunner(
-      slices,
-      { name: 'sliced', intervalMs: 20, options: undefined as never, points },
-      async (s) => {
-        if (refuse && s.length === 1) throw new Error('disk full');
-      },
-    );
+    const again = sliced();
     again.start();
     await waitFor(() => again.status.failures >= 1);
     await again.stop();
