@@ -183,6 +183,43 @@ const note = (t: Tally, p: string[]) => {
   for (const x of p) if (t.problems.length < 20) t.problems.push(x);
 };
 
+/**
+ * `rounds` gathers of a connector whose UDP device answers only wrongly: every sample bad with a status, and every
+ * gather failing with an error that names the source and the device (`unit` is "agent" for SNMP, "device" for
+ * BACnet). Closes the connector and the rogue's socket.
+ */
+async function rogueUdpRounds(
+  t: Tally,
+  c: { gather(sink: (x: SourceSample[]) => Promise<void>): Promise<void>; close(): Promise<void> },
+  sock: dgram.Socket,
+  o: { protocol: string; mode: string; source: string; unit: string; points: readonly SourcePoint[]; rounds: number },
+): Promise<void> {
+  try {
+    for (let i = 0; i < o.rounds; i++) {
+      const got: SourceSample[] = [];
+      let error: unknown;
+      try {
+        await c.gather(async (x) => void got.push(...x));
+      } catch (e) {
+        error = e;
+      }
+      t.rounds++;
+      t.inputs++;
+      const where = `${o.protocol} ${o.mode} round ${i}`;
+      const p = checkSamples(where, o.points, got);
+      for (const x of got) if (x.quality !== 'bad') p.push(`${where}: point "${x.pointId}" good from a wrong answer`);
+      const m = error === undefined ? undefined : ((error as Error)?.message ?? String(error));
+      if (m === undefined) p.push(`${where}: gather did not report the failing ${o.unit}`);
+      else if (!m.startsWith(`source "${o.source}"`) || !m.includes(`${o.unit} "rogue"`))
+        p.push(`${where}: gather threw an unnamed error: ${m}`);
+      note(t, p);
+    }
+  } finally {
+    await c.close();
+    await new Promise<void>((r) => sock.close(() => r()));
+  }
+}
+
 async function fuzzModbus(rounds: number, seed: number, log: (l: string) => void): Promise<Tally> {
   const t = tally();
   const points = [
@@ -556,30 +593,14 @@ async function fuzzSnmp(rounds: number, seed: number): Promise<Tally> {
       }),
       points,
     });
-    try {
-      for (let i = 0; i < rounds; i++) {
-        const got: SourceSample[] = [];
-        let error: unknown;
-        try {
-          await c.gather(async (x) => void got.push(...x));
-        } catch (e) {
-          error = e;
-        }
-        t.rounds++;
-        t.inputs++;
-        const where = `snmp ${mode} round ${i}`;
-        const p = checkSamples(where, points, got);
-        for (const x of got) if (x.quality !== 'bad') p.push(`${where}: point "${x.pointId}" good from a wrong answer`);
-        const m = error === undefined ? undefined : ((error as Error)?.message ?? String(error));
-        if (m === undefined) p.push(`${where}: gather did not report the failing agent`);
-        else if (!m.startsWith(`source "rogue-snmp-${mode}"`) || !m.includes('agent "rogue"'))
-          p.push(`${where}: gather threw an unnamed error: ${m}`);
-        note(t, p);
-      }
-    } finally {
-      await c.close();
-      await new Promise<void>((r) => sock.close(() => r()));
-    }
+    await rogueUdpRounds(t, c, sock, {
+      protocol: 'snmp',
+      mode,
+      source: `rogue-snmp-${mode}`,
+      unit: 'agent',
+      points,
+      rounds,
+    });
   }
   return t;
 }
@@ -635,30 +656,14 @@ async function fuzzBacnet(rounds: number, seed: number): Promise<Tally> {
       }),
       points,
     });
-    try {
-      for (let i = 0; i < rounds; i++) {
-        const got: SourceSample[] = [];
-        let error: unknown;
-        try {
-          await c.gather(async (x) => void got.push(...x));
-        } catch (e) {
-          error = e;
-        }
-        t.rounds++;
-        t.inputs++;
-        const where = `bacnet ${mode} round ${i}`;
-        const p = checkSamples(where, points, got);
-        for (const x of got) if (x.quality !== 'bad') p.push(`${where}: point "${x.pointId}" good from a wrong answer`);
-        const m = error === undefined ? undefined : ((error as Error)?.message ?? String(error));
-        if (m === undefined) p.push(`${where}: gather did not report the failing device`);
-        else if (!m.startsWith(`source "rogue-bacnet-${mode}"`) || !m.includes('device "rogue"'))
-          p.push(`${where}: gather threw an unnamed error: ${m}`);
-        note(t, p);
-      }
-    } finally {
-      await c.close();
-      await new Promise<void>((r) => sock.close(() => r()));
-    }
+    await rogueUdpRounds(t, c, sock, {
+      protocol: 'bacnet',
+      mode,
+      source: `rogue-bacnet-${mode}`,
+      unit: 'device',
+      points,
+      rounds,
+    });
   }
   return t;
 }
