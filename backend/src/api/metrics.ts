@@ -112,3 +112,35 @@ export class Metrics {
     });
   }
 }
+
+/**
+ * Gauges and counters read from a status object at scrape time, in `registry`: a gauge read as undefined is
+ * absent from the scrape (a role that is not running), a counter is set to the status' running total.
+ */
+export function scrapedMetrics<S>(registry: client.Registry, status: () => S) {
+  const registers = [registry];
+  return {
+    gauge: (name: string, help: string, read: (s: S) => number | boolean | undefined) =>
+      new client.Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const v = read(status());
+          if (v === undefined) this.reset();
+          else this.set(Number(v));
+        },
+      }),
+    counter: (name: string, help: string, read: (s: S) => number | undefined) =>
+      new client.Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          const v = read(status());
+          if (v !== undefined) this.inc(v);
+        },
+      }),
+  };
+}

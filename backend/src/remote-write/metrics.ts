@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { scrapedMetrics } from '../api/metrics';
 import { DROP_REASONS } from './queue';
 import type { RemoteWriteStatus } from './index';
 
@@ -8,28 +9,7 @@ import type { RemoteWriteStatus } from './index';
  * since this start: a drop stays visible after a restart.
  */
 export function registerRemoteWriteMetrics(registry: client.Registry, status: () => RemoteWriteStatus): void {
-  const registers = [registry];
-  const gauge = (name: string, help: string, read: (s: RemoteWriteStatus) => number | undefined) =>
-    new client.Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        const v = read(status());
-        if (v === undefined) this.reset();
-        else this.set(v);
-      },
-    });
-  const counter = (name: string, help: string, read: (s: RemoteWriteStatus) => number) =>
-    new client.Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read(status()));
-      },
-    });
+  const { gauge, counter } = scrapedMetrics(registry, status);
   gauge(
     'plenum_remote_write_queue_bytes',
     'Bytes of samples waiting in the durable queue (20 per sample)',
@@ -60,7 +40,7 @@ export function registerRemoteWriteMetrics(registry: client.Registry, status: ()
     name: 'plenum_remote_write_samples_dropped_total',
     help: "Samples not sent, by reason: queue_full (oldest dropped at queueMaxBytes), rejected (4xx), out_of_order (older than the series' newest queued)",
     labelNames: ['reason'],
-    registers,
+    registers: [registry],
     collect() {
       this.reset();
       const d = status().queue.counters.dropped;

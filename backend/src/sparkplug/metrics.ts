@@ -1,31 +1,10 @@
-import client from 'prom-client';
+import type client from 'prom-client';
+import { scrapedMetrics } from '../api/metrics';
 import type { SparkplugStatus } from './index';
 
 /** The Sparkplug roles' state on /metrics (api/metrics.ts' registry), read at scrape time; absent roles are absent. */
 export function registerSparkplugMetrics(registry: client.Registry, status: () => SparkplugStatus): void {
-  const registers = [registry];
-  const gauge = (name: string, help: string, read: (s: SparkplugStatus) => number | boolean | undefined) =>
-    new client.Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        const v = read(status());
-        if (v === undefined) this.reset();
-        else this.set(Number(v));
-      },
-    });
-  const counter = (name: string, help: string, read: (s: SparkplugStatus) => number | undefined) =>
-    new client.Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        const v = read(status());
-        if (v !== undefined) this.inc(v);
-      },
-    });
+  const { gauge, counter } = scrapedMetrics(registry, status);
   gauge(
     'plenum_sparkplug_edge_connected',
     'The edge node is connected to the broker (1) or not (0)',
