@@ -6,6 +6,7 @@ import { CONNECTOR_NAMES } from './connectors/all';
 import { loadConfig } from './config/load';
 import { errorMessage } from './common/errors';
 import { startPlenum, VERSION } from './plenum';
+import { startHub } from './hub/hub';
 
 /**
  * `plenum [--config plenum.yaml]`: loads the site config (`--config`, else PLENUM_CONFIG, else ./plenum.yaml),
@@ -42,6 +43,27 @@ async function main(): Promise<void> {
   } catch (err) {
     console.error(errorMessage(err));
     process.exitCode = 2;
+    return;
+  }
+  if (config.hub) {
+    // the hub role: no sources, no historian; queries read the shared store (hub/README.md)
+    const hub = await startHub({ ...config, hub: config.hub }, { token: process.env.PLENUM_API_TOKEN || undefined });
+    console.log(
+      `Plenum ${VERSION} hub — site "${config.site.id}", store ${config.hub.store.url.replace(/\/\/[^@/]*@/, '//')}`,
+    );
+    console.log(`API listening on ${hub.url}  (health: ${hub.url}/api/health)`);
+    const stop = (signal: string) => {
+      console.log(`${signal}: stopping…`);
+      hub.stop().then(
+        () => process.exit(0),
+        (err) => {
+          console.error(`stop failed: ${errorMessage(err)}`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
     return;
   }
   const plenum = await startPlenum(config, {
