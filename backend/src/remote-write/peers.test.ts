@@ -110,7 +110,7 @@ describe.each([
 
     // and, spelled out for one series: labels as the PromQL API names them, the bad sample stale, booleans 0/1
     const power = [...got.entries()].find(
-      ([k]) => k.includes('"point":"edge/hall1/A/R01/pdu/power"') && k.includes('kilowatts'),
+      ([k]) => k.includes('"point":"edge/hall1/A/R01/pdu/power"') && k.includes('"__name__":"plenum_power_kilowatts"'),
     )!;
     expect(JSON.parse(power[0])).toEqual({
       __name__: 'plenum_power_kilowatts',
