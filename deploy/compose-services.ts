@@ -23,11 +23,12 @@ export interface ComposeFile {
 export const REPO = path.resolve(__dirname, '..');
 
 /**
- * docker-compose.yml with `${VAR:-default}` expanded as compose does (from `env`, else the default), so the
- * tests see the values containers would.
+ * A compose file of the repository (docker-compose.yml unless `file` is given, e.g. docker-compose.scale.yml)
+ * with `${VAR:-default}` expanded as compose does (from `env`, else the default), so the tests see the values
+ * containers would.
  */
-export function readCompose(env: NodeJS.ProcessEnv = {}): ComposeFile {
-  const text = fs.readFileSync(path.join(REPO, 'docker-compose.yml'), 'utf8');
+export function readCompose(env: NodeJS.ProcessEnv = {}, file = 'docker-compose.yml'): ComposeFile {
+  const text = fs.readFileSync(path.join(REPO, file), 'utf8');
   const expanded = text.replace(
     /\$\{(\w+)(?::-([^}]*))?\}/g,
     (_, name: string, def?: string) => env[name] || def || '',
