@@ -759,6 +759,7 @@ async function lossCheck(
   const rw = { expected: 0, lost: 0, differ: 0 };
   const sp = { expected: 0, lost: 0, lostNearKill: 0, examples: [] as string[] };
   let series = 0;
+  const others = new Map<string, number>();
   for (const e of edges) {
     const inlets = e.points.filter((p) => p.id.endsWith('/env/inlet_temp'));
     const historian = openHistorian({ dir: path.join(e.dir, 'data') });
@@ -779,13 +780,18 @@ async function lossCheck(
           sp.lost++;
           // stored in the last interval before the kill: in the edge's memory, not yet in its spool
           if (e.hall === kill.hall && ts >= kill.simKill - 2000 * SPEED && ts <= kill.simKill) sp.lostNearKill++;
-          else if (sp.examples.length < 5) sp.examples.push(`${p.id} @ ${new Date(ts).toISOString()}`);
+          else {
+            // grouped by edge and time: a whole message lost shows as one time with every rack's inlet
+            const k = `${e.hall} @ ${new Date(ts).toISOString()}`;
+            others.set(k, (others.get(k) ?? 0) + 1);
+          }
         }
       }
     } finally {
       await historian.close();
     }
   }
+  sp.examples = [...others].slice(0, 8).map(([k, n]) => `${n} × ${k}`);
   return {
     rw,
     sp,
