@@ -243,6 +243,32 @@ describe('DataSource.query', () => {
   });
 });
 
+describe('DataSource.query on a backend without /api/stream (a hub)', () => {
+  it('answers live queries with their history and ends, without an error', async () => {
+    routes['/api/query'] = () => of({ results: { A: { frames: [frame('A', [1_000_000], [20])] } } });
+    let polls = 0;
+    routes['/api/stream'] = () => {
+      polls++;
+      return throwError(() => ({ status: 404, statusText: 'Not Found', data: 'Cannot POST /api/stream' }));
+    };
+    const ds = new DataSource(settings, templateSrv);
+    const all = await firstValueFrom(
+      ds.query(request([{ refId: 'A', queryType: 'timeseries', selector: {}, live: true }])).pipe(toArray())
+    );
+    expect(all.map((e) => e.state)).toEqual([LoadingState.Streaming, LoadingState.Done]);
+    expect(all[1]!.errors ?? []).toEqual([]);
+    expect(all[1]!.data[0].fields[1].values).toEqual([20]);
+    expect(all[1]!.key).toBe(all[0]!.key);
+    expect(polls).toBe(1);
+    // and the next refresh does not ask again
+    const again = await firstValueFrom(
+      ds.query(request([{ refId: 'A', queryType: 'timeseries', selector: {}, live: true }])).pipe(toArray())
+    );
+    expect(again.map((e) => [e.state, e.errors ?? []])).toEqual([[LoadingState.Done, []]]);
+    expect(polls).toBe(1);
+  });
+});
+
 describe('DataSource.annotations', () => {
   /** one automation event as the backend's events query frames it (backend/src/query/events.ts) */
   const automationFrame = {
@@ -353,5 +379,23 @@ describe('DataSource.metricFindQuery', () => {
       });
     const ds = new DataSource(settings, { replace: (t = '') => t.replace('$hall', 'h2') } as unknown as TemplateSrv);
     expect(await ds.metricFindQuery({ kind: 'racks', hall: '$hall' })).toEqual([{ text: 'B01', value: 'B01' }]);
+  });
+
+  it('lists the sites, and the halls of the sites a variable selects (multi-value included)', async () => {
+    routes['/api/topology'] = () =>
+      of({
+        id: 'dc1',
+        name: 'DC 1',
+        halls: [
+          { id: 'h1', rows: [] },
+          { id: 'h2', rows: [] },
+        ],
+      });
+    const replace = (t = '', _vars?: unknown, format?: (v: string | string[]) => string) =>
+      t.replace('$site', format ? format(['dc1', 'dc9']) : 'dc1,dc9');
+    const ds = new DataSource(settings, { replace } as unknown as TemplateSrv);
+    expect(await ds.metricFindQuery({ kind: 'sites' })).toEqual([{ text: 'DC 1', value: 'dc1' }]);
+    expect((await ds.metricFindQuery({ kind: 'halls', site: '$site' })).map((v) => v.value)).toEqual(['h1', 'h2']);
+    expect(await ds.metricFindQuery({ kind: 'halls', site: 'dc9' })).toEqual([]);
   });
 });

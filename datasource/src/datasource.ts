@@ -1,4 +1,4 @@
-import { concat, defer, Observable, of, timer } from 'rxjs';
+import { concat, defer, EMPTY, Observable, of, timer } from 'rxjs';
 import { catchError, expand, map, mergeMap } from 'rxjs/operators';
 import {
   CoreApp,
@@ -43,6 +43,11 @@ const STREAM_RETRY_MS = 2000;
  */
 export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
   readonly api: PlenumApi;
+  /**
+   * Set once `/api/stream` answered 404 (a hub: no streaming); live queries are then answered as plain queries, so
+   * each refresh does not probe again. Until the page reloads.
+   */
+  private noStream = false;
 
   constructor(
     readonly instanceSettings: DataSourceInstanceSettings<PlenumOptions>,
@@ -103,7 +108,7 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
     const history$ = defer(() => this.api.query(toQueryRequest(request, queries))).pipe(
       map((res) => ({ res, response: toDataQueryResponse(res, queries, adHocErrors) }))
     );
-    const live = queries.filter(isLive);
+    const live = this.noStream ? [] : queries.filter(isLive);
     if (live.length === 0) {
       return history$.pipe(
         map((x) => x.response),
@@ -119,7 +124,8 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
   /**
    * The history answer, then one emission per `/api/stream` answer, until Grafana unsubscribes (which also
    * cancels the poll in flight). A failed poll shows its error on the live refIds and retries; it never ends the
-   * stream, so a NOC wall recovers by itself when the backend comes back.
+   * stream, so a NOC wall recovers by itself when the backend comes back. A backend without `/api/stream` (404: a
+   * hub) ends it instead, without an error: the history answer stays, and the dashboard's refresh keeps it current.
    */
   private live(
     request: DataQueryRequest<PlenumQuery>,
@@ -140,15 +146,30 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
       ...(request.maxDataPoints !== undefined && { maxDataPoints: Math.round(request.maxDataPoints) }),
       ...(request.intervalMs !== undefined && { intervalMs: Math.round(request.intervalMs) }),
     };
-    type Poll = { answer?: StreamResponse; error?: string; after?: number };
+    /** `unsupported`: the backend has no `/api/stream` (404) — a hub, which answers queries from a shared store */
+    type Poll = { answer?: StreamResponse; error?: string; after?: number; unsupported?: boolean };
     const poll = (after?: number): Observable<Poll> =>
       this.api.stream({ ...body, ...(after !== undefined && { after }) }).pipe(
         map((answer): Poll => ({ answer })),
-        catchError((err) => of<Poll>({ error: messageOf(err), after }))
+        catchError((err) => {
+          const unsupported = err instanceof PlenumApiError && err.status === 404;
+          this.noStream ||= unsupported;
+          return of<Poll>({ error: messageOf(err), after, unsupported });
+        })
       );
     const updates$ = poll().pipe(
-      expand((p) => (p.answer ? poll(p.answer.cursor) : timer(STREAM_RETRY_MS).pipe(mergeMap(() => poll(p.after))))),
+      expand((p) =>
+        p.answer
+          ? poll(p.answer.cursor)
+          : p.unsupported
+            ? EMPTY
+            : timer(STREAM_RETRY_MS).pipe(mergeMap(() => poll(p.after)))
+      ),
       map((p) => {
+        if (p.unsupported) {
+          // no live updates from this backend: the history answer stands, refreshed by the dashboard's refresh
+          return { ...first, key, state: LoadingState.Done };
+        }
         if (!p.answer) {
           return {
             ...first,
@@ -179,7 +200,7 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
         };
         return toDataQueryResponse(merged, queries, [], LoadingState.Streaming);
       }),
-      map((r) => ({ ...r, key, state: LoadingState.Streaming }))
+      map((r) => ({ ...r, key, state: r.state === LoadingState.Done ? LoadingState.Done : LoadingState.Streaming }))
     );
     return concat(of({ ...first, key, state: LoadingState.Streaming }), updates$);
   }
@@ -191,6 +212,7 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
     const q: VariableQuery = typeof query === 'string' ? { kind: (query || 'racks') as VariableQuery['kind'] } : query;
     const list = (v?: string) => expandList(v ? v.split(',') : [], this.replace, options?.scopedVars) ?? [];
     const f: VariableFilters = {
+      site: list(q.site),
       hall: list(q.hall),
       row: list(q.row),
       rack: list(q.rack),
@@ -199,6 +221,7 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
       tags: list(q.tags),
     };
     switch (q.kind) {
+      case 'sites':
       case 'halls':
       case 'rows':
       case 'racks':
@@ -209,7 +232,7 @@ export class DataSource extends DataSourceApi<PlenumQuery, PlenumOptions> {
         return catalogValues(q.kind, f, (s) => this.api.points(s));
       default:
         throw new Error(
-          `variable query: unknown kind "${String(q.kind)}"; use halls, rows, racks, assets, quantities or points`
+          `variable query: unknown kind "${String(q.kind)}"; use sites, halls, rows, racks, assets, quantities or points`
         );
     }
   }

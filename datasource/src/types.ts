@@ -252,11 +252,15 @@ export const DEFAULT_ANNOTATION_QUERY: Omit<EventsQuery, 'refId'> = {
 };
 
 /** Template-variable queries (`metricFindQuery`): lists of topology levels or points, filtered by parents. */
-export type VariableKind = 'halls' | 'rows' | 'racks' | 'assets' | 'quantities' | 'points';
+export type VariableKind = 'sites' | 'halls' | 'rows' | 'racks' | 'assets' | 'quantities' | 'points';
 
 export interface VariableQuery {
   kind: VariableKind;
-  /** filters; may hold variables (`$hall`), multi-value included */
+  /**
+   * filters; may hold variables (`$hall`), multi-value included. `site` narrows every kind to the halls (and their
+   * points) of the sites given: one data source may serve many halls, a hub more than one site
+   */
+  site?: string;
   hall?: string;
   row?: string;
   rack?: string;
@@ -266,7 +270,8 @@ export interface VariableQuery {
 }
 
 export const VARIABLE_KINDS: ReadonlyArray<{ value: VariableKind; label: string; description: string }> = [
-  { value: 'halls', label: 'Halls', description: 'hall ids' },
+  { value: 'sites', label: 'Sites', description: 'site ids (one on an edge: its own)' },
+  { value: 'halls', label: 'Halls', description: 'hall ids, in the sites given' },
   { value: 'rows', label: 'Rows', description: 'row ids, in the halls given' },
   { value: 'racks', label: 'Racks', description: 'rack ids, in the halls and rows given' },
   { value: 'assets', label: 'Assets', description: 'asset ids (CRAH, PDU, …), in the halls, rows and racks given' },

@@ -17,6 +17,7 @@ describe('VariableQueryEditor', () => {
   it('offers the filters of the kind, as free text', () => {
     renderEditor({ kind: 'racks' });
     expect(screen.getByLabelText('Hall')).toBeInTheDocument();
+    expect(screen.getByLabelText('Site')).toBeInTheDocument();
     expect(screen.getByLabelText('Row')).toBeInTheDocument();
     expect(screen.queryByLabelText('Quantity')).not.toBeInTheDocument();
   });

@@ -22,6 +22,7 @@ interface Props {
 
 /** Free text, so a filter can hold another variable; `label` is also the input's accessible name. */
 const FILTER_FIELDS: Record<VariableFilter, { label: string; placeholder: string }> = {
+  site: { label: 'Site', placeholder: 'dc1 or $site' },
   hall: { label: 'Hall', placeholder: 'h1 or $hall' },
   row: { label: 'Row', placeholder: 'a or $row' },
   rack: { label: 'Rack', placeholder: 'r01 or $rack' },

@@ -2,9 +2,10 @@ import { editableVariableQuery, filtersOf, withFilter, withKind } from './editor
 
 describe('filtersOf', () => {
   it('narrows a level by the levels above it', () => {
-    expect(filtersOf('assets')).toEqual(['hall', 'row', 'rack']);
-    expect(filtersOf('halls')).toEqual(['hall']);
-    expect(filtersOf('points')).toEqual(['hall', 'row', 'rack', 'quantity', 'domain', 'tags']);
+    expect(filtersOf('assets')).toEqual(['site', 'hall', 'row', 'rack']);
+    expect(filtersOf('halls')).toEqual(['site', 'hall']);
+    expect(filtersOf('sites')).toEqual(['site']);
+    expect(filtersOf('points')).toEqual(['site', 'hall', 'row', 'rack', 'quantity', 'domain', 'tags']);
   });
 });
 
@@ -15,6 +16,7 @@ describe('withKind', () => {
       hall: 'h1',
       row: 'a',
     });
+    expect(withKind({ kind: 'halls', site: '$site', hall: 'h1' }, 'sites')).toEqual({ kind: 'sites', site: '$site' });
   });
 });
 

@@ -3,17 +3,18 @@ import { VARIABLE_KINDS, type VariableKind, type VariableQuery } from '../types'
 export type VariableFilter = Exclude<keyof VariableQuery, 'kind'>;
 
 /** Filters in the order the editor shows them. */
-const ALL_FILTERS: readonly VariableFilter[] = ['hall', 'row', 'rack', 'quantity', 'domain', 'tags'];
+const ALL_FILTERS: readonly VariableFilter[] = ['site', 'hall', 'row', 'rack', 'quantity', 'domain', 'tags'];
 
 /**
  * The filters that narrow each kind, as `metricFindQuery` applies them (`data/variables.ts`): a topology level by
  * itself and the levels above it (assets by the rack), quantities and points by everything.
  */
 const FILTERS_OF: Record<VariableKind, readonly VariableFilter[]> = {
-  halls: ['hall'],
-  rows: ['hall', 'row'],
-  racks: ['hall', 'row', 'rack'],
-  assets: ['hall', 'row', 'rack'],
+  sites: ['site'],
+  halls: ['site', 'hall'],
+  rows: ['site', 'hall', 'row'],
+  racks: ['site', 'hall', 'row', 'rack'],
+  assets: ['site', 'hall', 'row', 'rack'],
   quantities: ALL_FILTERS,
   points: ALL_FILTERS,
 };

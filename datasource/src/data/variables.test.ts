@@ -36,6 +36,34 @@ describe('variable values', () => {
     expect(topologyValues(site, 'assets', { ...none, rack: ['A02'] }).map((v) => v.value)).toEqual(['pdu']);
   });
 
+  it('lists sites, and narrows every level below to the sites given', () => {
+    expect(topologyValues({ ...site, name: 'Site S' }, 'sites', none)).toEqual([{ text: 'Site S', value: 's' }]);
+    expect(topologyValues(site, 'halls', { ...none, site: ['s'] }).map((v) => v.value)).toEqual(['hall1', 'hall2']);
+    expect(topologyValues(site, 'halls', { ...none, site: ['other'] })).toEqual([]);
+    expect(topologyValues(site, 'racks', { ...none, site: ['other'] })).toEqual([]);
+    // a topology of several sites (a hub over more than one): each hall under its own site
+    const two: Site[] = [site, { id: 't', halls: [{ id: 'hall9', rows: [] }] }];
+    expect(topologyValues(two, 'sites', none).map((v) => v.value)).toEqual(['s', 't']);
+    expect(topologyValues(two, 'halls', { ...none, site: ['t'] }).map((v) => v.value)).toEqual(['hall9']);
+    expect(topologyValues(two, 'halls', { ...none, site: ['s', 't'], hall: ['hall2', 'hall9'] })).toHaveLength(2);
+  });
+
+  it('drops catalog points of other sites (the point search has no site field)', async () => {
+    const page: PointPage = {
+      total: 2,
+      page: 1,
+      pageSize: 1000,
+      points: [
+        { id: 'a/h1/-/-/x/t', quantity: 'temperature', location: { site: 'a', hall: 'h1' } },
+        { id: 'b/h1/-/-/x/p', quantity: 'power', location: { site: 'b', hall: 'h1' } },
+      ] as never,
+    };
+    expect(await catalogValues('quantities', { ...none, site: ['b'] }, async () => page)).toEqual([
+      { text: 'power', value: 'power' },
+    ]);
+    expect(await catalogValues('quantities', none, async () => page)).toHaveLength(2);
+  });
+
   it('pages through the catalog for points and quantities', async () => {
     const asked: unknown[] = [];
     const pages: Record<number, PointPage> = {
@@ -64,5 +92,6 @@ describe('variable values', () => {
 
   it('describes a variable query for Grafana’s list', () => {
     expect(variableDefinition({ kind: 'racks', hall: '$hall', row: 'A' })).toBe('racks(hall=$hall, row=A)');
+    expect(variableDefinition({ kind: 'halls', site: '$site' })).toBe('halls(site=$site)');
   });
 });
