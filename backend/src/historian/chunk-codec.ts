@@ -60,19 +60,56 @@ export function encodeChunk(s: Series, valueType: ValueType): Buffer {
 
 export function decodeChunk(blob: Uint8Array): { series: Series; valueType: ValueType } {
   const r = new ByteReader(blob);
+  const { valueType, n } = readHeader(r);
+  const series: Series = {
+    n,
+    ts: new Float64Array(n),
+    num: new Float64Array(valueType === 'string' ? 0 : n),
+    str: valueType === 'string' ? [] : null,
+    quality: new Uint8Array(n),
+    rawStatus: new Uint32Array(n),
+  };
+  readBody(r, valueType, n, series, 0);
+  return { series, valueType };
+}
+
+/** Column arrays a reader of many chunks fills (decodeChunkInto); rawStatus null: not decoded. */
+export interface ColumnSink {
+  ts: Float64Array;
+  num: Float64Array;
+  /** a string point's values, appended in order */
+  str: string[] | null;
+  quality: Uint8Array;
+  rawStatus: Uint32Array | null;
+}
+
+/**
+ * Decodes a chunk into the sink's arrays from index `at` (their capacity must hold the chunk's n, which its row
+ * has); returns n. No array per chunk and no copy into a joined series afterwards.
+ */
+export function decodeChunkInto(blob: Uint8Array, sink: ColumnSink, at: number): number {
+  const r = new ByteReader(blob);
+  const { valueType, n } = readHeader(r);
+  if ((valueType === 'string') !== (sink.str !== null))
+    throw new RangeError(`chunk of ${valueType} values read as ${sink.str ? 'strings' : 'numbers'}`);
+  readBody(r, valueType, n, sink, at);
+  return n;
+}
+
+function readHeader(r: ByteReader): { valueType: ValueType; n: number } {
   const format = r.byte();
   if (format !== CHUNK_FORMAT) throw new RangeError(`unsupported chunk format ${format}`);
   const valueType = VALUE_TYPE_BY_CODE[r.byte()];
   if (!valueType) throw new RangeError('corrupt chunk: unknown value type');
-  const n = r.uvarint();
-  const ts = readTimestamps(new ByteReader(readSection(r)), n);
+  return { valueType, n: r.uvarint() };
+}
+
+function readBody(r: ByteReader, valueType: ValueType, n: number, out: ColumnSink, at: number): void {
+  readTimestamps(new ByteReader(readSection(r)), n, out.ts, at);
   const values = new ByteReader(readSection(r));
-  let num: Float64Array = new Float64Array(0);
-  let str: string[] | null = null;
-  if (valueType === 'string') str = readStrings(values, n);
-  else if (valueType === 'boolean') num = readRuns(values, new Float64Array(n));
-  else num = readNumbers(values, n);
-  const quality = readRuns(new ByteReader(readSection(r)), new Uint8Array(n));
-  const rawStatus = readRuns(new ByteReader(readSection(r)), new Uint32Array(n));
-  return { series: { n, ts, num, str, quality, rawStatus }, valueType };
+  if (valueType === 'string') out.str!.push(...readStrings(values, n));
+  else if (valueType === 'boolean') readRuns(values, out.num, at, n);
+  else readNumbers(values, n, out.num, at);
+  readRuns(new ByteReader(readSection(r)), out.quality, at, n);
+  if (out.rawStatus) readRuns(new ByteReader(readSection(r)), out.rawStatus, at, n);
 }

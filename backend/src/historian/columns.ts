@@ -69,21 +69,26 @@ export function writeTimestamps(w: ByteWriter, ts: Float64Array, n: number): voi
   writePlanes(w, residuals, n - 1);
 }
 
-export function readTimestamps(r: ByteReader, n: number): Float64Array {
-  const ts = new Float64Array(n);
+/** Decodes into out[at, at + n) (a new array by default): readers of many chunks decode into one array. */
+export function readTimestamps(
+  r: ByteReader,
+  n: number,
+  out: Float64Array = new Float64Array(n),
+  at = 0,
+): Float64Array {
   const kind = r.byte();
   if (kind !== TS_DELTA_FROM_PERIOD) throw new RangeError(`corrupt data: unknown timestamp encoding ${kind}`);
-  if (n === 0) return ts;
+  if (n === 0) return out;
   let t = r.svarint();
-  ts[0] = t;
-  if (n === 1) return ts;
+  out[at] = t;
+  if (n === 1) return out;
   const period = r.svarint();
-  const residuals = readPlanes(r, n - 1);
+  const planes = readPlaneBytes(r, n - 1);
   for (let i = 1; i < n; i++) {
-    t += period + unzigzag(residuals[i - 1] as number);
-    ts[i] = t;
+    t += period + unzigzag(planeValue(planes, n - 1, i - 1));
+    out[at + i] = t;
   }
-  return ts;
+  return out;
 }
 
 /**
@@ -113,21 +118,35 @@ export function writePlanes(w: ByteWriter, values: Float64Array, n: number): voi
 
 export function readPlanes(r: ByteReader, n: number): Float64Array {
   const out = new Float64Array(n);
+  const planes = readPlaneBytes(r, n);
+  for (let i = 0; i < n; i++) out[i] = planeValue(planes, n, i);
+  return out;
+}
+
+/** What writePlanes wrote for n values: the planes, or (width 0) the values themselves. */
+type Planes = { width: number; bytes: Uint8Array; values: null } | { width: 0; bytes: null; values: Float64Array };
+
+function readPlaneBytes(r: ByteReader, n: number): Planes {
   const width = r.byte();
   if (width === 0) {
-    for (let i = 0; i < n; i++) out[i] = r.uvarint();
-    return out;
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = r.uvarint();
+    return { width, bytes: null, values };
   }
   if (width > 4) throw new RangeError(`corrupt data: plane width ${width}`);
-  const planes = r.bytes(n * width);
-  for (let i = 0; i < n; i++) {
-    let v = planes[i] as number;
-    if (width > 1) v += (planes[n + i] as number) * 0x100;
-    if (width > 2) v += (planes[2 * n + i] as number) * 0x10000;
-    if (width > 3) v += (planes[3 * n + i] as number) * 0x1000000;
-    out[i] = v;
-  }
-  return out;
+  return { width, bytes: r.bytes(n * width), values: null };
+}
+
+/** Value i of n from byte planes (small enough to be inlined: no array of the values is built). */
+function planeValue(p: Planes, n: number, i: number): number {
+  const b = p.bytes;
+  if (b === null) return p.values[i] as number;
+  const width = p.width;
+  let v = b[i] as number;
+  if (width > 1) v += (b[n + i] as number) * 0x100;
+  if (width > 2) v += (b[2 * n + i] as number) * 0x10000;
+  if (width > 3) v += (b[3 * n + i] as number) * 0x1000000;
+  return v;
 }
 
 /**
@@ -166,8 +185,8 @@ export function writeNumbers(w: ByteWriter, values: Float64Array, n: number): vo
   w.bytes(planes);
 }
 
-export function readNumbers(r: ByteReader, n: number): Float64Array {
-  const out = new Float64Array(n);
+/** Decodes into out[at, at + n) (a new array by default). */
+export function readNumbers(r: ByteReader, n: number, out: Float64Array = new Float64Array(n), at = 0): Float64Array {
   const kind = r.byte();
   if (kind === NUMBERS_DECIMAL) {
     const d = r.byte();
@@ -175,17 +194,17 @@ export function readNumbers(r: ByteReader, n: number): Float64Array {
     if (n === 0) return out;
     const p = POW10[d] as number;
     let s = r.svarint();
-    out[0] = s / p;
-    const deltas = readPlanes(r, n - 1);
+    out[at] = s / p;
+    const deltas = readPlaneBytes(r, n - 1);
     for (let i = 1; i < n; i++) {
-      s += unzigzag(deltas[i - 1] as number);
-      out[i] = s / p;
+      s += unzigzag(planeValue(deltas, n - 1, i - 1));
+      out[at + i] = s / p;
     }
     return out;
   }
   if (kind !== NUMBERS_FLOAT) throw new RangeError(`corrupt data: unknown number encoding ${kind}`);
   const planes = r.bytes(n * 8);
-  const raw = new Uint8Array(out.buffer);
+  const raw = new Uint8Array(out.buffer, out.byteOffset + at * 8, n * 8);
   for (let i = 0; i < n; i++) {
     const base = i * 8;
     for (let b = 0; b < 8; b++) {
@@ -212,17 +231,23 @@ export function writeRuns(w: ByteWriter, values: ArrayLike<number>, n: number): 
   }
 }
 
-export function readRuns<T extends Uint8Array | Uint32Array | Float64Array>(r: ByteReader, out: T): T {
+/** Decodes n values (all of `out` by default) into out[at, at + n). */
+export function readRuns<T extends Uint8Array | Uint32Array | Float64Array>(
+  r: ByteReader,
+  out: T,
+  at = 0,
+  n = out.length - at,
+): T {
   const runs = r.uvarint();
   let pos = 0;
   for (let k = 0; k < runs; k++) {
     const v = r.uvarint();
     const len = r.uvarint();
-    if (pos + len > out.length) throw new RangeError('corrupt data: runs longer than the column');
-    out.fill(v, pos, pos + len);
+    if (pos + len > n) throw new RangeError('corrupt data: runs longer than the column');
+    out.fill(v, at + pos, at + pos + len);
     pos += len;
   }
-  if (pos !== out.length) throw new RangeError(`corrupt data: runs cover ${pos} of ${out.length} values`);
+  if (pos !== n) throw new RangeError(`corrupt data: runs cover ${pos} of ${n} values`);
   return out;
 }
 

@@ -10,7 +10,7 @@ import { latestValueOf, PointRegistry, type PointState } from './point-registry'
 import { computeBuckets, DEFAULT_RAW_LIMIT, readSeries, toRawSeries, type QueryContext } from './queries';
 import { resolveRetention, RetentionTask } from './retention';
 import { stageSample } from './sample-validation';
-import { HOUR_MS } from './series';
+import { HOUR_MS, type Series } from './series';
 import { packBatch, StagedBatch, StagingLog } from './staging-log';
 import type {
   BucketQuery,
@@ -21,6 +21,7 @@ import type {
   HistorianStats,
   HistorianTuning,
   IngestResult,
+  RawColumns,
   RawSeries,
   RejectedSample,
   StoreResolution,
@@ -401,10 +402,18 @@ class EmbeddedHistorian implements Historian {
 
   readRaw(pointId: string, from: number, to: number, limit = DEFAULT_RAW_LIMIT): RawSeries {
     const p = this.point(pointId, 'readRaw');
-    if (!Number.isFinite(from)) throw new RangeError(`readRaw of point "${pointId}": from must be finite, got ${from}`);
-    if (!Number.isFinite(to)) throw new RangeError(`readRaw of point "${pointId}": to must be finite, got ${to}`);
-    if (!(limit >= 0)) throw new RangeError(`readRaw of point "${pointId}": limit must be ≥ 0, got ${limit}`);
-    return toRawSeries(readSeries(this.query, p, from, to, Math.floor(limit)), p);
+    return toRawSeries(this.readChecked('readRaw', p, from, to, limit, true), p);
+  }
+
+  readColumns(pointId: string, from: number, to: number, limit = DEFAULT_RAW_LIMIT): RawColumns {
+    return this.readChecked('readColumns', this.point(pointId, 'readColumns'), from, to, limit, false);
+  }
+
+  private readChecked(what: string, p: PointState, from: number, to: number, limit: number, status: boolean): Series {
+    if (!Number.isFinite(from)) throw new RangeError(`${what} of point "${p.id}": from must be finite, got ${from}`);
+    if (!Number.isFinite(to)) throw new RangeError(`${what} of point "${p.id}": to must be finite, got ${to}`);
+    if (!(limit >= 0)) throw new RangeError(`${what} of point "${p.id}": limit must be ≥ 0, got ${limit}`);
+    return readSeries(this.query, p, from, to, Math.floor(limit), status);
   }
 
   buckets(pointId: string, q: BucketQuery): BucketSeries {

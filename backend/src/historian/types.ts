@@ -67,6 +67,22 @@ export interface IngestResult {
 }
 
 /** Raw samples of one point in time order (columnar). Booleans come back as booleans, strings as strings. */
+/**
+ * Raw samples as the historian keeps them, columns of typed arrays (readColumns): no array of boxed values per
+ * sample, for readers that walk many samples (PromQL). The arrays are the caller's; `str` must not be changed.
+ */
+export interface RawColumns {
+  n: number;
+  /** Unix ms, strictly increasing */
+  ts: Float64Array;
+  /** numbers, booleans as 0/1; empty for a string point */
+  num: Float64Array;
+  /** a string point's values, else null */
+  str: readonly string[] | null;
+  /** 0 good, 1 uncertain, 2 bad */
+  quality: Uint8Array;
+}
+
 export interface RawSeries {
   ts: number[];
   values: Array<number | boolean | string>;
@@ -143,6 +159,8 @@ export interface Historian {
   latest(pointIds: string[]): Map<string, Sample>;
   /** Raw samples in [from, to), at most `limit` (the earliest ones), @default 1 000 000 */
   readRaw(pointId: string, from: number, to: number, limit?: number): RawSeries;
+  /** The same samples as columns (RawColumns), @default limit 1 000 000 */
+  readColumns(pointId: string, from: number, to: number, limit?: number): RawColumns;
   buckets(pointId: string, q: BucketQuery): BucketSeries;
   /** Per resolution, the instant before which retention has dropped its data (0 while nothing is dropped);
    * the query planner moves to a coarser resolution for ranges that start earlier. */

@@ -5,7 +5,8 @@
  * and running it again on a filled one gives the answer, with the engine's own code both times.
  */
 import type { Sample } from '@plenum/model';
-import type { BucketQuery, BucketSeries, Historian, RawSeries, StoreResolution } from '../historian/types';
+import { columnsOfRaw } from '../historian/queries';
+import type { BucketQuery, BucketSeries, Historian, RawColumns, RawSeries, StoreResolution } from '../historian/types';
 
 export interface RawRequest {
   pointId: string;
@@ -130,6 +131,10 @@ export class SnapshotHistorian implements Historian {
     if (!m) this.missing.raw.set(key, (m = { from, to, limit, ids: new Set() }));
     m.ids.add(pointId);
     return EMPTY_RAW;
+  }
+
+  readColumns(pointId: string, from: number, to: number, limit = 1_000_000): RawColumns {
+    return columnsOfRaw(this.readRaw(pointId, from, to, limit));
   }
 
   /** the store's retention is its own: the planner is never moved to a coarser resolution by the hub */

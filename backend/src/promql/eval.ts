@@ -5,7 +5,7 @@ import { ExecutionError, PromError } from './errors';
 import { INSTANT_FUNCTIONS, RANGE_FUNCTIONS, absentLabels, labelReplace } from './functions';
 import { dropName, labelsKey, type Labels } from './labels';
 import { typeOf } from './parse';
-import { lowerBound, type SampleSource } from './source';
+import { lowerBound, type RawSamples, type SampleSource } from './source';
 
 /** One series of an instant vector evaluated at every step: `v[i]` is its value at step i, undefined when absent. */
 export interface StepSeries {
@@ -156,7 +156,7 @@ export class Evaluator {
       }
       const s = this.source.samples(ref, lo, hi);
       this.count(s.t.length);
-      const v = lookbackValues(s.t, s.v, refs, this.lookback, withTime);
+      const v = lookbackValues(s, refs, this.lookback, withTime);
       if (v) out.push({ labels: ref.labels, v });
     }
     return out;
@@ -181,13 +181,12 @@ export class Evaluator {
         this.count(s.t.length);
         const t: number[] = [];
         const v: number[] = [];
-        s.t.forEach((x, i) => {
-          const val = s.v[i];
-          if (val !== null && val !== undefined) {
-            t.push(x);
-            v.push(val);
-          }
-        });
+        const { stale } = s;
+        for (let i = 0; i < s.t.length; i++) {
+          if (stale?.[i]) continue;
+          t.push(s.t[i]!);
+          v.push(s.v[i]!);
+        }
         if (t.length) series.push({ labels: ref.labels, t, v });
       }
     }
@@ -396,12 +395,12 @@ export function collect(series: readonly StepSeries[]): StepSeries[] {
  * do not decrease (a range query) are walked with one pointer through the samples, others by binary search.
  */
 function lookbackValues(
-  t: readonly number[],
-  vals: ReadonlyArray<number | null | undefined>,
+  s: RawSamples,
   refs: readonly number[],
   lookback: number,
   withTime: boolean,
 ): Array<number | undefined> | undefined {
+  const { t, v: vals, stale } = s;
   const n = t.length;
   if (n === 0) return undefined;
   const out = new Array<number | undefined>(refs.length);
@@ -418,13 +417,12 @@ function lookbackValues(
       out[k] = undefined;
       continue;
     }
-    const x = vals[i];
-    if (x === null || x === undefined) {
+    if (stale?.[i]) {
       out[k] = undefined;
       continue;
     }
     any = true;
-    out[k] = withTime ? t[i]! / 1000 : x;
+    out[k] = withTime ? t[i]! / 1000 : vals[i]!;
   }
   return any ? out : undefined;
 }

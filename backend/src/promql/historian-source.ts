@@ -1,3 +1,4 @@
+import { QUALITY_CODE } from '@plenum/model';
 import type { Catalog } from '../catalog/catalog';
 import type { Historian } from '../historian/types';
 import type { Matcher } from './ast';
@@ -14,8 +15,6 @@ interface Index {
   all: Entry[];
   byName: Map<string, Entry[]>;
 }
-
-const QUALITY_CODE = { good: 0, uncertain: 1, bad: 2 } as const;
 
 /** Built once per catalog (catalogs are replaced whole, never changed). */
 const indexes = new WeakMap<Catalog, Index>();
@@ -70,10 +69,19 @@ export class HistorianSource implements SampleSource {
 
   samples(ref: SeriesRef, from: number, to: number): RawSamples {
     const e = ref as Entry;
-    const raw = this.historian.readRaw(e.pointId, from, to + 1);
-    const v: Array<number | null> = new Array(raw.ts.length);
-    for (let i = 0; i < raw.ts.length; i++) v[i] = seriesValue(e, raw.values[i]!, raw.quality[i]!);
-    return { t: raw.ts, v };
+    const c = this.historian.readColumns(e.pointId, from, to + 1);
+    const t = c.ts.subarray(0, c.n);
+    // the quality series: the codes themselves, never stale
+    if (e.quality) return { t, v: Float64Array.from(c.quality.subarray(0, c.n)) };
+    // a string point has no number: every sample a stale marker (not selected by numeric metric names anyway)
+    if (c.str) return { t, v: new Float64Array(c.n), stale: new Uint8Array(c.n).fill(1) };
+    let stale: Uint8Array | undefined;
+    for (let i = 0; i < c.n; i++) {
+      if (c.quality[i] !== QUALITY_CODE.bad) continue;
+      stale ??= new Uint8Array(c.n);
+      stale[i] = 1;
+    }
+    return { t, v: c.num.subarray(0, c.n), stale };
   }
 
   /**

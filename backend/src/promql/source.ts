@@ -1,10 +1,16 @@
 import type { Matcher } from './ast';
 import { labelsKey, matchesAll, METRIC_NAME, type Labels } from './labels';
 
-/** Samples of one series with from ≤ t ≤ to, in time order; a `null` value is a stale marker (no value from there on). */
+/**
+ * Samples of one series with from ≤ t ≤ to, in time order. Typed arrays from the historian (no boxed number per
+ * sample: a 24 h range over 1,000 series walks millions). A sample with `stale[i]` true is a stale marker (no
+ * value from there on); its `v` is meaningless. No `stale`: none is.
+ */
 export interface RawSamples {
-  t: number[];
-  v: Array<number | null>;
+  /** Unix ms */
+  t: ArrayLike<number>;
+  v: ArrayLike<number>;
+  stale?: ArrayLike<boolean | number>;
 }
 
 export interface SeriesRef {
@@ -35,7 +41,7 @@ export interface NewestSample {
 }
 
 /** Binary search: the first index with t[i] ≥ x. */
-export function lowerBound(t: readonly number[], x: number): number {
+export function lowerBound(t: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {
@@ -79,7 +85,8 @@ export class MemorySource implements SampleSource {
     if (!s) return { t: [], v: [] };
     const a = lowerBound(s.t, from);
     const b = lowerBound(s.t, to + 1);
-    return { t: s.t.slice(a, b), v: s.v.slice(a, b) };
+    const v = s.v.slice(a, b);
+    return { t: s.t.slice(a, b), v: v.map((x) => x ?? NaN), stale: v.map((x) => x === null) };
   }
 }
 
