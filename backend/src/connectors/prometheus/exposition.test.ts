@@ -134,11 +134,16 @@ describe('parseExposition', () => {
     expect(power[0]?.type).toBe('gauge');
   });
 
-  it('handles a large exposition quickly', () => {
+  // speed belongs in the benches (bench:ingest), not in a timed unit test that fails on a loaded machine
+  it('parses a large exposition whole', () => {
     const lines: string[] = ['# TYPE m gauge'];
     for (let i = 0; i < 50_000; i++) lines.push(`m{host="h${i % 500}",gpu="${i % 8}",id="${i}"} ${i}.5 1700000000000`);
-    const t = performance.now();
-    expect(parseExposition(lines.join('\n')).series).toHaveLength(50_000);
-    expect(performance.now() - t).toBeLessThan(2000);
+    const { series } = parseExposition(lines.join('\n'));
+    expect(series).toHaveLength(50_000);
+    expect(series[49_999]).toMatchObject({
+      name: 'm',
+      value: 49_999.5,
+      labels: { host: 'h499', gpu: '7', id: '49999' },
+    });
   });
 });
