@@ -42,6 +42,7 @@ describe('provisioning/', () => {
       'noc-wall.json',
       'predictions.json',
       'rack.json',
+      'site-overview.json',
       'workload-cooling.json',
     ]);
     expect(mounts.get('/etc/grafana/provisioning/datasources')).toBe('./provisioning/datasources');

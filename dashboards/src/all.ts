@@ -5,10 +5,12 @@ import { hall } from './hall';
 import { nocWall } from './noc-wall';
 import { predictions } from './predictions';
 import { rack } from './rack';
+import { siteOverview } from './site-overview';
 import { workloadCooling } from './workload-cooling';
 
 /** Every provisioned dashboard by file name (dashboards/<name>.json). */
 export const DASHBOARDS: Record<string, () => Dashboard> = {
+  'site-overview': siteOverview,
   'noc-wall': nocWall,
   hall,
   rack,

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { AUTOMATION_PANEL, automationAnnotation, dashboard, panel, PLENUM } from './build';
-import { hallVariable } from './common';
+import { siteAndHall } from './common';
 
 /** Panel ids as `dashboard()` numbers them: in the order of `panels` below. */
 const SETPOINTS_PANEL_ID = 2;
@@ -19,7 +19,7 @@ export function automation(): Dashboard {
     tags: ['automation', 'cooling'],
     from: 'now-3h',
     refresh: '30s',
-    variables: [hallVariable()],
+    variables: [...siteAndHall()],
     moreAnnotations: [automationAnnotation([SETPOINTS_PANEL_ID])],
     panels: [
       panel(AUTOMATION_PANEL, 'Automation', { x: 0, y: 0, w: 24, h: 14 }, [], {

@@ -3,12 +3,24 @@ import { queryVariable } from './build';
 
 /** Shared pieces of the Plenum dashboards: variables, units and colours every dashboard uses the same way. */
 
-export const hallVariable = (): VariableModel => queryVariable('hall', 'Hall', { kind: 'halls' });
+/**
+ * The site: one value on an edge (its own site, preselected as the only option), every site a hub's topology
+ * lists. Every other topology variable is narrowed by it, so one data source and these dashboards serve many halls.
+ */
+export const siteVariable = (): VariableModel => queryVariable('site', 'Site', { kind: 'sites' });
+
+/** The halls of the selected site: one on an edge. @default single-valued, the first hall */
+export const hallVariable = (opts: { multi?: boolean; includeAll?: boolean } = {}): VariableModel =>
+  queryVariable('hall', 'Hall', { kind: 'halls', site: '$site' }, opts);
+
+/** `site`, then `hall` depending on it: the pair every per-hall dashboard starts with. */
+export const siteAndHall = (): VariableModel[] => [siteVariable(), hallVariable()];
 
 export const rowVariable = (): VariableModel =>
-  queryVariable('row', 'Row', { kind: 'rows', hall: '$hall' }, { multi: true, includeAll: true });
+  queryVariable('row', 'Row', { kind: 'rows', site: '$site', hall: '$hall' }, { multi: true, includeAll: true });
 
-export const rackVariable = (): VariableModel => queryVariable('rack', 'Rack', { kind: 'racks', hall: '$hall' });
+export const rackVariable = (): VariableModel =>
+  queryVariable('rack', 'Rack', { kind: 'racks', site: '$site', hall: '$hall' });
 
 /** Absolute thresholds from `[colour, lower bound]` pairs; the first bound is null (−∞), as Grafana saves it. */
 export const thresholds = (...steps: Array<[string, number | null]>): ThresholdsConfig => ({

@@ -21,7 +21,7 @@ const PANEL_TYPES = new Set([
   AUTOMATION_PANEL,
 ]);
 /** sample values for each dashboard variable, as a user would pick them */
-const SAMPLE_VARS: Record<string, string> = { hall: 'hall1', row: 'A', rack: 'A01' };
+const SAMPLE_VARS: Record<string, string> = { site: 'sim', hall: 'hall1', row: 'A', rack: 'A01' };
 
 const load = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, `${name}.json`), 'utf8')) as Dashboard;
@@ -67,6 +67,22 @@ describe.each(Object.keys(DASHBOARDS))('dashboards/%s.json', (name) => {
     for (const ref of used) {
       const v = ref.replace(/^\$\{?/, '');
       if (!v.startsWith('__')) expect([ref, defined.has(v)]).toEqual([ref, true]);
+    }
+  });
+
+  it('chains its variables: site first, hall from the site, each reading only variables defined before it', () => {
+    const vars = d.templating?.list ?? [];
+    const names = vars.map((v) => v.name);
+    vars.forEach((v, i) => {
+      const refs = (JSON.stringify(v.query).match(/\$\{?(\w+)/g) ?? []).map((r) => r.replace(/^\$\{?/, ''));
+      for (const ref of refs) expect([v.name, ref, names.slice(0, i).includes(ref)]).toEqual([v.name, ref, true]);
+    });
+    if (names.includes('hall')) {
+      expect(names[0]).toBe('site');
+      expect(vars[0]).toMatchObject({ type: 'query', multi: false, includeAll: false, query: { kind: 'sites' } });
+      expect(vars.find((v) => v.name === 'hall')!.query).toMatchObject({ kind: 'halls', site: '$site' });
+      for (const v of vars.filter((x) => ['row', 'rack'].includes(x.name)))
+        expect([v.name, v.query]).toEqual([v.name, expect.objectContaining({ site: '$site', hall: '$hall' })]);
     }
   });
 
@@ -118,4 +134,61 @@ it('gives the NOC wall’s heatmap the open predictions of its hall, for its cor
   expect(heatmap.targets).toContainEqual(
     expect.objectContaining({ queryType: 'events', types: ['prediction'], hall: ['$hall'], open: true }),
   );
+});
+
+describe('site overview', () => {
+  const d = load('site-overview');
+  const panels = flat(d);
+
+  it('selects the halls of one site, all of them by default', () => {
+    const hall = d.templating!.list!.find((v) => v.name === 'hall')!;
+    expect(hall).toMatchObject({ multi: true, includeAll: true, current: { value: '$__all' } });
+  });
+
+  it('draws every selected hall on one heatmap and groups the per-hall figures by hall in one query each', () => {
+    const heatmap = panels.find((p) => p.type === HEATMAP_PANEL)!;
+    expect(heatmap.targets).toContainEqual(expect.objectContaining({ queryType: 'rackLayout', hall: ['$hall'] }));
+    expect((heatmap.options as { layout: { hall: string } }).layout.hall).toBe('');
+    const grouped = panels.filter((p) => p.type === 'bargauge' || p.type === 'timeseries');
+    expect(grouped.map((p) => p.title)).toEqual([
+      'IT power by hall',
+      'CRAH fan power by hall',
+      'Chilled-water plant power by hall',
+      'Worst rack inlet by hall',
+      'IT and CRAH fan power by hall over time',
+      'Worst rack inlet by hall over time',
+    ]);
+    for (const p of grouped)
+      for (const t of p.targets as unknown as PlenumQuery[])
+        expect([p.title, t.refId, t]).toEqual([
+          p.title,
+          t.refId,
+          expect.objectContaining({ groupBy: 'hall', selector: expect.objectContaining({ hall: ['$hall'] }) }),
+        ]);
+  });
+
+  it('repeats the open predictions and alarms and the points needing attention per hall, linking to that hall', () => {
+    const repeated = panels.filter((p) => p.repeat);
+    expect(repeated.map((p) => [p.repeat, p.repeatDirection, p.maxPerRow])).toEqual([
+      ['hall', 'h', 4],
+      ['hall', 'h', 4],
+    ]);
+    const links = repeated.flatMap((p) => (p.links ?? []).map((l) => l.url ?? ''));
+    const uids = Object.keys(DASHBOARDS).map((n) => load(n).uid);
+    for (const url of links) {
+      expect(url).toMatch(/^\/d\/([\w-]+)\/[\w-]+\?var-site=\$\{site\}&var-hall=\$\{hall\}&/);
+      expect(uids).toContain(url.split('/')[2]);
+    }
+    expect(links.map((u) => u.split('/')[2])).toEqual([
+      'plenum-noc-wall',
+      'plenum-hall',
+      'plenum-predictions',
+      'plenum-data-quality',
+    ]);
+    // the bars link each hall's row to its NOC wall
+    for (const p of panels.filter((x) => x.type === 'bargauge'))
+      expect((p.fieldConfig?.defaults?.links?.[0] as { url?: string } | undefined)?.url).toContain(
+        'var-hall=${__data.fields.hall}',
+      );
+  });
 });

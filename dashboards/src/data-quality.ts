@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard, panel } from './build';
-import { BY_THRESHOLDS, WALL_STAT, colouredColumn, fixedColor, hallVariable, thresholds } from './common';
+import { BY_THRESHOLDS, WALL_STAT, colouredColumn, fixedColor, siteAndHall, thresholds } from './common';
 
 const hide = (names: string[]) =>
   names.map((name) => ({
@@ -16,7 +16,7 @@ export function dataQuality(): Dashboard {
     description: 'Connector states, ingest rates, and stale, bad-quality or missing points.',
     tags: ['data-quality', 'connectors'],
     refresh: '30s',
-    variables: [hallVariable()],
+    variables: [...siteAndHall()],
     panels: [
       panel('table', 'Connectors', { x: 0, y: 0, w: 16, h: 8 }, [{ refId: 'A', queryType: 'sources' }], {
         fieldConfig: { defaults: {}, overrides: [colouredColumn('state')] },

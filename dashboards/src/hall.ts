@@ -1,11 +1,11 @@
 import type { Dashboard, FieldColorModeId } from '@grafana/schema';
 import { dashboard, HEATMAP_PANEL, panel, type GridPos, type Target } from './build';
-import { INLET_THRESHOLDS, hallVariable, rowVariable, thresholds } from './common';
+import { INLET_THRESHOLDS, siteAndHall, rowVariable, thresholds } from './common';
 
 /** A click on a rack opens its rack dashboard, keeping the time range (Grafana data link). */
 const RACK_LINK = {
   title: 'Rack ${__data.fields.rack}',
-  url: '/d/plenum-rack/plenum-rack?var-hall=${hall}&var-rack=${__data.fields.rack}&${__url_time_range}',
+  url: '/d/plenum-rack/plenum-rack?var-site=${site}&var-hall=${hall}&var-rack=${__data.fields.rack}&${__url_time_range}',
 };
 
 function heatmap(title: string, gridPos: GridPos, target: Target, defaults: Record<string, unknown>) {
@@ -21,7 +21,7 @@ export function hall(): Dashboard {
     title: 'Plenum — Hall',
     description: 'Heatmaps of one hall by inlet temperature, power and kW headroom, with per-row trends.',
     tags: ['hall'],
-    variables: [hallVariable(), rowVariable()],
+    variables: [...siteAndHall(), rowVariable()],
     panels: [
       heatmap(
         'Inlet temperature (max per rack)',

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { AUTOMATION_PANEL, dashboard, HEATMAP_PANEL, panel, PLENUM } from './build';
-import { BY_THRESHOLDS, INLET_THRESHOLDS, VALUE_STAT, colouredColumn, fixedColor, hallVariable } from './common';
+import { BY_THRESHOLDS, INLET_THRESHOLDS, VALUE_STAT, colouredColumn, fixedColor, siteAndHall } from './common';
 
 /**
  * The NOC wall: one hall on a 1080p TV in kiosk mode, readable at 5 m, nothing behind a hover. 27 grid rows of
@@ -14,7 +14,7 @@ export function nocWall(): Dashboard {
       'Hall heatmap, IT load against the cooling response, open predictions, jobs, connectors, alarms and automation, for wall displays.',
     tags: ['noc', 'wall'],
     refresh: '10s',
-    variables: [hallVariable()],
+    variables: [...siteAndHall()],
     panels: [
       panel(
         HEATMAP_PANEL,

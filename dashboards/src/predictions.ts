@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard, panel, predictionAnnotation } from './build';
-import { colouredColumn, hallVariable, hiddenColumns, renamedColumn, thresholds } from './common';
+import { colouredColumn, siteAndHall, hiddenColumns, renamedColumn, thresholds } from './common';
 
 /** the ASHRAE TC 9.9 recommended upper inlet temperature the forecasts run to, °C */
 const INLET_LIMIT = 27;
@@ -19,7 +19,7 @@ export function predictions(): Dashboard {
       'Open predictions with their lead times, rack inlet forecasts to 27 °C with 90 % bands, anomaly scores and detector states.',
     tags: ['predictions'],
     to: 'now+1h',
-    variables: [hallVariable()],
+    variables: [...siteAndHall()],
     moreAnnotations: [predictionAnnotation()],
     panels: [
       panel(

@@ -6,7 +6,7 @@ import {
   VALUE_STAT,
   colouredColumn,
   fixedColor,
-  hallVariable,
+  siteAndHall,
   rackVariable,
   thresholds,
 } from './common';
@@ -33,7 +33,7 @@ export function rack(): Dashboard {
     description: 'One rack: GPU power, utilisation and temperature beside inlet/exhaust air and PDU power.',
     tags: ['rack'],
     from: 'now-3h',
-    variables: [hallVariable(), rackVariable()],
+    variables: [...siteAndHall(), rackVariable()],
     panels: [
       row('$rack now', 0),
       stat(

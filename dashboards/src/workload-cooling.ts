@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { CORRELATION_PANEL, dashboard, panel } from './build';
-import { hallVariable, rackVariable } from './common';
+import { siteAndHall, rackVariable } from './common';
 
 /**
  * How fast and how well cooling follows the workload: per hall (IT load → CRAH return air and fan speed) and
@@ -14,7 +14,7 @@ export function workloadCooling(): Dashboard {
     tags: ['cooling', 'correlation'],
     from: 'now-6h',
     refresh: '1m',
-    variables: [hallVariable(), rackVariable()],
+    variables: [...siteAndHall(), rackVariable()],
     panels: [
       panel(
         CORRELATION_PANEL,
