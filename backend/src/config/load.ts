@@ -25,8 +25,8 @@ import { formatPath } from '../common/zod-issues';
 import { livenessFor, type Liveness } from '../connectors/liveness';
 import type { AutomationConfig } from '../automation/config';
 import type { RemoteWriteConfig } from '../remote-write/config';
-import { resolveSparkplug, type SparkplugConfig } from '../sparkplug/config';
-import type { HubConfig } from '../hub/config';
+import { resolveBroker, resolveSparkplug, type BrokerConfig, type SparkplugConfig } from '../sparkplug/config';
+import { edgeOnlyIssues, type HubConfig, type HubDocument } from '../hub/config';
 import type { PredictionConfig } from '../predict/config';
 import { powerCapPoints } from '../automation/power-caps';
 import { validateAutomation } from '../automation/validate';
@@ -189,6 +189,12 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
       ? resolveSparkplug(full.data.sparkplug, full.data.site, nodePath.dirname(file), issues)
       : undefined;
 
+  issues.push(...edgeOnlyIssues(raw));
+  const hubBroker =
+    full.success && full.data.hub?.broker
+      ? resolveBroker(full.data.hub.broker, nodePath.dirname(file), issues, ['hub', 'broker'])
+      : undefined;
+
   const all: ConfigIssue[] = [...positioned(yaml, issues), ...envIssues];
   if (all.length > 0 || !full.success) throw new ConfigError(fileName, all);
 
@@ -232,8 +238,14 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
     ...(cfg.prediction && { prediction: cfg.prediction }),
     ...(cfg.remoteWrite && { remoteWrite: cfg.remoteWrite }),
     ...(sparkplug && { sparkplug }),
-    ...(cfg.hub && { hub: cfg.hub }),
+    ...(cfg.hub && { hub: resolvedHub(cfg.hub, hubBroker) }),
   };
+}
+
+/** The hub section with its broker resolved (TLS files read) in place of the document's. */
+function resolvedHub(doc: HubDocument, broker: BrokerConfig | undefined): HubConfig {
+  const { broker: _doc, ...rest } = doc;
+  return { ...rest, ...(broker && { broker }) };
 }
 
 /**

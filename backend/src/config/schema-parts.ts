@@ -134,3 +134,46 @@ export const size = () =>
     })
     .transform((v) => parseSize(v) as number)
     .pipe(z.number().int().min(1, 'expected a size of at least 1 byte'));
+
+/**
+ * The auth of an HTTP client section (remoteWrite:, hub.store): basic auth or a bearer token, and extra headers.
+ * Spread into the section's strict object; `checkHttpAuth` goes in its superRefine.
+ */
+export const httpAuthFields = () => ({
+  basicAuth: strict({
+    username: z.string().min(1).describe('user name'),
+    password: z.string().min(1).describe('password; write it as ${ENV_VAR}, never in clear in the file'),
+  })
+    .optional()
+    .describe('HTTP basic auth'),
+  bearerToken: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('sent as Authorization: Bearer <token>; write it as ${ENV_VAR}, never in clear in the file'),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name'), z.string())
+    .default({})
+    .describe('extra request headers, e.g. X-Scope-OrgID: <tenant> for Mimir, @default {}'),
+});
+
+/**
+ * Basic auth and a bearer token exclude each other, and `headers` may not set what the client sets itself
+ * (`ownHeaders`, lower case; `who` names that client in the message: "the sender", "the hub").
+ */
+export function checkHttpAuth(ownHeaders: readonly string[], who: string, note = 'auth: use basicAuth or bearerToken') {
+  return (
+    c: { basicAuth?: unknown; bearerToken?: string; headers: Record<string, string> },
+    ctx: z.RefinementCtx,
+  ): void => {
+    if (c.basicAuth && c.bearerToken)
+      ctx.addIssue({ code: 'custom', path: ['bearerToken'], message: 'set basicAuth or bearerToken, not both' });
+    for (const h of Object.keys(c.headers))
+      if (ownHeaders.includes(h.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', h],
+          message: `header "${h}" is set by ${who} itself (${note})`,
+        });
+  };
+}

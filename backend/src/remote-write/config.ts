@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DOMAINS, POINT_KINDS, QUANTITIES } from '@plenum/model';
-import { duration, size, slug, strict } from '../config/schema-parts';
+import { checkHttpAuth, duration, httpAuthFields, size, slug, strict } from '../config/schema-parts';
 
 export const REMOTE_WRITE_DEFAULTS = {
   timeout: '30s',
@@ -75,21 +75,7 @@ export const RemoteWriteSchema = strict({
     .describe(
       'the receiver: http://<victoria-metrics>:8428/api/v1/write, http://<prometheus>:9090/api/v1/write, https://<mimir>/api/v1/push',
     ),
-  basicAuth: strict({
-    username: z.string().min(1).describe('user name'),
-    password: z.string().min(1).describe('password; write it as ${ENV_VAR}, never in clear in the file'),
-  })
-    .optional()
-    .describe('HTTP basic auth'),
-  bearerToken: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('sent as Authorization: Bearer <token>; write it as ${ENV_VAR}, never in clear in the file'),
-  headers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected an HTTP header name'), z.string())
-    .default({})
-    .describe('extra request headers, e.g. X-Scope-OrgID: <tenant> for Mimir, @default {}'),
+  ...httpAuthFields(),
   timeout: duration().prefault(D.timeout).describe(`one request's time limit, @default ${D.timeout}`),
   batchSamples: z
     .number()
@@ -142,17 +128,7 @@ export const RemoteWriteSchema = strict({
       `also send each point's plenum_quality series (0 good, 1 uncertain, 2 bad), as the PromQL API serves it, @default ${D.qualitySeries}`,
     ),
 })
-  .superRefine((c, ctx) => {
-    if (c.basicAuth && c.bearerToken)
-      ctx.addIssue({ code: 'custom', path: ['bearerToken'], message: 'set basicAuth or bearerToken, not both' });
-    for (const h of Object.keys(c.headers))
-      if (OWN_HEADERS.includes(h.toLowerCase()))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['headers', h],
-          message: `header "${h}" is set by the sender itself (protocol and auth headers: use basicAuth or bearerToken)`,
-        });
-  })
+  .superRefine(checkHttpAuth(OWN_HEADERS, 'the sender', 'protocol and auth headers: use basicAuth or bearerToken'))
   .describe('Prometheus remote write 1.0 of every stored sample, through a durable queue (remote-write/README.md)');
 
 export type RemoteWriteConfig = z.output<typeof RemoteWriteSchema>;

@@ -163,9 +163,16 @@ export interface SparkplugConfig {
 
 type Issue = { path: readonly PropertyKey[]; message: string };
 
-/** Fills the defaults that depend on the site, reads TLS files relative to `dir`; problems go to `issues`. */
-export function resolveSparkplug(doc: SparkplugDocument, site: Site, dir: string, issues: Issue[]): SparkplugConfig {
-  const b = doc.broker;
+/**
+ * Reads a broker block's TLS files relative to `dir` and checks what the schema cannot; `at` is where the block
+ * is in the file (`sparkplug.broker`, `hub.broker`), so problems name it.
+ */
+export function resolveBroker(
+  b: z.output<typeof BrokerSchema>,
+  dir: string,
+  issues: Issue[],
+  at: readonly PropertyKey[],
+): BrokerConfig {
   const read = (field: 'ca' | 'cert' | 'key', p: string | undefined): Buffer | undefined => {
     if (p === undefined) return undefined;
     const abs = nodePath.resolve(dir, p);
@@ -173,20 +180,14 @@ export function resolveSparkplug(doc: SparkplugDocument, site: Site, dir: string
       return fs.readFileSync(abs);
     } catch (e) {
       const code = (e as { code?: unknown })?.code;
-      issues.push({
-        path: ['sparkplug', 'broker', 'tls', field],
-        message: `cannot read ${abs} (${String(code ?? e)})`,
-      });
+      issues.push({ path: [...at, 'tls', field], message: `cannot read ${abs} (${String(code ?? e)})` });
       return undefined;
     }
   };
   if (b.tls && (b.tls.cert === undefined) !== (b.tls.key === undefined))
-    issues.push({
-      path: ['sparkplug', 'broker', 'tls', b.tls.cert ? 'key' : 'cert'],
-      message: 'cert and key go together',
-    });
+    issues.push({ path: [...at, 'tls', b.tls.cert ? 'key' : 'cert'], message: 'cert and key go together' });
   if (b.tls && !/^(mqtts|ssl|wss):/.test(b.url))
-    issues.push({ path: ['sparkplug', 'broker', 'tls'], message: `tls needs an mqtts:// or wss:// url; got ${b.url}` });
+    issues.push({ path: [...at, 'tls'], message: `tls needs an mqtts:// or wss:// url; got ${b.url}` });
   const broker: BrokerConfig = {
     url: b.url,
     ...(b.username !== undefined && { username: b.username }),
@@ -205,9 +206,15 @@ export function resolveSparkplug(doc: SparkplugDocument, site: Site, dir: string
   };
   if (broker.reconnect.maxMs < broker.reconnect.minMs)
     issues.push({
-      path: ['sparkplug', 'broker', 'reconnect', 'max'],
+      path: [...at, 'reconnect', 'max'],
       message: `max (${broker.reconnect.maxMs} ms) is below min (${broker.reconnect.minMs} ms)`,
     });
+  return broker;
+}
+
+/** Fills the defaults that depend on the site, reads TLS files relative to `dir`; problems go to `issues`. */
+export function resolveSparkplug(doc: SparkplugDocument, site: Site, dir: string, issues: Issue[]): SparkplugConfig {
+  const broker = resolveBroker(doc.broker, dir, issues, ['sparkplug', 'broker']);
   const out: SparkplugConfig = { broker };
   if (doc.edge) {
     const e = doc.edge;
