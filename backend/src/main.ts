@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   }
   if (config.hub) {
     // the hub role: no sources, no historian; queries read the shared store (hub/README.md)
-    const hub = await startHub({ ...config, hub: config.hub }, { token: process.env.PLENUM_API_TOKEN || undefined });
+    const hub = await startHub(
+      { ...config, hub: config.hub },
+      { token: process.env.PLENUM_API_TOKEN || undefined, jobsToken: process.env.PLENUM_JOBS_TOKEN || undefined },
+    );
     console.log(
       `Plenum ${VERSION} hub — site "${config.site.id}", store ${config.hub.store.url.replace(/\/\/[^@/]*@/, '//')}`,
     );

@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { Catalog } from './catalog/catalog';
 import { connectorByName } from './connectors/all';
 import { parseSourceOptions } from './connectors/common/options';
+import { acceptJobWebhook } from './connectors/jobs/accept';
 import type { JobsConnector } from './connectors/jobs/jobs';
+import type { JobTransition } from './connectors/jobs/payload';
 import { SourceRunner } from './connectors/runner';
 import type { SourceInstance } from './connectors/types';
 import { EventStore } from './events/event-store';
@@ -27,6 +29,7 @@ import { startRemoteWrite, tapIngest, type RemoteWrite } from './remote-write';
 import { registerRemoteWriteMetrics } from './remote-write/metrics';
 import { startSparkplug, type SparkplugService } from './sparkplug';
 import { registerSparkplugMetrics } from './sparkplug/metrics';
+import { EdgeRelay } from './relay/edge-relay';
 
 export const VERSION = '0.1.0';
 
@@ -66,6 +69,8 @@ export interface RunningPlenum {
   remoteWrite?: RemoteWrite;
   /** the Sparkplug B edge node and/or primary host: present when the site config has `sparkplug:` */
   sparkplug?: SparkplugService;
+  /** events to the hub and job webhooks from it, on the edge node's connection: present with `sparkplug.edge` */
+  relay?: EdgeRelay;
   stop(): Promise<void>;
 }
 
@@ -197,6 +202,15 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   if (remoteWrite) registerRemoteWriteMetrics(metrics.registry, () => remoteWrite.status());
   // created once the runners run (its guard writes through them); the routes read it when they are called
   let automation: Automation | undefined;
+  let relay: EdgeRelay | undefined;
+  // a job the hub routed here is handled as one posted to POST /api/events (the same onJob as the API's)
+  const onJob = async (job: JobTransition, time: number) => {
+    // a submitted job is announced, not running: it has no samples, only automation prepares for it
+    if (job.phase !== 'submit')
+      for (const r of runners)
+        if (r.status.connector === 'jobs') await (r.connector as JobsConnector | undefined)?.accept(job, time);
+    automation?.onJob(job, time);
+  };
   if (config.sparkplug) {
     const sp = startSparkplug({
       config: config.sparkplug,
@@ -210,6 +224,18 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       ingest: () => ingest,
       automation: () => automation,
       addEvent: eventSink,
+      extension: (edge) =>
+        (relay = new EdgeRelay({
+          group: edge.groupId,
+          edge: edge.edgeNodeId,
+          site: config.site.id,
+          hall: edge.hall,
+          racks: config.site.halls.find((h) => h.id === edge.hall)?.rows.flatMap((r) => r.racks.map((k) => k.id)) ?? [],
+          events,
+          acceptJob: (body) => acceptJobWebhook(body, { events, now, onJob }),
+          now,
+          log,
+        })),
     });
     sparkplug = sp;
     registerSparkplugMetrics(metrics.registry, () => sp.status());
@@ -234,13 +260,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       ingest,
       arrivals,
       sources: sourceStates,
-      async onJob(job, time) {
-        // a submitted job is announced, not running: it has no samples, only automation prepares for it
-        if (job.phase !== 'submit')
-          for (const r of runners)
-            if (r.status.connector === 'jobs') await (r.connector as JobsConnector | undefined)?.accept(job, time);
-        automation?.onJob(job, time);
-      },
+      onJob,
       metrics,
       ...(remoteWrite && { remoteWrite: () => remoteWrite.status() }),
       version: VERSION,
@@ -319,6 +339,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     prediction,
     remoteWrite,
     sparkplug,
+    relay,
     async stop() {
       // the plant goes back to the BMS while the connectors still run
       await automation?.close();
@@ -327,6 +348,7 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
       // after the last sample is stored: what is buffered is queued, the queue closed before the historian
       await remoteWrite?.close();
       // after the last sample is stored: the edge spools what is pending, publishes NDEATH; the host its STATE
+      await relay?.stop();
       await sparkplug?.close();
       arrivals.close();
       await new Promise<void>((resolve) => {

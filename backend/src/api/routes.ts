@@ -10,13 +10,8 @@ import { Clock } from '../common/clock';
 import type { Scope } from './auth';
 import { QueryError } from '../common/errors';
 import { formatIssues } from '../common/zod-issues';
-import {
-  isJobWebhook,
-  k8sJobSchema,
-  parseJobWebhook,
-  slurmJobSchema,
-  type JobTransition,
-} from '../connectors/jobs/payload';
+import { acceptJobWebhook } from '../connectors/jobs/accept';
+import { isJobWebhook, k8sJobSchema, slurmJobSchema, type JobTransition } from '../connectors/jobs/payload';
 import type { SourceStatus } from '../connectors/runner';
 import type { IngestPipeline } from '../ingest/pipeline';
 import type { QueryContext } from '../query/context';
@@ -217,18 +212,8 @@ export const ROUTES: RouteSpec[] = [
     async handle(deps, req, res) {
       const now = deps.ctx.now();
       if (isJobWebhook(req.body)) {
-        const job = parseJobWebhook(req.body, now);
-        if (job.phase === 'submit') {
-          // announced, not running: no job event, no samples; automation prepares its racks' cooling
-          await deps.onJob?.(job, parseTime((req.body as { time?: string }).time ?? now, 'body.time', now));
-          res.status(202).json({ accepted: 'job_submit', job: job.jobId });
-          return;
-        }
-        const time = parseTime(job.start, 'body.start_time', now);
-        const timeEnd = job.end === undefined ? undefined : parseTime(job.end, 'body.end_time', now);
-        const event = deps.ctx.events.recordJob(job.jobId, { ...job.event, time, timeEnd });
-        await deps.onJob?.(job, job.phase === 'start' ? time : (timeEnd ?? now));
-        res.status(201).json(event);
+        const answer = await acceptJobWebhook(req.body, { events: deps.ctx.events, now: () => now, onJob: deps.onJob });
+        res.status(answer.status).json(answer.body);
         return;
       }
       const e = validate(newEventSchema, req.body, 'body');

@@ -33,6 +33,7 @@ interface Row {
   tags: string;
   source: string;
   data: string | null;
+  version: number | null;
 }
 
 const fromRow = (r: Row): PlenumEvent => ({
@@ -50,14 +51,30 @@ const fromRow = (r: Row): PlenumEvent => ({
   ...(r.data !== null && { data: JSON.parse(r.data) }),
 });
 
+/** An event as it was last written, with the change number that wrote it (relay/README.md). */
+export interface EventChange {
+  version: number;
+  event: PlenumEvent;
+}
+
+/** the next change number: one more than the highest in the table (an index lookup) */
+const NEXT_VERSION = '(SELECT COALESCE(MAX(version), 0) + 1 FROM events)';
+
 /**
  * Events (job start/stop, automation actions, alarms, predictions, connector state) in `events.db` inside the
  * data folder. Kept apart from the sample store: a different shape, written rarely, read by time range. Each
  * `add` is one fsync'd transaction (synchronous=FULL), so an event acknowledged to a client survives kill -9.
+ *
+ * Every write (add, update, a job's end) stamps the row with a new change number (`version`, increasing over the
+ * store), so `changesSince(v)` is every event written after v in write order — the edge's relay to the hub reads
+ * it with a durable cursor (`relayCursor`). Events relayed from edges (a hub's store) are keyed by their origin
+ * (`<group>/<edge node>`) and the edge's id: `upsertRelayed` applies a change once, and never an older one over
+ * a newer one.
  */
 export class EventStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
+  private readonly listeners = new Set<() => void>();
 
   constructor(dir: string) {
     this.db = new Database(path.join(dir, 'events.db'));
@@ -68,15 +85,41 @@ export class EventStore {
       time INTEGER NOT NULL, time_end INTEGER, type TEXT NOT NULL, severity TEXT NOT NULL,
       title TEXT NOT NULL, text TEXT, location TEXT, hall TEXT, rack TEXT, point_id TEXT,
       tags TEXT NOT NULL, source TEXT NOT NULL, data TEXT);
-      CREATE INDEX IF NOT EXISTS events_time ON events(time);`);
+      CREATE INDEX IF NOT EXISTS events_time ON events(time);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+    const columns = new Set((this.db.pragma('table_info(events)') as Array<{ name: string }>).map((c) => c.name));
+    // files written before change numbers and origins: every old row counts as written in id order
+    if (!columns.has('version'))
+      this.db.exec('ALTER TABLE events ADD COLUMN version INTEGER; UPDATE events SET version = id;');
+    if (!columns.has('origin'))
+      this.db.exec(
+        'ALTER TABLE events ADD COLUMN origin TEXT; ALTER TABLE events ADD COLUMN origin_id INTEGER; ALTER TABLE events ADD COLUMN origin_version INTEGER;',
+      );
+    this.db.exec(`CREATE INDEX IF NOT EXISTS events_version ON events(version);
+      CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events(origin, origin_id) WHERE origin IS NOT NULL;`);
     this.insert = this.db.prepare(`INSERT INTO events
-      (time, time_end, type, severity, title, text, location, hall, rack, point_id, tags, source, data)
-      VALUES (@time, @timeEnd, @type, @severity, @title, @text, @location, @hall, @rack, @pointId, @tags, @source, @data)`);
+      (time, time_end, type, severity, title, text, location, hall, rack, point_id, tags, source, data, version)
+      VALUES (@time, @timeEnd, @type, @severity, @title, @text, @location, @hall, @rack, @pointId, @tags, @source, @data, ${NEXT_VERSION})`);
   }
 
-  add(e: NewEvent): PlenumEvent {
-    const full: PlenumEvent = { severity: 'info', tags: [], source: 'api', ...e, id: 0 };
-    const info = this.insert.run({
+  /** Called after every write (add, update, a job's end, a relayed change): the relay sends what changed. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    // a listener's failure (a relay's) must not fail the write that has already been committed
+    for (const l of this.listeners)
+      try {
+        l();
+      } catch {
+        /* the listener logs its own problems */
+      }
+  }
+
+  private static params(full: PlenumEvent) {
+    return {
       time: full.time,
       timeEnd: full.timeEnd ?? null,
       type: full.type,
@@ -90,7 +133,13 @@ export class EventStore {
       tags: JSON.stringify(full.tags),
       source: full.source,
       data: full.data ? JSON.stringify(full.data) : null,
-    });
+    };
+  }
+
+  add(e: NewEvent): PlenumEvent {
+    const full: PlenumEvent = { severity: 'info', tags: [], source: 'api', ...e, id: 0 };
+    const info = this.insert.run(EventStore.params(full));
+    this.changed();
     return { ...full, id: Number(info.lastInsertRowid) };
   }
 
@@ -105,7 +154,10 @@ export class EventStore {
       .get(jobId) as Row | undefined;
     if (!existing) return this.add(e);
     if (e.timeEnd !== undefined) {
-      this.db.prepare('UPDATE events SET time_end = ? WHERE id = ?').run(e.timeEnd, existing.id);
+      this.db
+        .prepare(`UPDATE events SET time_end = ?, version = ${NEXT_VERSION} WHERE id = ?`)
+        .run(e.timeEnd, existing.id);
+      this.changed();
       return fromRow({ ...existing, time_end: e.timeEnd });
     }
     return fromRow(existing);
@@ -132,7 +184,64 @@ export class EventStore {
     if (patch.data !== undefined) put('data', 'data', JSON.stringify(patch.data));
     if (patch.tags !== undefined) put('tags', 'tags', JSON.stringify(patch.tags));
     if (!sets.length) return true;
-    return this.db.prepare(`UPDATE events SET ${sets.join(', ')} WHERE id = @id`).run(params).changes > 0;
+    const sql = `UPDATE events SET ${sets.join(', ')}, version = ${NEXT_VERSION} WHERE id = @id`;
+    const found = this.db.prepare(sql).run(params).changes > 0;
+    if (found) this.changed();
+    return found;
+  }
+
+  /** Events written after change `after` (own events only, not relayed ones), oldest change first. */
+  changesSince(after: number, limit: number): EventChange[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE version > ? AND origin IS NULL ORDER BY version LIMIT ?')
+      .all(after, limit) as Row[];
+    return rows.map((r) => ({ version: r.version as number, event: fromRow(r) }));
+  }
+
+  /** The last change the hub acknowledged (0: none yet); kept in this file, so it is as durable as the events. */
+  relayCursor(): number {
+    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'relayCursor'").get() as
+      { value: number } | undefined;
+    return r?.value ?? 0;
+  }
+
+  setRelayCursor(version: number): void {
+    this.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES ('relayCursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
+      .run(version);
+  }
+
+  /**
+   * Stores events relayed from `origin` (an edge) in one transaction (one fsync): a new (origin, id) is inserted,
+   * a known one rewritten only when `version` is newer than what is stored, so replays and duplicates change
+   * nothing. Returns how many rows changed.
+   */
+  upsertRelayed(origin: string, changes: readonly EventChange[]): number {
+    const stmt = this.db.prepare(`INSERT INTO events
+      (time, time_end, type, severity, title, text, location, hall, rack, point_id, tags, source, data, version,
+       origin, origin_id, origin_version)
+      VALUES (@time, @timeEnd, @type, @severity, @title, @text, @location, @hall, @rack, @pointId, @tags, @source,
+       @data, ${NEXT_VERSION}, @origin, @originId, @originVersion)
+      ON CONFLICT (origin, origin_id) WHERE origin IS NOT NULL DO UPDATE SET
+        time = excluded.time, time_end = excluded.time_end, type = excluded.type, severity = excluded.severity,
+        title = excluded.title, text = excluded.text, location = excluded.location, hall = excluded.hall,
+        rack = excluded.rack, point_id = excluded.point_id, tags = excluded.tags, source = excluded.source,
+        data = excluded.data, version = excluded.version, origin_version = excluded.origin_version
+      WHERE excluded.origin_version > events.origin_version`);
+    let n = 0;
+    this.db.transaction(() => {
+      for (const c of changes)
+        n += stmt.run({
+          ...EventStore.params(c.event),
+          origin,
+          originId: c.event.id,
+          originVersion: c.version,
+        }).changes;
+    })();
+    if (n) this.changed();
+    return n;
   }
 
   /** Events overlapping the range, newest first. Tag and text filters run in SQL too (JSON tags). */

@@ -1,8 +1,11 @@
 /**
  * The hub role (`hub:` in plenum.yaml): no sources, no historian of its own; one HTTP API whose POST /api/query
  * answers the query contract for every hall from the shared store (store-reader.ts). The catalog is rebuilt from
- * the store every `catalogRefresh`; events come from the hub's own event store (README.md: not fed from the edges
- * yet).
+ * the store every `catalogRefresh`. Events come from the hub's own event store, fed by the edges through the MQTT
+ * broker (`hub.broker`, relay/hub-relay.ts: every edge's jobs, automation, predictions and connector changes, with
+ * its site and hall); `POST /api/events` takes schedulers' job webhooks and routes each to the edge owning its
+ * hall or racks, answering with the edge's answer (relay/README.md). Without `hub.broker` the event store stays
+ * empty and job webhooks are refused (501).
  */
 import express, { type Request, type Response } from 'express';
 import fs from 'node:fs';
@@ -17,10 +20,14 @@ import { stringifyAnswer } from '../query/serialize';
 import type { HubConfig } from './config';
 import { StoreClient } from './store-client';
 import { StoreReader } from './store-reader';
+import { isJobWebhook } from '../connectors/jobs/payload';
+import { HubRelay } from '../relay/hub-relay';
 
 export interface HubOptions {
   /** `PLENUM_API_TOKEN`: the read scope */
   token?: string;
+  /** `PLENUM_JOBS_TOKEN`: lets schedulers post job webhooks to `POST /api/events` and nothing else */
+  jobsToken?: string;
   log?: (msg: string) => void;
   now?: () => number;
 }
@@ -29,6 +36,8 @@ export interface RunningHub {
   url: string;
   reader: StoreReader;
   events: EventStore;
+  /** the edges' events and job routing: present with `hub.broker` */
+  relay?: HubRelay;
   stop(): Promise<void>;
 }
 
@@ -41,6 +50,16 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
   const events = new EventStore(config.historian.dataDir);
   const client = new StoreClient(hub.store);
   const reader = new StoreReader(client, hub, config.site, events, now);
+  const relay = hub.broker
+    ? new HubRelay({
+        broker: hub.broker,
+        clientId: hub.relay.clientId ?? `plenum-hub-${config.site.id}`,
+        events,
+        jobTimeoutMs: hub.relay.jobTimeout,
+        log,
+      })
+    : undefined;
+  relay?.start();
   try {
     await reader.refresh();
   } catch (err) {
@@ -67,7 +86,8 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
     ...(opts.token ? [{ name: 'read', scope: 'read' as const, token: opts.token }] : []),
     ...config.api.tokens,
   ];
-  app.use(bearerAuth(tokens, [], { log }));
+  const jobsRoute = opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : [];
+  app.use(bearerAuth(tokens, jobsRoute, { log }));
   app.use(express.json({ limit: config.api.maxBodyBytes, strict: false }));
   app.get('/api/health', (_req, res) => {
     const s = reader.readerStatus();
@@ -78,7 +98,24 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
       store: { url: client.url, kind: hub.store.kind },
       points: s.points,
       hub: s,
+      ...(relay && { relay: relay.status() }),
     });
+  });
+  app.post('/api/events', async (req: Request, res: Response) => {
+    if (!isJobWebhook(req.body)) {
+      res.status(400).json({
+        error:
+          'the hub takes scheduler job webhooks only ({event: job_start|job_end|job_submit, …} or a Kubernetes Job); post other events to the edge of their hall',
+      });
+      return;
+    }
+    if (!relay) {
+      res.status(501).json({ error: 'this hub has no hub.broker: it cannot route job webhooks to the edges' });
+      return;
+    }
+    const out = await relay.dispatchJob(req.body, now());
+    if (out.status === 503) res.set('Retry-After', '5');
+    res.status(out.status).json(out.body);
   });
   app.get('/api/topology', (_req, res) => {
     res.json(reader.catalog.site);
@@ -123,8 +160,10 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
     url: `http://${host}:${addr.port}`,
     reader,
     events,
+    ...(relay && { relay }),
     async stop() {
       clearInterval(timer);
+      await relay?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -26,6 +26,21 @@ export type CommandResult = { ok: true; detail?: string } | { ok: false; reason:
 /** A DCMD write of one metric: the point, the value, and who asked (`spBv1.0/<group>/DCMD/<edge>/<device>`). */
 export type CommandHandler = (pointId: string, value: SampleValue, origin: string) => Promise<CommandResult>;
 
+/**
+ * Another user of the edge's MQTT connection (relay/edge-relay.ts: events to the hub, job webhooks from it) on
+ * topics outside spBv1.0: its subscriptions go with the edge's own on every connection, and it works whether or not
+ * the node is born (it does not wait for the primary host's STATE).
+ */
+export interface SessionExtension {
+  /** topics subscribed at QoS 1 on every connection */
+  subscriptions(): string[];
+  /** the connection is up and subscribed */
+  onConnected(client: MqttClient): void;
+  /** a message on a topic that is not Sparkplug's */
+  onMessage(topic: string, payload: Buffer): void;
+  onDisconnected(): void;
+}
+
 export interface EdgeDeps {
   broker: BrokerConfig;
   edge: EdgeConfig;
@@ -39,6 +54,7 @@ export interface EdgeDeps {
   command?: CommandHandler;
   /** after each command, with its outcome (events, audit) */
   onCommand?: (c: { pointId?: string; metric: string; device: string; value: unknown; result: CommandResult }) => void;
+  extension?: SessionExtension;
 }
 
 export interface EdgeStatus {
@@ -216,6 +232,7 @@ export class SparkplugEdge {
     };
     const host = this.d.edge.primaryHostId;
     if (host !== undefined) subs[stateTopic(host)] = { qos: 1 };
+    for (const t of this.d.extension?.subscriptions() ?? []) subs[t] = { qos: 1 };
     const epoch = this.epoch;
     c.subscribe(subs, (err) => {
       if (epoch !== this.epoch) return;
@@ -228,10 +245,12 @@ export class SparkplugEdge {
         `sparkplug edge: connected to ${displayUrl(this.d.broker.url)} as ${this.d.edge.groupId}/${this.d.edge.edgeNodeId} (bdSeq ${this.bdSeq})${host !== undefined && !this.hostOnline ? `; waiting for primary host ${host}` : ''}`,
       );
       if (this.hostOnline) this.birth('connected');
+      this.d.extension?.onConnected(c);
     });
   }
 
   private endSession(why: string): void {
+    this.d.extension?.onDisconnected();
     if (this.born) this.log(`sparkplug edge: session ended: ${why}; spooling`);
     this.born = false;
     this.epoch++;
@@ -240,7 +259,7 @@ export class SparkplugEdge {
 
   private onMessage(topic: string, payload: Buffer): void {
     const t = parseTopic(topic);
-    if (!t) return;
+    if (!t) return this.d.extension?.onMessage(topic, payload);
     if (t.type === 'STATE') return this.onState(payload);
     if (t.type === 'NCMD') return this.onNodeCommand(payload);
     if (t.type === 'DCMD' && t.device !== undefined)

@@ -9,8 +9,8 @@ import type { Catalog } from '../catalog/catalog';
 import type { Automation } from '../automation';
 import type { Historian } from '../historian/types';
 import type { IngestPipeline } from '../ingest/pipeline';
-import type { SparkplugConfig } from './config';
-import { SparkplugEdge, type CommandResult, type EdgeStatus } from './edge-node';
+import type { EdgeConfig, SparkplugConfig } from './config';
+import { SparkplugEdge, type CommandResult, type EdgeStatus, type SessionExtension } from './edge-node';
 import { PrimaryHost, type HostStatus } from './primary-host';
 
 export interface SparkplugStatus {
@@ -41,6 +41,8 @@ export interface SparkplugDeps {
   /** the automation service once it runs; undefined: DCMD writes are refused */
   automation: () => Automation | undefined;
   addEvent: (e: NewEvent) => void;
+  /** another user of the edge's MQTT connection (the events and jobs relay to the hub, relay/edge-relay.ts) */
+  extension?: (edge: EdgeConfig) => SessionExtension;
 }
 
 /**
@@ -83,6 +85,7 @@ export function startSparkplug(d: SparkplugDeps): SparkplugService {
         dataDir: d.dataDir,
         now: d.now,
         log: d.log,
+        ...(d.extension && { extension: d.extension(config.edge) }),
         command: (pointId, value, origin) => writeThroughGuard(d.automation(), pointId, value, origin),
         onCommand: (c) => {
           if (c.result.ok) return; // the guard records its own writes

@@ -15,8 +15,8 @@ export interface Will {
 }
 
 export interface SessionHandlers {
-  /** the Will of the next connection (called before each attempt) */
-  will(): Will;
+  /** the Will of the next connection (called before each attempt); undefined: none */
+  will(): Will | undefined;
   /** a connection is up (CONNACK): subscribe and publish births here */
   onConnect(client: MqttClient): void;
   onMessage(topic: string, payload: Buffer): void;
@@ -67,7 +67,7 @@ export class Session {
       connectTimeout: b.connectTimeoutMs,
       reconnectPeriod: 0,
       queueQoSZero: false,
-      will,
+      ...(will && { will }),
       ...(b.username !== undefined && { username: b.username }),
       ...(b.password !== undefined && { password: b.password }),
       ...(b.tls && {

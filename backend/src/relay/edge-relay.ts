@@ -1,0 +1,226 @@
+/**
+ * The edge's side of the relay (README.md), on the Sparkplug edge node's own MQTT connection (a SessionExtension
+ * of edge-node.ts): every change of the edge's event store goes to the hub, and job webhooks the hub routes here
+ * are handled as if posted to this edge's `POST /api/events`.
+ *
+ * Events: stop-and-wait batches of the changes after a durable cursor (events.db's `relayCursor`). The cursor
+ * moves only when the hub says it stored the batch (`events/ack`), not on the broker's PUBACK: a broker holds no
+ * message for a hub that is away (clean sessions), so only the hub's word means "stored". Without an ack within
+ * `ackTimeoutMs` the batch goes again (new changes included); the hub applies a change once per (edge, event id,
+ * version), so a batch sent twice changes nothing there. A kill -9 loses nothing: events and cursor are in one
+ * fsync'd file, and what was sent but not acknowledged is sent again on the next start.
+ */
+import type { MqttClient } from 'mqtt';
+import { errorMessage, QueryError } from '../common/errors';
+import type { JobAnswer } from '../connectors/jobs/accept';
+import type { EventStore } from '../events/event-store';
+import type { SessionExtension } from '../sparkplug/edge-node';
+import {
+  eventsAckSchema,
+  jobRequestSchema,
+  parseRelayTopic,
+  readJson,
+  relayTopic,
+  toBuffer,
+  type EdgeInfo,
+  type EventsBatch,
+  type JobReply,
+} from './messages';
+
+export const EDGE_RELAY_DEFAULTS = {
+  /** a batch not acknowledged this long is sent again, ms */
+  ackTimeoutMs: 5000,
+  /** event changes per message at most */
+  batchEvents: 200,
+};
+
+export interface EdgeRelayDeps {
+  /** Sparkplug group and edge node ids: the topics' `<group>/<edge>` */
+  group: string;
+  edge: string;
+  site: string;
+  hall: string;
+  /** the hall's rack ids, announced in `info` so the hub can route a job that names racks only */
+  racks: readonly string[];
+  events: EventStore;
+  /** handles a job webhook body as POST /api/events does (connectors/jobs/accept.ts) */
+  acceptJob: (body: unknown) => Promise<JobAnswer>;
+  now: () => number;
+  log: (msg: string) => void;
+  ackTimeoutMs?: number;
+  batchEvents?: number;
+}
+
+export interface EdgeRelayStatus {
+  connected: boolean;
+  /** the last change the hub acknowledged */
+  cursor: number;
+  /** a batch sent and not yet acknowledged */
+  inFlight?: { from: number; to: number };
+  batchesSent: number;
+  batchesResent: number;
+  batchesAcked: number;
+  jobsHandled: number;
+}
+
+export class EdgeRelay implements SessionExtension {
+  private client: MqttClient | undefined;
+  private cursor: number;
+  private inflight: { from: number; to: number; timer: NodeJS.Timeout } | undefined;
+  private kicked = false;
+  private stopped = false;
+  private jobs: Promise<void> = Promise.resolve();
+  private readonly unlisten: () => void;
+  private readonly counts = { sent: 0, resent: 0, acked: 0, jobs: 0 };
+  private readonly ackTimeoutMs: number;
+  private readonly batchEvents: number;
+
+  constructor(private readonly d: EdgeRelayDeps) {
+    this.cursor = d.events.relayCursor();
+    this.ackTimeoutMs = d.ackTimeoutMs ?? EDGE_RELAY_DEFAULTS.ackTimeoutMs;
+    this.batchEvents = d.batchEvents ?? EDGE_RELAY_DEFAULTS.batchEvents;
+    this.unlisten = d.events.onChange(() => this.kick());
+  }
+
+  private topic(kind: Parameters<typeof relayTopic>[2]): string {
+    return relayTopic(this.d.group, this.d.edge, kind);
+  }
+
+  subscriptions(): string[] {
+    return [this.topic('events/ack'), this.topic('jobs')];
+  }
+
+  onConnected(client: MqttClient): void {
+    if (this.stopped) return;
+    this.client = client;
+    const info: EdgeInfo = { site: this.d.site, hall: this.d.hall, racks: [...this.d.racks], time: this.d.now() };
+    client.publish(this.topic('info'), toBuffer(info), { qos: 1, retain: true });
+    this.clearInflight();
+    this.send();
+  }
+
+  onDisconnected(): void {
+    this.client = undefined;
+    this.clearInflight();
+  }
+
+  onMessage(topic: string, payload: Buffer): void {
+    const t = parseRelayTopic(topic);
+    if (!t || t.group !== this.d.group || t.edge !== this.d.edge) return;
+    if (t.kind === 'events/ack') this.onAck(payload);
+    else if (t.kind === 'jobs') this.onJob(payload);
+  }
+
+  status(): EdgeRelayStatus {
+    return {
+      connected: this.client?.connected === true,
+      cursor: this.cursor,
+      ...(this.inflight && { inFlight: { from: this.inflight.from, to: this.inflight.to } }),
+      batchesSent: this.counts.sent,
+      batchesResent: this.counts.resent,
+      batchesAcked: this.counts.acked,
+      jobsHandled: this.counts.jobs,
+    };
+  }
+
+  /** Stops sending; jobs being handled finish (bounded by the jobs connector's own writes). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unlisten();
+    this.clearInflight();
+    this.client = undefined;
+    await this.jobs;
+  }
+
+  private clearInflight(): void {
+    if (this.inflight) clearTimeout(this.inflight.timer);
+    this.inflight = undefined;
+  }
+
+  /** an event was written: send it soon (several writes in one tick go in one batch) */
+  private kick(): void {
+    if (this.kicked || this.stopped) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.send();
+    });
+  }
+
+  private send(resend = false): void {
+    const c = this.client;
+    if (!c?.connected || this.inflight || this.stopped) return;
+    let changes;
+    try {
+      changes = this.d.events.changesSince(this.cursor, this.batchEvents);
+    } catch (err) {
+      this.d.log(`relay: cannot read the event store (${errorMessage(err)})`);
+      return;
+    }
+    if (changes.length === 0) return;
+    const batch: EventsBatch = {
+      site: this.d.site,
+      hall: this.d.hall,
+      from: this.cursor,
+      to: changes[changes.length - 1]!.version,
+      changes: changes.map((ch) => ({
+        version: ch.version,
+        event: ch.event as EventsBatch['changes'][number]['event'],
+      })),
+    };
+    const timer = setTimeout(() => {
+      this.inflight = undefined;
+      this.counts.resent++;
+      this.send(true);
+    }, this.ackTimeoutMs);
+    timer.unref();
+    this.inflight = { from: batch.from, to: batch.to, timer };
+    if (!resend) this.counts.sent++;
+    // QoS 1: a PUBACK says the broker has it, yet only the hub's ack moves the cursor (the broker keeps nothing
+    // for a hub that is away)
+    c.publish(this.topic('events'), toBuffer(batch), { qos: 1 });
+  }
+
+  /**
+   * `(from, to]` stored at the hub. Taken when it starts at or before the cursor and ends after it: the batch held
+   * every change up to `to` (change numbers only grow, so none can appear below `to` later). A late ack of an
+   * older batch is thus still useful, one for a batch after a lost one is not.
+   */
+  private onAck(payload: Buffer): void {
+    const r = readJson(eventsAckSchema, payload);
+    if (!r.ok) return this.d.log(`relay: an events ack that does not parse (${r.reason}); ignored`);
+    const { from, to } = r.value;
+    if (from > this.cursor || to <= this.cursor) return;
+    this.cursor = to;
+    try {
+      this.d.events.setRelayCursor(to);
+    } catch (err) {
+      this.d.log(`relay: cannot save the cursor (${errorMessage(err)}); the batch may be sent again`);
+    }
+    this.counts.acked++;
+    if (this.inflight && this.inflight.to <= to) this.clearInflight();
+    this.send();
+  }
+
+  /** Jobs one at a time, in arrival order, each answered on `jobs/reply` with the status POST /api/events gives. */
+  private onJob(payload: Buffer): void {
+    const r = readJson(jobRequestSchema, payload);
+    if (!r.ok) return this.d.log(`relay: a job request that does not parse (${r.reason}); ignored`);
+    const { requestId, body } = r.value;
+    this.jobs = this.jobs.then(async () => {
+      let reply: JobReply;
+      try {
+        const a = await this.d.acceptJob(body);
+        reply = { requestId, status: a.status, body: a.body };
+      } catch (err) {
+        const bad = err instanceof QueryError;
+        if (!bad) this.d.log(`relay: job ${requestId} failed (${errorMessage(err)})`);
+        reply = { requestId, status: bad ? 400 : 500, body: { error: errorMessage(err) } };
+      }
+      this.counts.jobs++;
+      // the hub waits for this; gone with the connection, the hub answers 504 and the scheduler retries (a job's
+      // start and end are recorded idempotently)
+      this.client?.publish(this.topic('jobs/reply'), toBuffer(reply), { qos: 1 });
+    });
+  }
+}
