@@ -24,9 +24,9 @@ interface BarGaugeOptions {
 /** px between bars */
 const SPACING = 8;
 
-function BarGaugePanel({ data, options, width, height }: PanelProps<BarGaugeOptions>) {
+function BarGaugePanel({ data, options, width, height, replaceVariables }: PanelProps<BarGaugeOptions>) {
   const theme = useTheme2();
-  const values = reducedValues(data.series, options.reduceOptions);
+  const values = reducedValues(data.series, options.reduceOptions, replaceVariables);
   if (values.length === 0) return <NoData />;
   const orientation =
     options.orientation === VizOrientation.Auto

@@ -9,8 +9,10 @@ import {
   type DisplayValue,
   type Field,
   type FieldConfigEditorBuilder,
+  type InterpolateFunction,
   type PanelOptionsEditorBuilder,
   type PanelPluginMeta,
+  type ScopedVars,
 } from '@grafana/data';
 import { useTheme2 } from '@grafana/ui';
 import { createContext, useContext, useEffect } from 'react';
@@ -123,11 +125,48 @@ export interface ReducedValue {
 }
 
 /**
+ * The title of one row's value (`reduceOptions.values`), as Grafana's `getSmartDisplayNameForRow` gives it: a
+ * display name the field config sets, interpolated for that row (`\${__data.fields.hall}`), else the row's text
+ * values joined, followed by the field's display name when the frame has other number fields (or no text).
+ */
+function rowTitle(
+  series: DataFrame[],
+  frame: DataFrame,
+  field: Field,
+  rowIndex: number,
+  name: string,
+  replace?: InterpolateFunction,
+): string {
+  const template = field.config.displayName;
+  if (template) {
+    const scopedVars = { __dataContext: { value: { data: series, frame, field, rowIndex } } } as unknown as ScopedVars;
+    return replace ? replace(template, scopedVars) : template;
+  }
+  const parts: string[] = [];
+  let otherNumbers = 0;
+  for (const other of frame.fields) {
+    if (other === field) continue;
+    if (other.type === FieldType.string) {
+      const value = other.values[rowIndex] ?? '';
+      const text = other.display ? other.display(value).text : String(value);
+      if (text.length > 0) parts.push(text);
+    } else if (other.type === FieldType.number) otherNumbers++;
+  }
+  if (otherNumbers > 0 || parts.length === 0) parts.push(name);
+  return parts.join(' ');
+}
+
+/**
  * Grafana's `getFieldDisplayValues` reduced to what the stand-ins need: the chosen fields of every frame, each
  * reduced by the first calc (or, with `values`, each value), formatted by the field's display processor (unit,
- * decimals, mappings, thresholds) and titled by its display name.
+ * decimals, mappings, thresholds) and titled by its display name (with `values`, by its row: `rowTitle`).
+ * `replace` is the panel's `replaceVariables`, for row titles from a display name template.
  */
-export function reducedValues(series: DataFrame[], reduce: ReduceOptions = {}): ReducedValue[] {
+export function reducedValues(
+  series: DataFrame[],
+  reduce: ReduceOptions = {},
+  replace?: InterpolateFunction,
+): ReducedValue[] {
   const calc = reduce.calcs?.[0] ?? 'lastNotNull';
   const pattern = reduce.fields ? /^\/(.*)\/([a-z]*)$/.exec(reduce.fields) : null;
   const result: ReducedValue[] = [];
@@ -141,8 +180,17 @@ export function reducedValues(series: DataFrame[], reduce: ReduceOptions = {}): 
           : reduce.fields === name || reduce.fields === field.name;
       if (!wanted || field.config.custom?.hideFrom?.viz) continue;
       const display = field.display ?? ((v: unknown) => ({ text: String(v ?? ''), numeric: Number(v) }));
-      const values = reduce.values ? field.values.slice(0, reduce.limit ?? 5000) : [reduceValues(field.values, calc)];
-      for (const value of values) result.push({ display: { ...display(value), title: name }, field, frame });
+      if (reduce.values) {
+        field.values.slice(0, reduce.limit ?? 5000).forEach((value, row) =>
+          result.push({
+            display: { ...display(value), title: rowTitle(series, frame, field, row, name, replace) },
+            field,
+            frame,
+          }),
+        );
+        continue;
+      }
+      result.push({ display: { ...display(reduceValues(field.values, calc)), title: name }, field, frame });
     }
   }
   return result;

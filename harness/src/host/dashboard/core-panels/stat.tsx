@@ -35,9 +35,9 @@ interface StatOptions {
 /** px between values, as Grafana's VizRepeater spaces them */
 const SPACING = 8;
 
-function StatPanel({ data, options, width, height, timeRange }: PanelProps<StatOptions>) {
+function StatPanel({ data, options, width, height, timeRange, replaceVariables }: PanelProps<StatOptions>) {
   const theme = useTheme2();
-  const values = reducedValues(data.series, options.reduceOptions);
+  const values = reducedValues(data.series, options.reduceOptions, replaceVariables);
   if (values.length === 0) return <NoData />;
   const side = options.orientation === 'horizontal' || (options.orientation !== 'vertical' && width > height);
   const count = values.length;
