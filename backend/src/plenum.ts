@@ -30,6 +30,7 @@ import { registerRemoteWriteMetrics } from './remote-write/metrics';
 import { startSparkplug, type SparkplugService } from './sparkplug';
 import { registerSparkplugMetrics } from './sparkplug/metrics';
 import { EdgeRelay } from './relay/edge-relay';
+import { registerEdgeRelayMetrics } from './relay/metrics';
 
 export const VERSION = '0.1.0';
 
@@ -239,6 +240,8 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
     });
     sparkplug = sp;
     registerSparkplugMetrics(metrics.registry, () => sp.status());
+    const r = relay;
+    if (r) registerEdgeRelayMetrics(metrics.registry, () => r.status());
   }
   const prediction = config.prediction
     ? startPrediction({ config, clock, historian, events, catalog, ingest, log })

@@ -198,6 +198,14 @@ export class EventStore {
     return rows.map((r) => ({ version: r.version as number, event: fromRow(r) }));
   }
 
+  /** How many own events were written after change `after` (what the relay has yet to deliver). */
+  countChangesSince(after: number): number {
+    const r = this.db.prepare('SELECT count(*) AS n FROM events WHERE version > ? AND origin IS NULL').get(after) as {
+      n: number;
+    };
+    return r.n;
+  }
+
   /** The last change the hub acknowledged (0: none yet); kept in this file, so it is as durable as the events. */
   relayCursor(): number {
     const r = this.db.prepare("SELECT value FROM meta WHERE key = 'relayCursor'").get() as

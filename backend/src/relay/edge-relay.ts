@@ -55,6 +55,8 @@ export interface EdgeRelayStatus {
   connected: boolean;
   /** the last change the hub acknowledged */
   cursor: number;
+  /** events written after the cursor: not yet stored at the hub */
+  waiting: number;
   /** a batch sent and not yet acknowledged */
   inFlight?: { from: number; to: number };
   batchesSent: number;
@@ -115,12 +117,21 @@ export class EdgeRelay implements SessionExtension {
     return {
       connected: this.client?.connected === true,
       cursor: this.cursor,
+      waiting: this.waiting(),
       ...(this.inflight && { inFlight: { from: this.inflight.from, to: this.inflight.to } }),
       batchesSent: this.counts.sent,
       batchesResent: this.counts.resent,
       batchesAcked: this.counts.acked,
       jobsHandled: this.counts.jobs,
     };
+  }
+
+  private waiting(): number {
+    try {
+      return this.d.events.countChangesSince(this.cursor);
+    } catch {
+      return -1; // the store is closed (stopping)
+    }
   }
 
   /** Stops sending; jobs being handled finish (bounded by the jobs connector's own writes). */

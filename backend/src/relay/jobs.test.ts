@@ -1,6 +1,8 @@
+import mqtt from 'mqtt';
 import type { RunningHub } from '../hub/hub';
 import type { RunningPlenum } from '../plenum';
 import { startMosquitto, type Mosquitto } from '../sparkplug/mosquitto.testkit';
+import { relayTopic, type EdgeInfo } from './messages';
 import { eventually, hubHas, newSetup, post, queryEvents, startEdge, startTestHub, stopSetup } from './relay.testkit';
 
 /**
@@ -110,6 +112,25 @@ describe('job webhooks at the hub', () => {
       status: 400,
       body: { error: expect.stringContaining('job webhooks only') },
     });
+  }, 30_000);
+
+  it('answers 504 when the edge does not answer in time (an edge announced, then gone)', async () => {
+    // a retained info of an edge that is not running, as a crashed edge leaves it
+    const c = await mqtt.connectAsync(broker.url, { clientId: 'ghost-announcer' });
+    const info: EdgeInfo = { site: 'sim', hall: 'hall3', racks: ['C01'], time: Date.now() };
+    await c.publishAsync(relayTopic('sim', 'ghost', 'info'), JSON.stringify(info), { qos: 1, retain: true });
+    await eventually('the ghost announced', async () => hub.relay!.status().edges.length === 3);
+    const t0 = Date.now();
+    const r = await post(`${hub.url}/api/events`, slurm({ job_id: 'j-ghost', racks: ['C01'] }));
+    expect(r).toMatchObject({
+      status: 504,
+      body: { error: expect.stringContaining('edge sim/ghost (hall hall3) did not answer within 5000 ms; retry') },
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4900);
+    // retired: an empty retained message clears it, and the hub forgets the edge
+    await c.publishAsync(relayTopic('sim', 'ghost', 'info'), '', { qos: 1, retain: true });
+    await c.endAsync();
+    await eventually('the ghost forgotten', async () => hub.relay!.status().edges.length === 2);
   }, 30_000);
 
   it('answers 503 while the broker is down, and routes again once it is back', async () => {

@@ -114,5 +114,8 @@ describe('events from the edges at the hub', () => {
         (e) => e.relay!.status().cursor > 0 && e.events.changesSince(e.relay!.status().cursor, 1).length === 0,
       ),
     );
+    const metrics = await (await fetch(`${edge2.url}/metrics`)).text();
+    expect(metrics).toMatch(/^plenum_relay_events_waiting 0$/m);
+    expect(metrics).toMatch(/^plenum_relay_batches_acked_total [1-9]/m);
   }, 90_000);
 });
