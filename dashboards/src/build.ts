@@ -1,4 +1,5 @@
 import type { AnnotationQuery, Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
+import { variableDefinition } from '../../datasource/src/data/variables';
 import type { PlenumQuery, VariableQuery } from '../../datasource/src/types';
 
 /**
@@ -65,7 +66,8 @@ export function queryVariable(
     label,
     datasource: PLENUM,
     query: { refId: `${name}-variable`, ...query } as never,
-    definition: `${query.kind}`,
+    // what Grafana lists for the variable, as the plugin's variable editor writes it: `halls(site=$site)`
+    definition: variableDefinition(query),
     refresh: 1,
     sort: 0,
     multi: opts.multi ?? false,
