@@ -1,4 +1,5 @@
-import type { Point, Site } from '@plenum/model';
+import fc from 'fast-check';
+import type { Point, Selector, Site } from '@plenum/model';
 import { Catalog } from './catalog';
 import { globToRegExp } from './glob';
 
@@ -88,6 +89,93 @@ describe('Catalog.select', () => {
   it('lists rack placements per hall', () => {
     expect(cat.rackPlacements(['h2']).map((r) => r.rack.id)).toEqual(['Z01']);
     expect(cat.rackPlacements()).toHaveLength(4);
+  });
+});
+
+describe('Catalog.select through its index', () => {
+  // a catalog with every field repeated across points, and points added after the first select (Sparkplug births)
+  const halls = ['h1', 'h2', 'h3'];
+  const racks = ['A01', 'A02', 'B01', 'Z01'];
+  const many: Point[] = [];
+  for (const h of halls)
+    for (const r of racks)
+      for (const [asset, signal, quantity, tags] of [
+        ['env', 'inlet_temp', 'temperature', ['temp', 'inlet']],
+        ['env', 'exhaust_temp', 'temperature', ['temp']],
+        ['pdu', 'power', 'power', ['power', 'it']],
+        ['pdu', 'breaker', 'state', []],
+      ] as const)
+        many.push(
+          point(h, r[0]!, r, asset, signal, {
+            quantity,
+            tags: [...tags],
+            domain: asset === 'pdu' ? 'IT' : 'OT',
+            name: `${r} ${signal}`,
+          }),
+        );
+  const late = [point('h9', 'Q', 'Q01', 'env', 'inlet_temp', { tags: ['temp', 'inlet'] })];
+
+  /** the selector's meaning, by a scan of every point */
+  const scan = (pts: readonly Point[], sel: Selector) => {
+    const has = (l: readonly string[] | undefined, v: string | undefined) =>
+      !l?.length || (v !== undefined && l.includes(v));
+    return pts
+      .filter(
+        (p) =>
+          (!sel.ids?.length || sel.ids.some((g) => globToRegExp(g).test(p.id))) &&
+          has(sel.hall, p.location.hall) &&
+          has(sel.row, p.location.row) &&
+          has(sel.rack, p.location.rack) &&
+          has(sel.asset, p.location.asset) &&
+          has(sel.quantity, p.quantity) &&
+          has(sel.domain, p.domain) &&
+          has(sel.kind, p.kind) &&
+          (sel.tags ?? []).every((t) => p.tags.includes(t)) &&
+          (!sel.text || `${p.id}\n${p.name ?? ''}`.toLowerCase().includes(sel.text.trim().toLowerCase())),
+      )
+      .map((p) => p.id)
+      .sort();
+  };
+  const some = <T>(values: readonly T[]) => fc.option(fc.subarray([...values]), { nil: undefined });
+  const selector: fc.Arbitrary<Selector> = fc.record(
+    {
+      ids: some([
+        's/h1/A/A01/env/inlet_temp',
+        's/h2/**',
+        's/*/B/*/pdu/*',
+        's/h1/A/A0?/env/*',
+        '**/power',
+        's/h9/Q/Q01/env/inlet_temp',
+        'nope',
+      ]),
+      hall: some([...halls, 'h9', 'hx']),
+      row: some(['A', 'B', 'Q']),
+      rack: some([...racks, 'Q01']),
+      asset: some(['env', 'pdu', 'crah']),
+      quantity: some(['temperature', 'power', 'state'] as const),
+      domain: some(['IT', 'OT'] as const),
+      kind: some(['measurement', 'state'] as const),
+      tags: some(['temp', 'inlet', 'power', 'it']),
+      text: fc.option(fc.constantFrom('a02', ' BREAKER ', 'h2/z'), { nil: undefined }),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('selects what a scan of every point selects, in id order, before and after points are added', () => {
+    const cat = new Catalog(site, many);
+    fc.assert(
+      fc.property(selector, (sel) => {
+        expect(cat.select(sel).map((p) => p.id)).toEqual(scan(many, sel));
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    cat.add(late);
+    fc.assert(
+      fc.property(selector, (sel) => {
+        expect(cat.select(sel).map((p) => p.id)).toEqual(scan([...many, ...late], sel));
+      }),
+      { numRuns: 200, seed: 8 },
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Domain, Point, PointPage, PointSearch, Quantity, Rack, Selector, Site } from '@plenum/model';
+import { CatalogIndex } from './catalog-index';
 import { globToRegExp } from './glob';
 
 /** A rack with where it sits, for layout frames and search. */
@@ -19,6 +20,8 @@ const has = <T>(list: readonly T[] | undefined, value: T | undefined): boolean =
 export class Catalog {
   private readonly byId = new Map<string, Point>();
   private readonly racks: RackPlacement[] = [];
+  /** built at the first select, dropped when points are added */
+  private index: CatalogIndex | undefined;
 
   constructor(
     readonly site: Site,
@@ -35,7 +38,11 @@ export class Catalog {
    * point keeps its type forever.
    */
   add(points: readonly Point[]): void {
-    for (const p of points) if (!this.byId.has(p.id)) this.byId.set(p.id, p);
+    for (const p of points)
+      if (!this.byId.has(p.id)) {
+        this.byId.set(p.id, p);
+        this.index = undefined;
+      }
   }
 
   get size(): number {
@@ -54,12 +61,16 @@ export class Catalog {
     return this.racks.filter((r) => has(halls, r.hall));
   }
 
-  /** Points matching every set field of the selector, in id order. */
+  /** Points matching every set field of the selector, in id order; candidates from the index (catalog-index.ts). */
   select(sel: Selector): Point[] {
     const idRes = sel.ids?.length ? sel.ids.map(globToRegExp) : undefined;
     const text = sel.text?.trim().toLowerCase();
+    const index = (this.index ??= new CatalogIndex(this.byId.values()));
+    const candidates = index.candidates(sel);
     const out: Point[] = [];
-    for (const p of this.byId.values()) {
+    const n = candidates ? candidates.length : index.points.length;
+    for (let k = 0; k < n; k++) {
+      const p = index.points[candidates ? candidates[k]! : k]!;
       if (idRes && !idRes.some((re) => re.test(p.id))) continue;
       if (!has(sel.hall, p.location.hall)) continue;
       if (!has(sel.row, p.location.row)) continue;
@@ -72,7 +83,7 @@ export class Catalog {
       if (text && !p.id.toLowerCase().includes(text) && !(p.name ?? '').toLowerCase().includes(text)) continue;
       out.push(p);
     }
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out;
   }
 
   search(q: PointSearch): PointPage {
