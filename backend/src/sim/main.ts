@@ -31,6 +31,9 @@ const USAGE = `usage: sim [options]
                            or read=n,write=n,browse=n,translate=n,monitored=n (SIM_OPCUA_LIMITS)
   --bacnet-port <port>     the hall BMS as a BACnet/IP device (CRAHs, chilled-water plant), 0 = any free port,
                            @default off (SIM_BACNET_PORT; npm start -- --cooling bacnet serves 47808)
+  --snmp-port <port>       the PDUs also as SNMP v2c agents (APC rPDU2-shaped), unit n on port + n - 1, 0 = free
+                           ports, @default off (SIM_SNMP_PORT; community SIM_SNMP_COMMUNITY, @default public;
+                           npm start -- --pdus snmp serves 16101…)
   --data-dir <dir>         simulator files (OPC UA PKI in <dir>/pki/opcua), @default data/sim (SIM_DATA_DIR)
   --webhook-url <url>      job events are POSTed here (SIM_WEBHOOK_URL)
   --webhook-token <token>  bearer token for it; prefer the variable SIM_WEBHOOK_TOKEN (not in ps output)
@@ -134,6 +137,7 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimArgs {
       'opcua-port': { type: 'string' },
       'opcua-limits': { type: 'string' },
       'bacnet-port': { type: 'string' },
+      'snmp-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'webhook-url': { type: 'string' },
       'webhook-token': { type: 'string' },
@@ -182,6 +186,11 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv): SimArgs {
     // off unless asked for: BACnet/IP's 47808 is one port per host, and most runs read cooling over OPC UA
     ...((v['bacnet-port'] ?? env.SIM_BACNET_PORT) && {
       bacnetPort: port('--bacnet-port', v['bacnet-port'] ?? env.SIM_BACNET_PORT, 47808),
+    }),
+    // off unless asked for, like BACnet: one UDP port per PDU, and the backend reads the PDUs over Modbus by default
+    ...((v['snmp-port'] ?? env.SIM_SNMP_PORT) && {
+      snmpPort: port('--snmp-port', v['snmp-port'] ?? env.SIM_SNMP_PORT, 16101),
+      ...(env.SIM_SNMP_COMMUNITY && { snmpCommunity: env.SIM_SNMP_COMMUNITY }),
     }),
     dataDir: path.resolve(v['data-dir'] || env.SIM_DATA_DIR || path.join('data', 'sim')),
     opcua: opcuaOptions(env.SIM_OPCUA_USERS, v['opcua-limits'] ?? env.SIM_OPCUA_LIMITS),
@@ -258,7 +267,7 @@ async function main(): Promise<void> {
     console.error(`sim: unhandled rejection (kept running): ${(reason as Error)?.stack ?? String(reason)}`),
   );
   const runner = await startSimulation({ ...opts, site });
-  const { modbus, dcgm, control, opcua } = runner.ports();
+  const { modbus, dcgm, control, opcua, snmp, bacnet } = runner.ports();
   const host = opts.host ?? '127.0.0.1';
   const m = runner.model;
   console.log(
@@ -268,6 +277,13 @@ async function main(): Promise<void> {
   if (dcgm !== undefined) console.log(`sim: DCGM metrics     http://${host}:${dcgm}/metrics`);
   if (control !== undefined) console.log(`sim: control API      http://${host}:${control}/health`);
   if (opcua !== undefined) console.log(`sim: OPC UA           opc.tcp://${host}:${opcua} (nsu=urn:plenum:sim)`);
+  if (bacnet !== undefined) console.log(`sim: BACnet/IP BMS    udp ${host}:${bacnet} (device 1001)`);
+  if (snmp !== undefined) {
+    const ports = Object.values(runner.snmpPorts());
+    console.log(
+      `sim: SNMP v2c PDUs    udp ${host}:${snmp}${ports.length > 1 ? `…${ports[ports.length - 1]}` : ''} (APC rPDU2; unit n on the n-th port)`,
+    );
+  }
   if (opts.webhook) console.log(`sim: job events →     ${new URL(opts.webhook.url).origin} (${opts.webhook.format})`);
   if (runner.clock.simulated && !process.env[CLOCK_ENV])
     console.log(

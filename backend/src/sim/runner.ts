@@ -17,6 +17,7 @@ import type { Scenario } from '../scenario/schema';
 import { ScenarioDriver } from './scenario/driver';
 import type { SimOpcUaOptions, SimOpcUaServer } from './opcua/opcua-server';
 import { SimBacnetServer, type SimBacnetOptions } from './bacnet/bacnet-server';
+import { SimSnmpServer } from './snmp/snmp-server';
 
 /** Fastest simulated time per wall second the runner accepts: one tick then integrates an hour (~0.1 s of CPU). */
 export const MAX_SPEED = MAX_CLOCK_SPEED;
@@ -54,6 +55,14 @@ export interface SimRunnerOptions {
    * off (main.ts serves it with --bacnet-port / SIM_BACNET_PORT, `npm start -- --cooling bacnet` on 47808)
    */
   bacnetPort?: number | null;
+  /**
+   * the PDUs also as SNMP v2c agents shaped like APC rPDU2 (sim/snmp/): UDP port of unit 1's agent, unit n on
+   * port + n − 1; 0 gives each a free port; @default null: off (main.ts: --snmp-port / SIM_SNMP_PORT,
+   * `npm start -- --pdus snmp` serves 16101…)
+   */
+  snmpPort?: number | null;
+  /** the v2c community the PDU agents accept, @default public */
+  snmpCommunity?: string;
   /** its device instance and APDU size (sim/bacnet/bacnet-server.ts) */
   bacnet?: Partial<Omit<SimBacnetOptions, 'host' | 'port' | 'log' | 'sync'>>;
   /** OPC UA users, PKI folder (@default `<dataDir>/pki/opcua`) and limits: opcua/opcua-server.ts */
@@ -96,6 +105,7 @@ export class SimRunner {
   private control?: ControlApi;
   private opcua?: SimOpcUaServer;
   private bacnet?: SimBacnetServer;
+  private snmp?: SimSnmpServer;
   private webhook?: JobWebhook;
   private jobEventsSent = 0;
   private truthWritten = 0;
@@ -142,14 +152,28 @@ export class SimRunner {
   }
 
   /** Ports the servers listen on (undefined when off or not started). */
-  ports(): { modbus?: number; dcgm?: number; control?: number; opcua?: number; bacnet?: number } {
+  ports(): {
+    modbus?: number;
+    dcgm?: number;
+    control?: number;
+    opcua?: number;
+    bacnet?: number;
+    /** unit 1's SNMP agent (the others: `snmpPorts()`) */
+    snmp?: number;
+  } {
     return {
       modbus: this.modbus?.port,
       dcgm: this.dcgm?.port,
       control: this.control?.port,
       opcua: this.opcua?.port,
       ...(this.bacnet && { bacnet: this.bacnet.port }),
+      ...(this.snmp && { snmp: this.snmp.port }),
     };
+  }
+
+  /** rack id → UDP port of its PDU's SNMP agent; empty when the SNMP face is off. */
+  snmpPorts(): Record<string, number> {
+    return this.snmp?.ports() ?? {};
   }
 
   /** Starts the servers and the clock. On a failure, what started is stopped again and the error names it. */
@@ -206,6 +230,15 @@ export class SimRunner {
         });
         await this.bacnet.start();
       }
+      if (this.opts.snmpPort !== undefined && this.opts.snmpPort !== null) {
+        this.snmp = new SimSnmpServer(this.model, {
+          host,
+          port: this.opts.snmpPort,
+          community: this.opts.snmpCommunity,
+          log,
+        });
+        await this.snmp.start();
+      }
     } catch (err) {
       await this.stop();
       throw err;
@@ -255,6 +288,7 @@ export class SimRunner {
         this.control?.stop(),
         this.opcua?.stop(),
         this.bacnet?.stop(),
+        this.snmp?.stop(),
         this.webhook?.stop(),
       ]);
     })();

@@ -135,4 +135,51 @@ declare module 'net-snmp' {
     options: ReceiverOptions,
     cb: (error: Error | null, notification?: Notification) => void,
   ): Receiver;
+
+  // the agent side, used by the twin's rPDU2-shaped face (sim/snmp/)
+  export const MibProviderType: { Scalar: 1; Table: 2 };
+  export const MaxAccess: { 'not-accessible': 0; 'read-only': 2; 'read-write': 3 };
+
+  export interface MibColumn {
+    number: number;
+    name: string;
+    type: number;
+    maxAccess: number;
+  }
+
+  export interface MibProvider {
+    name: string;
+    type: 1 | 2;
+    oid: string;
+    scalarType?: number;
+    maxAccess?: number;
+    tableColumns?: MibColumn[];
+    tableIndex?: Array<{ columnName: string }>;
+    handler?: (request: { done(error?: { errorStatus: number }): void }) => void;
+  }
+
+  export interface Mib {
+    registerProvider(provider: MibProvider): void;
+    setScalarValue(name: string, value: unknown): void;
+    addTableRow(table: string, row: unknown[]): void;
+    setTableSingleCell(table: string, column: number, rowIndex: unknown[], value: unknown): void;
+  }
+
+  export interface AgentOptions {
+    port?: number;
+    address?: string | null;
+    transport?: 'udp4' | 'udp6';
+    disableAuthorization?: boolean;
+    accessControlModelType?: number;
+    /** a module shaped like node:dgram: the agent creates its socket with it */
+    dgramModule?: { createSocket(type: 'udp4' | 'udp6'): import('node:dgram').Socket };
+  }
+
+  export interface Agent {
+    getAuthorizer(): Authorizer;
+    getMib(): Mib;
+    close(cb?: () => void): void;
+  }
+
+  export function createAgent(options: AgentOptions, cb: (error: Error | null, data?: unknown) => void): Agent;
 }
