@@ -57,6 +57,11 @@ describe('edge kill -9', () => {
     setup.hubs.splice(setup.hubs.indexOf(hub), 1);
     for (let i = 0; i < 10; i++)
       expect((await post(`${first.url}/api/events`, { type: 'note', title: `unacked ${i}` })).status).toBe(201);
+    // waiting at the edge, on its /metrics: no hub is online, so nothing is sent
+    await eventually('ten waiting at the edge', async () => {
+      const m = await (await fetch(`${first.url}/metrics`)).text();
+      return /^plenum_relay_events_waiting 10$/m.test(m);
+    });
     first.kill('SIGKILL');
     await first.exited;
 

@@ -8,7 +8,9 @@
  * message for a hub that is away (clean sessions), so only the hub's word means "stored". Without an ack within
  * `ackTimeoutMs` the batch goes again (new changes included); the hub applies a change once per (edge, event id,
  * version), so a batch sent twice changes nothing there. A kill -9 loses nothing: events and cursor are in one
- * fsync'd file, and what was sent but not acknowledged is sent again on the next start.
+ * fsync'd file, and what was sent but not acknowledged is sent again on the next start. Batches go only while a
+ * hub's retained state (`plenum/v1/hub/<id>/state`) says online — an edge on a broker without a Plenum hub sends
+ * nothing — and a hub coming online gets what waits at once; resends back off from 5 s to 1 min.
  */
 import type { MqttClient } from 'mqtt';
 import { errorMessage, QueryError } from '../common/errors';
@@ -17,6 +19,9 @@ import type { EventStore } from '../events/event-store';
 import type { SessionExtension } from '../sparkplug/edge-node';
 import {
   eventsAckSchema,
+  HUB_STATE_FILTER,
+  hubStateSchema,
+  isHubStateTopic,
   jobRequestSchema,
   parseRelayTopic,
   readJson,
@@ -28,8 +33,9 @@ import {
 } from './messages';
 
 export const EDGE_RELAY_DEFAULTS = {
-  /** a batch not acknowledged this long is sent again, ms */
+  /** a batch not acknowledged this long is sent again, ms; doubling while no ack comes, up to maxAckTimeoutMs */
   ackTimeoutMs: 5000,
+  maxAckTimeoutMs: 60_000,
   /** event changes per message at most */
   batchEvents: 200,
 };
@@ -57,6 +63,8 @@ export interface EdgeRelayStatus {
   cursor: number;
   /** events written after the cursor: not yet stored at the hub */
   waiting: number;
+  /** hubs online (their retained state); events go only while there is one */
+  hubsOnline: number;
   /** a batch sent and not yet acknowledged */
   inFlight?: { from: number; to: number };
   batchesSent: number;
@@ -68,19 +76,24 @@ export interface EdgeRelayStatus {
 export class EdgeRelay implements SessionExtension {
   private client: MqttClient | undefined;
   private cursor: number;
-  private inflight: { from: number; to: number; timer: NodeJS.Timeout } | undefined;
+  private inflight: { from: number; to: number; timer: NodeJS.Timeout; sentAt: number } | undefined;
   private kicked = false;
+  /** hubs whose retained state says online (learnt again on each connection): nothing is sent without one */
+  private readonly hubs = new Set<string>();
   private stopped = false;
   private jobs: Promise<void> = Promise.resolve();
   private readonly unlisten: () => void;
   private readonly counts = { sent: 0, resent: 0, acked: 0, jobs: 0 };
   private readonly ackTimeoutMs: number;
+  /** the current wait for an ack: doubles on each resend (a hub away for long costs few messages), reset by an ack */
+  private waitMs: number;
   private readonly batchEvents: number;
 
   constructor(private readonly d: EdgeRelayDeps) {
     this.cursor = d.events.relayCursor();
     this.ackTimeoutMs = d.ackTimeoutMs ?? EDGE_RELAY_DEFAULTS.ackTimeoutMs;
     this.batchEvents = d.batchEvents ?? EDGE_RELAY_DEFAULTS.batchEvents;
+    this.waitMs = this.ackTimeoutMs;
     this.unlisten = d.events.onChange(() => this.kick());
   }
 
@@ -89,12 +102,13 @@ export class EdgeRelay implements SessionExtension {
   }
 
   subscriptions(): string[] {
-    return [this.topic('events/ack'), this.topic('jobs')];
+    return [this.topic('events/ack'), this.topic('jobs'), HUB_STATE_FILTER];
   }
 
   onConnected(client: MqttClient): void {
     if (this.stopped) return;
     this.client = client;
+    this.waitMs = this.ackTimeoutMs; // a new connection: the hub may be back too
     const info: EdgeInfo = { site: this.d.site, hall: this.d.hall, racks: [...this.d.racks], time: this.d.now() };
     client.publish(this.topic('info'), toBuffer(info), { qos: 1, retain: true });
     this.clearInflight();
@@ -103,10 +117,12 @@ export class EdgeRelay implements SessionExtension {
 
   onDisconnected(): void {
     this.client = undefined;
+    this.hubs.clear();
     this.clearInflight();
   }
 
   onMessage(topic: string, payload: Buffer): void {
+    if (isHubStateTopic(topic)) return this.onHubState(topic, payload);
     const t = parseRelayTopic(topic);
     if (!t || t.group !== this.d.group || t.edge !== this.d.edge) return;
     if (t.kind === 'events/ack') this.onAck(payload);
@@ -118,6 +134,7 @@ export class EdgeRelay implements SessionExtension {
       connected: this.client?.connected === true,
       cursor: this.cursor,
       waiting: this.waiting(),
+      hubsOnline: this.hubs.size,
       ...(this.inflight && { inFlight: { from: this.inflight.from, to: this.inflight.to } }),
       batchesSent: this.counts.sent,
       batchesResent: this.counts.resent,
@@ -160,7 +177,7 @@ export class EdgeRelay implements SessionExtension {
 
   private send(resend = false): void {
     const c = this.client;
-    if (!c?.connected || this.inflight || this.stopped) return;
+    if (!c?.connected || this.inflight || this.stopped || this.hubs.size === 0) return;
     let changes;
     try {
       changes = this.d.events.changesSince(this.cursor, this.batchEvents);
@@ -182,10 +199,11 @@ export class EdgeRelay implements SessionExtension {
     const timer = setTimeout(() => {
       this.inflight = undefined;
       this.counts.resent++;
+      this.waitMs = Math.min(this.waitMs * 2, Math.max(this.ackTimeoutMs, EDGE_RELAY_DEFAULTS.maxAckTimeoutMs));
       this.send(true);
-    }, this.ackTimeoutMs);
+    }, this.waitMs);
     timer.unref();
-    this.inflight = { from: batch.from, to: batch.to, timer };
+    this.inflight = { from: batch.from, to: batch.to, timer, sentAt: Date.now() };
     if (!resend) this.counts.sent++;
     // QoS 1: a PUBACK says the broker has it, yet only the hub's ack moves the cursor (the broker keeps nothing
     // for a hub that is away)
@@ -209,8 +227,27 @@ export class EdgeRelay implements SessionExtension {
       this.d.log(`relay: cannot save the cursor (${errorMessage(err)}); the batch may be sent again`);
     }
     this.counts.acked++;
+    this.waitMs = this.ackTimeoutMs;
     if (this.inflight && this.inflight.to <= to) this.clearInflight();
     this.send();
+  }
+
+  /** A hub came online: what waits goes now, not at the next resend (which may be a minute away). */
+  private onHubState(topic: string, payload: Buffer): void {
+    const r = readJson(hubStateSchema, payload);
+    if (!r.ok || !r.value.online) {
+      this.hubs.delete(topic); // offline (its Will or its stop), or a cleared retained state
+      return;
+    }
+    this.hubs.add(topic);
+    this.waitMs = this.ackTimeoutMs;
+    // a hub online since before the batch went (its retained state, on every subscribe) has it already; with clock
+    // skew between the machines the resend timer still covers what this skips
+    if (this.inflight && r.value.time > this.inflight.sentAt) {
+      this.clearInflight();
+      this.counts.resent++;
+      this.send(true);
+    } else if (!this.inflight) this.send();
   }
 
   /** Jobs one at a time, in arrival order, each answered on `jobs/reply` with the status POST /api/events gives. */

@@ -15,6 +15,7 @@ import { displayUrl, Session } from '../sparkplug/session';
 import { routeJob, type KnownEdge } from './job-routing';
 import {
   eventsBatchSchema,
+  hubStateTopic,
   infoSchema,
   jobReplySchema,
   parseRelayTopic,
@@ -51,6 +52,7 @@ export class HubRelay {
   private readonly session: Session;
   private readonly edges = new Map<string, KnownEdge & { lastBatch?: number }>();
   private readonly pending = new Map<string, { resolve: (o: JobOutcome) => void; timer: NodeJS.Timeout }>();
+  private wasConnected = false;
   private readonly counts = { batches: 0, changed: 0, refused: 0, routed: 0, answered: 0, timedOut: 0 };
 
   constructor(private readonly d: HubRelayDeps) {
@@ -58,10 +60,14 @@ export class HubRelay {
       d.broker,
       d.clientId,
       {
-        will: () => undefined,
+        will: () => ({ ...this.state(false), qos: 1, retain: true }),
         onConnect: (c) => this.onConnect(c),
         onMessage: (t, p) => this.onMessage(t, p),
-        onClose: (reason) => d.log(`relay: broker connection lost (${reason}); reconnecting`),
+        onClose: (reason) => {
+          // once per outage, not once per failed attempt
+          if (this.wasConnected) d.log(`relay: broker connection lost (${reason}); reconnecting`);
+          this.wasConnected = false;
+        },
       },
       d.log,
     );
@@ -81,7 +87,12 @@ export class HubRelay {
       p.resolve({ status: 503, body: { error: 'the hub is stopping; retry' } });
     }
     this.pending.clear();
-    await this.session.stop();
+    await this.session.stop({ ...this.state(false), qos: 1, retain: true });
+  }
+
+  /** `plenum/v1/hub/<client id>/state`: online once subscribed, offline as the Will and on stop */
+  private state(online: boolean): { topic: string; payload: Buffer } {
+    return { topic: hubStateTopic(this.d.clientId), payload: toBuffer({ online, time: Date.now() }) };
   }
 
   status(): HubRelayStatus {
@@ -102,6 +113,7 @@ export class HubRelay {
   }
 
   private onConnect(c: MqttClient): void {
+    this.wasConnected = true;
     const subs = Object.fromEntries(
       ['info', 'events', 'jobs/reply'].map((k) => [`${RELAY_PREFIX}/+/+/${k}`, { qos: 1 as const }]),
     );
@@ -112,6 +124,8 @@ export class HubRelay {
         return;
       }
       this.d.log(`relay: connected to ${displayUrl(this.d.broker.url)}; listening to every edge's events`);
+      const online = this.state(true);
+      c.publish(online.topic, online.payload, { qos: 1, retain: true });
     });
   }
 
@@ -188,6 +202,8 @@ export class HubRelay {
     } catch (err) {
       return { status: 400, body: { error: errorMessage(err) } };
     }
+    // transient, not the scheduler's mistake: a hub that just (re)connected hears the edges' retained info first
+    if (this.edges.size === 0) return unavailable('no edge has announced itself to the hub yet');
     const route = routeJob(job, body, [...this.edges.values()]);
     if (!route.ok) return { status: route.status, body: { error: route.error } };
     const c = this.session.current;

@@ -6,6 +6,8 @@
  * - `info` (edge → hub, retained): which site and hall the edge publishes and its racks, for routing jobs;
  * - `events` (edge → hub): a batch of event changes after the edge's cursor; `events/ack` (hub → edge);
  * - `jobs` (hub → edge): a scheduler's job webhook; `jobs/reply` (edge → hub): what the edge answered.
+ * And `plenum/v1/hub/<hub client id>/state` (hub → edges, retained; its Will says offline): a hub that comes
+ * online makes the edges send what waits at once instead of at their next resend.
  */
 import { EVENT_TYPES, SEVERITIES, type PlenumEvent } from '@plenum/model';
 import { z } from 'zod';
@@ -22,6 +24,11 @@ export function parseRelayTopic(topic: string): { group: string; edge: string; k
   const m = /^plenum\/v1\/([^/]+)\/([^/]+)\/(info|events|events\/ack|jobs|jobs\/reply)$/.exec(topic);
   return m ? { group: m[1]!, edge: m[2]!, kind: m[3] as RelayKind } : undefined;
 }
+
+export const hubStateTopic = (hubId: string) => `${RELAY_PREFIX}/hub/${hubId}/state`;
+export const HUB_STATE_FILTER = `${RELAY_PREFIX}/hub/+/state`;
+export const isHubStateTopic = (topic: string) => /^plenum\/v1\/hub\/[^/]+\/state$/.test(topic);
+export const hubStateSchema = z.object({ online: z.boolean(), time: z.number() });
 
 export const infoSchema = z.object({
   site: z.string().min(1),
