@@ -42,4 +42,27 @@ describe('judgeHealth', () => {
       message: 'http://x answered /api/health but not as a Plenum backend (no apiVersion); check the URL',
     });
   });
+
+  it('knows a hub: its store and points, a failing catalog refresh, and a version mismatch when it reports one', () => {
+    const hub = {
+      status: 'ok',
+      role: 'hub',
+      time: '',
+      store: { url: 'http://vm:8428', kind: 'victoriametrics' },
+      points: 20,
+      hub: { points: 20, skippedSeries: 0, storeRequests: 3 },
+    };
+    expect(judgeHealth(hub as never, 'http://hub:8080')).toEqual({
+      status: 'success',
+      message: 'Plenum hub at http://hub:8080 over victoriametrics at http://vm:8428: 20 points',
+    });
+    const failing = { ...hub, status: 'degraded', hub: { ...hub.hub, lastRefreshError: 'fetch failed' } };
+    expect(judgeHealth(failing as never, 'u').message).toBe(
+      'Plenum hub at u over victoriametrics at http://vm:8428: 20 points; catalog refresh failing (fetch failed)'
+    );
+    expect(judgeHealth({ ...hub, apiVersion: API_VERSION + 1 } as never, 'u')).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/^version mismatch: the hub at u speaks API v2/),
+    });
+  });
 });
