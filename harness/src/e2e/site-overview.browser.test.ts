@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { QueryResponse } from '@plenum/model';
-import { startHubBed, type HubBed } from '../../../backend/src/hub/testkit';
+import { hubBedPoints, startHubBed, type HubBed } from '../../../backend/src/hub/testkit';
 import { waitFor } from '../../../backend/src/testing/stack';
 import { REPO_DIR } from '../server/paths';
 import { startHarnessServer, type HarnessServer } from '../server/server';
@@ -40,6 +40,8 @@ describe('site overview in the harness, against a hub over two edges', () => {
     const ids = ['plenum-itot-datasource', ...ALL_PANELS];
     requireBuilt(...ids.map((id) => PLUGIN_DIST[id]!));
     bed = await startHubBed({ halls: ['hall1', 'hall2'], token: TOKEN });
+    // hall2's generator stops first, so that nothing it writes later replaces the bad sample below as the latest
+    await Promise.all(bed.edges[1]!.runners.map((x) => x.stop()));
     // a failed sensor in hall2 (bad: a stale marker in the store), seen at the hub as a point needing attention
     const r = await fetch(`${bed.edges[1]!.url}/api/samples`, {
       method: 'POST',
@@ -47,8 +49,6 @@ describe('site overview in the harness, against a hub over two edges', () => {
       body: JSON.stringify({ samples: [{ pointId: BAD, ts: Date.now(), value: 0, quality: 'bad' }] }),
     });
     expect(r.status).toBeLessThan(300);
-    // the hall2 generator keeps writing R03's inlet: stop it, so the bad sample stays the latest
-    await Promise.all(bed.edges[1]!.runners.map((x) => x.stop()));
     // where the events relay will put the edges' events: an open prediction in hall1, an open alarm in hall2
     const now = Date.now();
     bed.hub.events.add({
@@ -195,6 +195,17 @@ describe('site overview in the harness, against a hub over two edges', () => {
       expect(await variableText('hall')).toContain(hall);
     }
   }, 60_000);
+
+  it('passes Save & test at the hub: its store and points', async () => {
+    await page.evaluate(() => window.harness.mountDatasourceConfig('plenum'));
+    await page.getByTestId('harness-save-test').click();
+    const result = page.locator('[data-testid="harness-test-result"][data-status="success"]');
+    await result.waitFor();
+    // every point of both halls (the testkit's default four racks each)
+    expect(await result.textContent()).toBe(
+      `Plenum hub at ${bed.url} over victoriametrics at ${bed.vm.url}: ${2 * hubBedPoints(4)} points`,
+    );
+  });
 
   it('logged no page errors but the hub’s 404s to the live panels’ first stream poll', () => {
     // the hall dashboard's live heatmaps each ask /api/stream once; the hub has none (404), and the data source
