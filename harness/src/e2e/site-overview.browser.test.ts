@@ -14,8 +14,9 @@ import { ALL_PANELS, PLUGIN_DIST } from './plenum-bed';
  * over that store (backend/src/hub/testkit.ts). One Plenum data source, the hub's URL: the site and hall variables
  * come from the hub's topology, every panel draws both halls, and each hall's links carry its hall.
  *
- * Events do not reach the hub from the edges yet (hub/README.md): the test adds the hub's open prediction and alarm
- * to its own event store, where the relay will put them. A bad sample on one edge is what a failed sensor sends.
+ * Edges relay their events to the hub over MQTT; this bed runs no broker, so the test adds the hub's open prediction
+ * and alarm to the hub's event store, where the relay puts them. A bad sample on one edge is what a failed sensor
+ * sends.
  */
 const TOKEN = 'site-overview-hub-token';
 const BAD = 'dc1/hall2/A/R03/env/inlet_temp';
@@ -49,7 +50,7 @@ describe('site overview in the harness, against a hub over two edges', () => {
       body: JSON.stringify({ samples: [{ pointId: BAD, ts: Date.now(), value: 0, quality: 'bad' }] }),
     });
     expect(r.status).toBeLessThan(300);
-    // where the events relay will put the edges' events: an open prediction in hall1, an open alarm in hall2
+    // where the events relay puts the edges' events: an open prediction in hall1, an open alarm in hall2
     const now = Date.now();
     bed.hub.events.add({
       time: now - 60_000,
