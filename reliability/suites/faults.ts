@@ -36,14 +36,26 @@ import { redfishOptions } from '../../backend/src/connectors/redfish/config';
 import { makeCert, BmcServer, sourcePoint as redfishPoint } from '../../backend/src/connectors/redfish/testkit';
 import { opcua } from '../../backend/src/connectors/opcua/index';
 import { simPoints, source as opcuaSource, tempDir } from '../../backend/src/connectors/opcua/testkit';
+import { snmp } from '../../backend/src/connectors/snmp/index';
+import { snmpOptions } from '../../backend/src/connectors/snmp/config';
+import { snmpPoint } from '../../backend/src/connectors/snmp/testkit';
+import { bacnet } from '../../backend/src/connectors/bacnet/index';
+import { bacnetOptions } from '../../backend/src/connectors/bacnet/config';
+import { bacnetPoint, freeUdpPort } from '../../backend/src/connectors/bacnet/testkit';
 import { HallModel } from '../../backend/src/sim/model';
+import { SimSnmpServer } from '../../backend/src/sim/snmp/snmp-server';
+import { SimBacnetServer } from '../../backend/src/sim/bacnet/bacnet-server';
+import { UdpFaultProxy, type UdpFault } from '../../backend/src/testing/udp-fault-proxy';
 import { SimOpcUaServer } from '../../backend/src/sim/opcua/opcua-server';
 import { FaultProxy, type Fault } from '../../backend/src/testing/fault-proxy';
 import { activeHandles, expectNoLeaks, freePort } from '../../backend/src/testing/handles';
 import { figure, rssMiB, type Figure, type Suite, type SuiteResult } from '../suite';
 
-/** A fault the suite injects: a proxy fault, or the device killed and restarted. */
-export type Injected = Exclude<Fault, 'pass'> | 'restart';
+/**
+ * A fault the suite injects: a proxy fault, or the device killed and restarted; `garbage` (answers that are not the
+ * protocol) is the UDP targets' stand-in for a TCP reset (udpFault).
+ */
+export type Injected = Exclude<Fault, 'pass'> | 'restart' | 'garbage';
 export const INJECTED: readonly Injected[] = [
   'latency',
   'drop',
@@ -53,6 +65,29 @@ export const INJECTED: readonly Injected[] = [
   'refuse',
   'restart',
 ];
+
+/**
+ * What a scheduled fault becomes for a UDP device (SNMP, BACnet/IP) behind testing/udp-fault-proxy.ts: datagrams
+ * have no connection to reset, refuse or leave half-open in TCP's sense, so a black hole is a drop both ways, a
+ * reset becomes answers that are not the protocol (`garbage`), a refusal is the device's port closed (a restart),
+ * half-open forwards the requests and drops the answers.
+ */
+export function udpFault(f: Injected): { fault: Injected; proxy: UdpFault | 'restart' } {
+  switch (f) {
+    case 'latency':
+    case 'drop':
+    case 'half-open':
+    case 'garbage':
+      return { fault: f, proxy: f };
+    case 'black-hole':
+      return { fault: f, proxy: 'drop' };
+    case 'reset':
+      return { fault: 'garbage', proxy: 'garbage' };
+    case 'refuse':
+    case 'restart':
+      return { fault: 'restart', proxy: 'restart' };
+  }
+}
 
 /** time back to good data after a fault ends, target, ms */
 export const RECOVERY_TARGET_MS = 5000;
@@ -183,8 +218,61 @@ async function opcuaDevice(dir: string): Promise<Device> {
   return d;
 }
 
+/** A hall model in wall time (a step every 100 ms, ticked every 100 ms) for the twin's faces; `stop` ends its clock. */
+function wallModel(): { model: HallModel; stop(): void } {
+  const model = new HallModel({ startMs: Date.now(), jobSchedule: 'none', params: { stepMs: 100 } });
+  model.addJob({ racks: ['A01'], expectedKwPerRack: 90, durationMs: 86_400_000, rampMs: 1000 });
+  const timer = setInterval(() => model.advanceTo(Date.now()), 100);
+  return { model, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The twin's SNMP face (sim/snmp/): its PDUs as rPDU2 agents, the first one's port behind the proxy. A restart
+ * closes every agent's socket (datagrams then meet a closed port) and binds the same ports again.
+ */
+async function snmpDevice(): Promise<Device> {
+  const hall = wallModel();
+  const server = new SimSnmpServer(hall.model, { port: 0, log: () => undefined });
+  await server.start();
+  return {
+    port: server.ports().A01!,
+    start: async () => void (await server.start()),
+    stop: () => server.stop(),
+    async close() {
+      await server.stop();
+      hall.stop();
+    },
+  };
+}
+
+/** The twin's BACnet/IP face (sim/bacnet/): the hall BMS as one device, restarted on the same port. */
+async function bacnetDevice(): Promise<Device> {
+  const hall = wallModel();
+  const port = await freeUdpPort();
+  let server: SimBacnetServer | undefined;
+  const d: Device = {
+    port,
+    async start() {
+      server = await new SimBacnetServer(hall.model, { port, log: () => undefined }).start();
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      await s?.stop();
+    },
+    async close() {
+      await d.stop();
+      hall.stop();
+    },
+  };
+  await d.start();
+  return d;
+}
+
 interface Target {
   name: string;
+  /** a UDP device: behind the UDP fault proxy, its faults mapped by udpFault; @default tcp */
+  transport?: 'udp';
   device: Device;
   def: ConnectorDefinition<never>;
   source(proxyPort: number): SourceInstance<never>;
@@ -258,6 +346,55 @@ function targets(short: boolean): Array<() => Promise<Target>> {
           }) as SourceInstance<never>,
       };
     },
+    async () => ({
+      name: 'snmp',
+      transport: 'udp',
+      device: await snmpDevice(),
+      def: snmp as ConnectorDefinition<never>,
+      source: (port) =>
+        ({
+          name: 'fault-snmp',
+          intervalMs: INTERVAL_MS,
+          liveness: LIVENESS,
+          options: snmpOptions.parse({
+            agents: [{ name: 'pdu-a01', host: '127.0.0.1', port, community: 'public' }],
+            timeoutMs: 500,
+            retries: 1,
+          }),
+          points: [
+            snmpPoint('s/power', 'object=apc-rpdu2:device.power;index=1', 'number', 'kW', 'power'),
+            snmpPoint('s/current', 'object=apc-rpdu2:phase.current;index=1', 'number', 'A', 'current'),
+          ],
+        }) as SourceInstance<never>,
+    }),
+    async () => {
+      // the connector's own socket: a free port (the library binds 47808 for 0)
+      const localPort = await freeUdpPort();
+      return {
+        name: 'bacnet',
+        transport: 'udp',
+        device: await bacnetDevice(),
+        def: bacnet as ConnectorDefinition<never>,
+        source: (port) =>
+          ({
+            name: 'fault-bacnet',
+            intervalMs: INTERVAL_MS,
+            liveness: LIVENESS,
+            options: bacnetOptions.parse({
+              devices: [{ name: 'bms', host: '127.0.0.1', port }],
+              localPort,
+              localAddress: '127.0.0.1',
+              timeoutMs: 500,
+              retries: 1,
+              read: 'poll',
+            }),
+            points: [
+              bacnetPoint('b/supply', 'device=bms;object=analog-input:102', '°C', 'temperature'),
+              bacnetPoint('b/fan', 'device=bms;object=analog-input:101', '%', 'utilization'),
+            ],
+          }) as SourceInstance<never>,
+      };
+    },
   ];
   const opcuaTarget = async (): Promise<Target> => {
     const dir = tempDir('plenum-fault-opcua-');
@@ -300,6 +437,56 @@ export interface FaultRun {
   /** proxy connections open and Timeout handles at the end of the fault's period, before the next one */
   proxyOpen: number;
   timers: number;
+  /** UDP sockets open (every target's, the proxies' included) a period after the fault */
+  udpSockets: number;
+  /** the target is a UDP device (no proxy connections) */
+  udp?: boolean;
+}
+
+/** UDP socket handles open now (node names them UDPWRAP or UDPWrap). */
+function udpHandles(): number {
+  const h = activeHandles();
+  return (h.UDPWRAP ?? 0) + (h.UDPWrap ?? 0);
+}
+
+/** A TCP fault as the TCP proxy plays it; a restart is the device's. */
+function tcpFault(f: Injected): { fault: Injected; proxy: Fault | 'restart' } {
+  if (f === 'garbage') throw new Error('faults: garbage is a UDP fault (udpFault); the TCP proxy has none');
+  return { fault: f, proxy: f };
+}
+
+/** Either proxy, as the soak drives it: a fault by name, connections open (0 for UDP: no connections). */
+interface AnyProxy {
+  port: number;
+  open: number;
+  set(fault: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function faultProxy(t: Target): Promise<AnyProxy> {
+  if (t.transport === 'udp') {
+    const p = await new UdpFaultProxy(t.device.port).start();
+    // over the UDP connectors' 500 ms timeout, as the TCP proxy's 1.5 s is over theirs
+    p.latencyMs = 1500;
+    return {
+      port: p.port,
+      open: 0,
+      set: async (fault) => void (p.fault = fault as UdpFault),
+      stop: () => p.stop(),
+    };
+  }
+  const p = new FaultProxy({ targetPort: t.device.port, latencyMs: 1500 });
+  await p.start();
+  return {
+    get port() {
+      return p.port;
+    },
+    get open() {
+      return p.open;
+    },
+    set: (fault) => p.set(fault as Fault),
+    stop: () => p.stop(),
+  };
 }
 
 interface Received {
@@ -318,8 +505,7 @@ async function soak(
   errors: string[],
 ): Promise<FaultRun[]> {
   const t = await make();
-  const proxy = new FaultProxy({ targetPort: t.device.port, latencyMs: 1500 });
-  await proxy.start();
+  const proxy = await faultProxy(t);
   const got: Received[] = [];
   const runner = new SourceRunner(
     t.def,
@@ -348,14 +534,16 @@ async function soak(
       errors.push(`${t.name}: no good sample within 10 s of start (${runner.status.lastError ?? 'no error'})`);
       return runs;
     }
-    for (const { fault, ms: faultMs } of plan) {
+    for (const planned of plan) {
+      const { fault, proxy: how } = t.transport === 'udp' ? udpFault(planned.fault) : tcpFault(planned.fault);
+      const faultMs = planned.ms;
       const cycleStart = Date.now();
       const start = Date.now();
-      if (fault === 'restart') await t.device.stop();
-      else await proxy.set(fault);
+      if (how === 'restart') await t.device.stop();
+      else await proxy.set(how);
       await sleep(faultMs);
       const end = Date.now();
-      if (fault === 'restart') await t.device.start();
+      if (how === 'restart') await t.device.start();
       else await proxy.set('pass');
       const recoveryMs = await goodAfter(end, 30_000);
       // a good sample counts by its own read time, not by when the runner delivered it: a poll hands over its
@@ -372,6 +560,8 @@ async function soak(
         good: during.filter((r) => r.s.quality === 'good').length,
         proxyOpen: proxy.open,
         timers: activeHandles().Timeout ?? 0,
+        udpSockets: udpHandles(),
+        ...(t.transport === 'udp' && { udp: true }),
       };
       runs.push(run);
       log(
@@ -383,6 +573,7 @@ async function soak(
       // sockets of the fault are closed by now (a late close is not a leak; one still open at the next fault is)
       run.proxyOpen = proxy.open;
       run.timers = activeHandles().Timeout ?? 0;
+      run.udpSockets = udpHandles();
       if (run.proxyOpen > 1) log(`${t.name} ${fault}: ${run.proxyOpen} proxy connections still open a period later`);
     }
   } finally {
@@ -419,7 +610,7 @@ export function summarise(runs: FaultRun[], rss: number[], leak: string | undefi
   const figures: Figure[] = [];
   const connectors = [...new Set(runs.map((r) => r.connector))];
   for (const c of connectors) {
-    for (const f of INJECTED) {
+    for (const f of [...INJECTED, 'garbage' as const]) {
       const rs = runs.filter((r) => r.connector === c && r.fault === f);
       if (!rs.length) continue;
       const worst = Math.max(...rs.map((r) => r.recoveryMs ?? Infinity));
@@ -442,6 +633,8 @@ export function summarise(runs: FaultRun[], rss: number[], leak: string | undefi
       );
     }
     const open = Math.max(...runs.filter((r) => r.connector === c).map((r) => r.proxyOpen));
+    // UDP has no connections to count: its sockets are counted below, and at the end
+    if (runs.some((r) => r.connector === c && r.udp)) continue;
     figures.push(
       figure(`faults: ${c}: proxy connections open a period after each fault (most)`, '≤ 1', String(open), open <= 1),
     );
@@ -458,6 +651,19 @@ export function summarise(runs: FaultRun[], rss: number[], leak: string | undefi
       tLast <= tFirst + 2,
     ),
   );
+  const udp = runs.map((r) => r.udpSockets);
+  if (runs.some((r) => r.udp)) {
+    const uFirst = Math.max(...udp.slice(0, third));
+    const uLast = Math.max(...udp.slice(-third));
+    figures.push(
+      figure(
+        'faults: UDP sockets a period after each fault, first vs last third (most)',
+        'no growth',
+        `${uFirst} → ${uLast}`,
+        uLast <= uFirst,
+      ),
+    );
+  }
   figures.push(figure('faults: sockets and timers left after stop', '0', leak ?? '0', leak === undefined));
   const rt = Math.max(1, Math.floor(rss.length / 3));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
