@@ -94,6 +94,9 @@ export class Session {
     c.on('connect', () => {
       if (this.client !== c) return;
       this.connects++;
+      // small request/answer messages (a job routed by the hub and its reply) would wait for Nagle's algorithm
+      // and the peer's delayed ACK (≈ 40 ms a hop on Linux); batches are written whole, so this costs no packets
+      (c.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       this.waitMs = this.broker.reconnect.minMs;
       this.lastError = '';
       try {
