@@ -110,6 +110,7 @@ describe('Catalog.select through its index', () => {
             quantity,
             tags: [...tags],
             domain: asset === 'pdu' ? 'IT' : 'OT',
+            kind: signal === 'breaker' ? 'status' : 'measurement',
             name: `${r} ${signal}`,
           }),
         );
@@ -154,7 +155,7 @@ describe('Catalog.select through its index', () => {
       asset: some(['env', 'pdu', 'crah']),
       quantity: some(['temperature', 'power', 'state'] as const),
       domain: some(['IT', 'OT'] as const),
-      kind: some(['measurement', 'state'] as const),
+      kind: some(['measurement', 'status'] as const),
       tags: some(['temp', 'inlet', 'power', 'it']),
       text: fc.option(fc.constantFrom('a02', ' BREAKER ', 'h2/z'), { nil: undefined }),
     },
