@@ -9,7 +9,11 @@
  * server serving a DCGM exporter's exposition; Redfish is the BMC-shaped HTTPS server serving the DMTF mockup
  * (connectors/redfish/testkit.ts: a session login, a pinned self-signed certificate; a restart forgets sessions);
  * OPC UA is the simulator's node-opcua server on a hall model in wall time, read in poll mode (a restart is a new
- * server on the same port: the connector must open a new secure channel and session).
+ * server on the same port: the connector must open a new secure channel and session). SNMP and BACnet/IP are UDP:
+ * they sit behind backend/src/testing/udp-fault-proxy.ts instead, the faults mapped to what datagrams can suffer
+ * (udpFault); their devices are the twin's own faces on a hall model in wall time — the PDUs' rPDU2 agents
+ * (sim/snmp/) read by the snmp connector with its apc-rpdu2 profile, the hall BMS's BACnet device (sim/bacnet/) read
+ * by the bacnet connector in poll mode; a restart closes the device's socket and binds the same port again.
  * All listen on 127.0.0.1 only and are stopped at the end.
  *
  * Full form: 60 minutes, a fault a minute (RELIABILITY_FAULTS_MINUTES shortens it, e.g. 10); short form: each
@@ -715,6 +719,7 @@ const faults: Suite = async ({ short, seed, log }): Promise<SuiteResult> => {
     notes: [
       `${short ? 'short' : `full (${minutes} min)`} form: ${plan.length} faults per connector (${plan.map((p) => `${p.fault} ${p.ms / 1000} s`).join(', ')}), one every ${periodMs / 1000} s; poll ${INTERVAL_MS} ms, staleAfter ${LIVENESS.staleAfterMs} ms, rebuildAfter ${LIVENESS.rebuildAfterMs} ms; latency fault 1.5 s each way (over the 0.5 s Modbus / 1 s Prometheus and Redfish timeouts)`,
       'devices: modbus-serial ServerTCP in-process, an HTTP DCGM exposition, a Redfish BMC over HTTPS with a session (the DMTF mockup); restart = the device server closed (connections cut; the BMC forgets its sessions) and started again on the same port',
+      'UDP devices behind the UDP fault proxy: the twin’s rPDU2 SNMP agents (snmp connector, timeout 500 ms, 1 retry) and its BACnet/IP BMS (bacnet connector, poll, timeout 500 ms, 1 retry); black hole = drop both ways, reset → garbage answers, refuse → restart (a closed UDP port)',
     ],
   };
 };

@@ -53,6 +53,30 @@ async function gather(
   }
 }
 
+it('npm start -- --pdus snmp: plenum.yaml’s pdus source over SNMP, agents on 16101…16140, same point ids', () => {
+  const text = fs.readFileSync(PLENUM_YAML, 'utf8');
+  const original = parseConfig(text, 'plenum.yaml', { connectors: CONNECTOR_NAMES, env: {} });
+  const moved = parseConfig(pdusOverSnmp(text, PLENUM_YAML, { port: 16101 }), 'pdus-snmp.yaml', {
+    connectors: CONNECTOR_NAMES,
+    env: {},
+  });
+  const ids = (c: typeof original) => c.sources.flatMap((s) => s.points.map((p) => p.id)).sort();
+  expect(ids(moved)).toEqual(ids(original));
+  const i = moved.sources.findIndex((s) => s.name === 'pdus');
+  expect(moved.sources[i]!.connector).toBe('snmp');
+  const parsed = parseSourceOptions(snmp.options, moved.sources[i]!, i);
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const agents = (parsed.options as { agents: Array<{ name: string; port: number }> }).agents;
+  expect(agents).toHaveLength(40);
+  expect([agents[0], agents[39]].map((a) => [a.name, a.port])).toEqual([
+    ['pdu-A01', 16101],
+    ['pdu-D10', 16140],
+  ]);
+  // init checks every address against the profile (objects, units) without I/O
+  expect(() => snmp.init({ ...moved.sources[i]!, options: parsed.options })).not.toThrow();
+  expect(() => pdusOverSnmp('sources: []\n', 'x.yaml', { port: 1 })).toThrow(/x.yaml: no source named "pdus"/);
+});
+
 describe('the twin’s PDUs over SNMP (rPDU2)', () => {
   let sim: SimRunner;
   let before: Record<string, number>;
