@@ -47,13 +47,22 @@ export function write(s: Setup, yaml: string, dir?: string): { file: string; yam
   return { file, yaml };
 }
 
+/** Connection options and ids: an MQTT user name, an edge node id other than the hall's. */
+export interface Who {
+  username?: string;
+  edgeNodeId?: string;
+}
+
+const brokerYaml = (url: string, who: Who) =>
+  `broker: { url: '${url}', keepalive: 2s, reconnect: { min: 100ms, max: 1s }${who.username ? `, username: ${who.username}` : ''} }`;
+
 /** The plenum.yaml of the edge of `hall`: the site, a jobs source, sparkplug.edge on `brokerUrl`. */
-export const edgeYaml = (hall: string, brokerUrl: string) =>
-  `${siteYaml()}${jobsSource(hall)}sparkplug:\n  broker: { url: '${brokerUrl}', keepalive: 2s, reconnect: { min: 100ms, max: 1s } }\n  edge: { hall: ${hall} }\n`;
+export const edgeYaml = (hall: string, brokerUrl: string, who: Who = {}) =>
+  `${siteYaml()}${jobsSource(hall)}sparkplug:\n  ${brokerYaml(brokerUrl, who)}\n  edge: { hall: ${hall}${who.edgeNodeId ? `, edgeNodeId: ${who.edgeNodeId}` : ''} }\n`;
 
 /** An edge of `hall` on `brokerUrl`, in this process. */
-export async function startEdge(s: Setup, hall: string, brokerUrl: string): Promise<RunningPlenum> {
-  const yaml = edgeYaml(hall, brokerUrl);
+export async function startEdge(s: Setup, hall: string, brokerUrl: string, who: Who = {}): Promise<RunningPlenum> {
+  const yaml = edgeYaml(hall, brokerUrl, who);
   const { file } = write(s, yaml);
   const cfg = parseConfig(yaml, file, { env: {} });
   const p = await startPlenum({ ...cfg, api: { ...cfg.api, port: 0 } }, { log: () => undefined });
@@ -62,8 +71,8 @@ export async function startEdge(s: Setup, hall: string, brokerUrl: string): Prom
 }
 
 /** A hub on `brokerUrl`; `dir` to start one again on its data folder. */
-export async function startTestHub(s: Setup, brokerUrl: string, dir?: string): Promise<RunningHub> {
-  const yaml = `${siteYaml()}hub:\n  store: { url: 'http://127.0.0.1:9' }\n  catalogRefresh: 1h\n  broker: { url: '${brokerUrl}', keepalive: 2s, reconnect: { min: 100ms, max: 1s } }\n  relay: { jobTimeout: 5s }\n`;
+export async function startTestHub(s: Setup, brokerUrl: string, dir?: string, who: Who = {}): Promise<RunningHub> {
+  const yaml = `${siteYaml()}hub:\n  store: { url: 'http://127.0.0.1:9' }\n  catalogRefresh: 1h\n  ${brokerYaml(brokerUrl, who)}\n  relay: { jobTimeout: 5s }\n`;
   const { file } = write(s, yaml, dir);
   const cfg = parseConfig(yaml, file, { env: {} });
   const h = await startHub({ ...cfg, api: { ...cfg.api, port: 0 }, hub: cfg.hub! }, { log: () => undefined });
