@@ -731,6 +731,8 @@ interface Loss {
   dropped: Record<string, number>;
   spDropped: number;
   gaps: number;
+  /** the host's own counters: metrics it could not read (e.g. data before its birth), rebirths it asked */
+  host: { skipped: number; undecodable: number; rebirthsAsked: number; births: number };
   series: number;
 }
 
@@ -801,6 +803,12 @@ async function lossCheck(
       hostReport,
       edges.map((e) => e.hall),
     ),
+    host: {
+      skipped: hostReport.status.skipped,
+      undecodable: hostReport.status.undecodable,
+      rebirthsAsked: sum(hostReport.status.edges.map((x) => x.rebirthsAsked)),
+      births: sum(hostReport.status.edges.map((x) => x.births)),
+    },
     series,
   };
 }
@@ -882,7 +890,7 @@ function report(c: CostSplit, s: Steady, f: Faults, l: Loss): void {
     `  remote write → VictoriaMetrics: ${l.rw.expected.toLocaleString('en')} samples expected, ${l.rw.lost} lost, ${l.rw.differ} with another value; dropped by the queues ${JSON.stringify(l.dropped)}`,
   );
   console.log(
-    `  Sparkplug → primary host: ${l.sp.expected.toLocaleString('en')} samples expected, ${l.sp.lost} lost (${l.sp.lostNearKill} of them stamped in the ${2 * SPEED} simulated s before the kill -9${l.sp.examples.length ? `; others: ${l.sp.examples.join(', ')}` : ''}); dropped by the spools ${l.spDropped}; seq gaps ${l.gaps}`,
+    `  Sparkplug → primary host: ${l.sp.expected.toLocaleString('en')} samples expected, ${l.sp.lost} lost (${l.sp.lostNearKill} of them stamped in the ${2 * SPEED} simulated s before the kill -9${l.sp.examples.length ? `; others: ${l.sp.examples.join(', ')}` : ''}); dropped by the spools ${l.spDropped}; seq gaps ${l.gaps}; the host skipped ${l.host.skipped} metrics, ${l.host.undecodable} undecodable, asked ${l.host.rebirthsAsked} rebirths, saw ${l.host.births} births`,
   );
   console.log(
     `  verdict: remote write ${l.rw.lost === 0 && l.rw.differ === 0 ? '0 lost' : 'LOSSES'}, Sparkplug ${l.sp.lost === 0 ? '0 lost' : 'LOSSES'}`,
