@@ -279,10 +279,12 @@ async function main(): Promise<void> {
   if (opcua !== undefined) console.log(`sim: OPC UA           opc.tcp://${host}:${opcua} (nsu=urn:plenum:sim)`);
   if (bacnet !== undefined) console.log(`sim: BACnet/IP BMS    udp ${host}:${bacnet} (device 1001)`);
   if (snmp !== undefined) {
-    const ports = Object.values(runner.snmpPorts());
-    console.log(
-      `sim: SNMP v2c PDUs    udp ${host}:${snmp}${ports.length > 1 ? `…${ports[ports.length - 1]}` : ''} (APC rPDU2; unit n on the n-th port)`,
-    );
+    const ports = Object.entries(runner.snmpPorts());
+    const contiguous = ports.every(([, p], i) => p === snmp + i);
+    const where = contiguous
+      ? `${host}:${snmp}…${snmp + ports.length - 1}, unit n on the n-th port`
+      : `${host}: ${ports.map(([rack, p]) => `${rack} ${p}`).join(', ')}`;
+    console.log(`sim: SNMP v2c PDUs    udp ${where} (APC rPDU2)`);
   }
   if (opts.webhook) console.log(`sim: job events →     ${new URL(opts.webhook.url).origin} (${opts.webhook.format})`);
   if (runner.clock.simulated && !process.env[CLOCK_ENV])
