@@ -68,7 +68,7 @@ it('npm start -- --pdus snmp: plenum.yaml’s pdus source over SNMP, agents on 1
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   const agents = (parsed.options as { agents: Array<{ name: string; port: number }> }).agents;
   expect(agents).toHaveLength(40);
-  expect([agents[0], agents[39]].map((a) => [a.name, a.port])).toEqual([
+  expect([agents[0]!, agents[39]!].map((a) => [a.name, a.port])).toEqual([
     ['pdu-A01', 16101],
     ['pdu-D10', 16140],
   ]);
