@@ -64,6 +64,24 @@ export class Metrics {
     historianGauge('plenum_historian_points', 'Points registered in the historian', (s) => s.points);
     historianGauge('plenum_historian_disk_bytes', 'Bytes of the historian data folder', (s) => s.diskBytes);
     historianGauge('plenum_historian_last_commit_seconds', 'Duration of the last commit', (s) => s.lastCommitMs / 1000);
+    historianGauge(
+      'plenum_historian_decoded_cache_bytes',
+      'Bytes of decoded raw chunks kept for repeated reads',
+      (s) => s.decodedCache?.bytes ?? 0,
+    );
+    for (const [what, help] of [
+      ['hits', 'Chunk reads served from the decoded-chunk cache since start'],
+      ['misses', 'Chunk reads that decoded the chunk (not in the decoded-chunk cache) since start'],
+    ] as const)
+      new client.Counter({
+        name: `plenum_historian_decoded_cache_${what}_total`,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(src.historian().decodedCache?.[what] ?? 0);
+        },
+      });
     new client.Gauge({
       name: 'plenum_connector_state',
       help: 'Connector state per source: 1 for the current state, 0 for the others',

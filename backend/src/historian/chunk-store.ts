@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
+import { decodeChunk } from './chunk-codec';
+import { DecodedChunkCache } from './decoded-cache';
 import type { BucketStats } from './rollup';
+import type { Series } from './series';
 
 /** Prepared SQL over `historian.db`: chunks, rollups and the points' flush state. No policy lives here. */
 
@@ -55,14 +58,23 @@ export interface FlushState {
 
 export class ChunkStore {
   private readonly s;
+  /** decoded chunks by id (decoded-cache.ts); 0 bytes: none kept */
+  readonly decoded: DecodedChunkCache;
 
-  constructor(readonly db: Database.Database) {
+  constructor(
+    readonly db: Database.Database,
+    decodedCacheBytes = 0,
+  ) {
+    this.decoded = new DecodedChunkCache(decodedCacheBytes);
     const p = <T extends unknown[] = unknown[]>(sql: string) => db.prepare<T>(sql);
     this.s = {
       chunkMetaOfHour: p<[number, number]>(
         'SELECT id, hour, t_min, t_max, n FROM chunks WHERE point = ? AND hour = ? ORDER BY t_min',
       ),
       chunkData: p<[number]>('SELECT data FROM chunks WHERE id = ?').pluck(),
+      chunkMetaOfHours: p<[number, number, number]>(
+        'SELECT id, hour, t_min, t_max, n FROM chunks WHERE point = ? AND hour >= ? AND hour <= ? ORDER BY hour, t_min',
+      ),
       chunksOfHours: p<[number, number, number]>(
         'SELECT id, hour, t_min, t_max, n, data FROM chunks WHERE point = ? AND hour >= ? AND hour <= ? ORDER BY hour, t_min',
       ),
@@ -129,6 +141,21 @@ export class ChunkStore {
 
   deleteChunk(id: number): void {
     this.s.deleteChunk.run(id);
+    this.decoded.delete(id);
+  }
+
+  /** the same as chunksOfHours without the blobs (readers that take chunks from the decoded cache) */
+  chunkMetaOfHours(point: number, fromHour: number, toHour: number): IterableIterator<ChunkMeta> {
+    return this.s.chunkMetaOfHours.iterate(point, fromHour, toHour) as IterableIterator<ChunkMeta>;
+  }
+
+  /** a chunk decoded, from the cache or read and decoded (and kept); the arrays must not be changed */
+  decodedChunk(id: number): Series {
+    const hit = this.decoded.get(id);
+    if (hit) return hit;
+    const s = decodeChunk(this.chunkData(id)).series;
+    this.decoded.put(id, s);
+    return s;
   }
 
   /** point-hours from `fromHour` on stored in more than one chunk (candidates for compactHour) */
@@ -199,7 +226,10 @@ export class ChunkStore {
   }
 
   dropChunks(beforeHour: number): number {
-    return this.s.dropChunks.run(beforeHour).changes;
+    const changes = this.s.dropChunks.run(beforeHour).changes;
+    // retention runs rarely: forget every decoded chunk rather than find the dropped ones
+    if (changes > 0) this.decoded.clear();
+    return changes;
   }
 
   dropMinuteRollups(fromHour: number, toHour: number): number {

@@ -37,6 +37,7 @@ export const DEFAULT_TUNING: Readonly<HistorianTuning> = {
   maxHeadAgeMs: 10 * 60_000,
   maintenanceIntervalMs: 60_000,
   closeTimeoutMs: 10_000,
+  decodedCacheBytes: 64 * 1024 * 1024,
 };
 
 /** heads compressed per flush transaction, and the time one flush task may hold the event loop */
@@ -122,7 +123,7 @@ class EmbeddedHistorian implements Historian {
     this.stagingDb = files.staging;
     try {
       this.staging = new StagingLog(this.stagingDb);
-      this.store = new ChunkStore(this.main);
+      this.store = new ChunkStore(this.main, this.tuning.decodedCacheBytes);
       this.points = new PointRegistry(this.main, this.tuning.headMaxBytes);
       this.writer = {
         store: this.store,
@@ -461,6 +462,11 @@ class EmbeddedHistorian implements Historian {
       diskBytes: folderBytes(this.dir),
       commits: this.commits,
       lastCommitMs: this.lastCommitMs,
+      decodedCache: {
+        bytes: this.store.decoded.bytes,
+        hits: this.store.decoded.hits,
+        misses: this.store.decoded.misses,
+      },
       ...(this.backgroundError ? { lastError: this.backgroundError.message } : {}),
     };
   }

@@ -1,6 +1,6 @@
 import { QUALITY_CODE } from '@plenum/model';
 import { decodeChunk, decodeChunkInto } from './chunk-codec';
-import type { ChunkStore, RollupRow } from './chunk-store';
+import type { ChunkRow, ChunkStore, RollupRow } from './chunk-store';
 import type { HourWriterContext } from './hour-writer';
 import { unflushedView } from './pieces';
 import type { PointState } from './point-registry';
@@ -74,7 +74,12 @@ export function readSeries(
   let stoppedAt = Infinity;
   const fromHour = Math.floor(from / HOUR_MS);
   const toHour = Math.floor((to - 1) / HOUR_MS);
-  for (const row of ctx.store.chunksOfHours(p.key, fromHour, toHour)) {
+  // with a decoded-chunk cache the rows come without their blobs (read only on a miss)
+  const cached = ctx.store.decoded.enabled;
+  const rows = cached
+    ? ctx.store.chunkMetaOfHours(p.key, fromHour, toHour)
+    : ctx.store.chunksOfHours(p.key, fromHour, toHour);
+  for (const row of rows) {
     if (out.n >= limit) {
       // chunks come in time order and never overlap: later ones cannot be among the earliest `limit`
       stoppedAt = row.t_min;
@@ -84,7 +89,8 @@ export function readSeries(
     // room for this chunk and, as a guess, one chunk of the same size for each hour still to come (a read to
     // "forever" guesses no further than the limit and a day of 1 Hz)
     out.reserve(row.n, Math.min(row.n * (toHour - row.hour), limit - out.n, MAX_GUESS));
-    out.appendChunk(row.data, from, to);
+    if (cached) out.appendSeries(ctx.store.decodedChunk(row.id), from, to);
+    else out.appendChunk((row as ChunkRow).data, from, to);
   }
   const head = window(unflushedView(ctx.store, p), from, Math.min(to, stoppedAt));
   const merged = out.appendOrMerge(head);
@@ -149,6 +155,20 @@ class SeriesBuilder {
       for (const x of kept) s.str.push(x);
     }
     this.n = at + hi - lo;
+  }
+
+  /** appends the samples of a decoded chunk with from ≤ ts < to */
+  appendSeries(c: Series, from: number, to: number): void {
+    const lo = lowerBound(c.ts, c.n, from);
+    const hi = lowerBound(c.ts, c.n, to);
+    if (hi <= lo) return;
+    const s = this.s;
+    s.ts.set(c.ts.subarray(lo, hi), this.n);
+    if (s.str) for (let i = lo; i < hi; i++) s.str.push((c.str as string[])[i] as string);
+    else s.num.set(c.num.subarray(lo, hi), this.n);
+    s.quality.set(c.quality.subarray(lo, hi), this.n);
+    if (this.status) s.rawStatus.set(c.rawStatus.subarray(lo, hi), this.n);
+    this.n += hi - lo;
   }
 
   /** the series with the head's samples: appended in place when they all follow, else merged */

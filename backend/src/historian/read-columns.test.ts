@@ -80,73 +80,89 @@ describe('historian readColumns', () => {
     cleanup();
   });
 
-  it('returns what was ingested for every kind of range, from chunks, the head and both merged', async () => {
-    const t = tempDir('read-columns');
-    cleanup = t.cleanup;
-    const r = seededRandom(11);
-    const truth = new Truth();
-    let now = T0;
-    let h = openHistorian({ dir: t.dir, now: () => now });
-    open.push(h);
-    h.ensurePoints(POINTS);
-    // 3 h at 10 s with jitter, then a reopen: every hour in chunks
-    for (let ts = T0; ts < T0 + 3 * HOUR_MS; ts += 10_000) {
-      const batch = samplesAt(r, ts + Math.floor(r() * 900));
-      truth.add(batch);
-      now = ts;
-      await h.ingest(batch);
-    }
-    await h.close();
-    open.pop();
-    // late samples into the flushed hours (a second chunk in each at the next close), and rewrites of instants
-    h = openHistorian({ dir: t.dir, now: () => now });
-    open.push(h);
-    for (let k = 0; k < 40; k++) {
-      const ts = T0 + Math.floor(r() * 3 * HOUR_MS);
-      const batch = samplesAt(r, ts);
-      truth.add(batch);
-      await h.ingest(batch);
-    }
-    await h.close();
-    open.pop();
-    h = openHistorian({ dir: t.dir, now: () => now });
-    open.push(h);
-    // the head: 20 min after the stored hours, and one more late sample into stored data (merged on read)
-    for (let ts = T0 + 3 * HOUR_MS; ts < T0 + 3 * HOUR_MS + 20 * 60_000; ts += 10_000) {
-      const batch = samplesAt(r, ts);
-      truth.add(batch);
-      now = ts;
-      await h.ingest(batch);
-    }
-    const late = samplesAt(r, T0 + HOUR_MS + 12_345);
-    truth.add(late);
-    await h.ingest(late);
-
-    const end = T0 + 3 * HOUR_MS + 20 * 60_000;
-    const ranges: Array<[number, number, number]> = [
-      [0, 9e12, Infinity],
-      [T0, end, Infinity],
-      [T0 + 1234, T0 + 2 * HOUR_MS + 777, Infinity], // cuts the first and the last chunk
-      [T0 + HOUR_MS, T0 + 2 * HOUR_MS, Infinity], // exactly one hour
-      [T0 + 2.5 * HOUR_MS, end - 60_000, Infinity], // chunks then the head
-      [end - 5 * 60_000, end, Infinity], // the head only
-      [T0, end, 500], // a limit inside the stored data
-      [T0 + HOUR_MS - 5000, end, 3], // a limit across an hour's border
-      [T0 + 5000, T0 + 5000, Infinity], // empty
-    ];
-    for (let k = 0; k < 20; k++) {
-      const a = T0 + Math.floor(r() * (end - T0));
-      ranges.push([a, a + Math.floor(r() * 2 * HOUR_MS), r() < 0.3 ? Math.floor(r() * 400) : Infinity]);
-    }
-    let compared = 0;
-    for (const { id } of POINTS)
-      for (const [from, to, limit] of ranges) {
-        const got = asPlain(h.readColumns(id, from, to, limit));
-        expect({ id, from, to, limit, ...got }).toEqual({ id, from, to, limit, ...truth.columns(id, from, to, limit) });
-        compared += got.n;
+  it.each([
+    ['with the decoded-chunk cache (each range read twice: decoded, then from the cache)', undefined],
+    ['without it', 0],
+  ])(
+    'returns what was ingested for every kind of range, from chunks, the head and both merged, %s',
+    async (_, cacheBytes) => {
+      const t = tempDir('read-columns');
+      cleanup = t.cleanup;
+      const r = seededRandom(11);
+      const truth = new Truth();
+      let now = T0;
+      const tuning = cacheBytes === undefined ? {} : { decodedCacheBytes: cacheBytes };
+      let h = openHistorian({ dir: t.dir, now: () => now, tuning });
+      open.push(h);
+      h.ensurePoints(POINTS);
+      // 3 h at 10 s with jitter, then a reopen: every hour in chunks
+      for (let ts = T0; ts < T0 + 3 * HOUR_MS; ts += 10_000) {
+        const batch = samplesAt(r, ts + Math.floor(r() * 900));
+        truth.add(batch);
+        now = ts;
+        await h.ingest(batch);
       }
-    expect(compared).toBeGreaterThan(10_000);
-  }, 60_000);
+      await h.close();
+      open.pop();
+      // late samples into the flushed hours (a second chunk in each at the next close), and rewrites of instants
+      h = openHistorian({ dir: t.dir, now: () => now, tuning });
+      open.push(h);
+      for (let k = 0; k < 40; k++) {
+        const ts = T0 + Math.floor(r() * 3 * HOUR_MS);
+        const batch = samplesAt(r, ts);
+        truth.add(batch);
+        await h.ingest(batch);
+      }
+      await h.close();
+      open.pop();
+      h = openHistorian({ dir: t.dir, now: () => now, tuning });
+      open.push(h);
+      // the head: 20 min after the stored hours, and one more late sample into stored data (merged on read)
+      for (let ts = T0 + 3 * HOUR_MS; ts < T0 + 3 * HOUR_MS + 20 * 60_000; ts += 10_000) {
+        const batch = samplesAt(r, ts);
+        truth.add(batch);
+        now = ts;
+        await h.ingest(batch);
+      }
+      const late = samplesAt(r, T0 + HOUR_MS + 12_345);
+      truth.add(late);
+      await h.ingest(late);
+
+      const end = T0 + 3 * HOUR_MS + 20 * 60_000;
+      const ranges: Array<[number, number, number]> = [
+        [0, 9e12, Infinity],
+        [T0, end, Infinity],
+        [T0 + 1234, T0 + 2 * HOUR_MS + 777, Infinity], // cuts the first and the last chunk
+        [T0 + HOUR_MS, T0 + 2 * HOUR_MS, Infinity], // exactly one hour
+        [T0 + 2.5 * HOUR_MS, end - 60_000, Infinity], // chunks then the head
+        [end - 5 * 60_000, end, Infinity], // the head only
+        [T0, end, 500], // a limit inside the stored data
+        [T0 + HOUR_MS - 5000, end, 3], // a limit across an hour's border
+        [T0 + 5000, T0 + 5000, Infinity], // empty
+      ];
+      for (let k = 0; k < 20; k++) {
+        const a = T0 + Math.floor(r() * (end - T0));
+        ranges.push([a, a + Math.floor(r() * 2 * HOUR_MS), r() < 0.3 ? Math.floor(r() * 400) : Infinity]);
+      }
+      let compared = 0;
+      for (const { id } of POINTS)
+        for (const [from, to, limit] of ranges) {
+          for (let again = 0; again < (cacheBytes === 0 ? 1 : 2); again++) {
+            const got = asPlain(h.readColumns(id, from, to, limit));
+            expect({ id, from, to, limit, ...got }).toEqual({
+              id,
+              from,
+              to,
+              limit,
+              ...truth.columns(id, from, to, limit),
+            });
+            compared += got.n;
+          }
+        }
+      expect(compared).toBeGreaterThan(10_000);
+    },
+    60_000,
+  );
 
   it('names the point and the argument it refuses', () => {
     const t = tempDir('read-columns');

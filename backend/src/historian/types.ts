@@ -50,6 +50,9 @@ export interface HistorianTuning {
   /** ms close() may spend compressing heads; what is left stays in the staging log and is replayed at the
    * next open, so nothing is lost. @default 10000 */
   closeTimeoutMs: number;
+  /** bytes of decoded raw chunks kept for reads that come again (dashboards refreshing the same hours; a
+   * decoded sample takes 21 bytes); 0 keeps none. A fixed cost, not per point. @default 67108864 (64 MiB) */
+  decodedCacheBytes: number;
 }
 
 export interface RejectedSample {
@@ -66,7 +69,6 @@ export interface IngestResult {
   rejected: RejectedSample[];
 }
 
-/** Raw samples of one point in time order (columnar). Booleans come back as booleans, strings as strings. */
 /**
  * Raw samples as the historian keeps them, columns of typed arrays (readColumns): no array of boxed values per
  * sample, for readers that walk many samples (PromQL). The arrays are the caller's; `str` must not be changed.
@@ -83,6 +85,7 @@ export interface RawColumns {
   quality: Uint8Array;
 }
 
+/** Raw samples of one point in time order (columnar). Booleans come back as booleans, strings as strings. */
 export interface RawSeries {
   ts: number[];
   values: Array<number | boolean | string>;
@@ -142,6 +145,8 @@ export interface HistorianStats {
   /** commits since start and the last commit's duration */
   commits: number;
   lastCommitMs: number;
+  /** the decoded-chunk cache (tuning.decodedCacheBytes): bytes held, reads served from it and not */
+  decodedCache?: { bytes: number; hits: number; misses: number };
   /** the last failure of a background task (head compression, maintenance), which is retried */
   lastError?: string;
 }
