@@ -39,12 +39,20 @@ describe('EventStore changes for the relay', () => {
     expect(store.changesSince(0, 1).map((c) => c.event.id)).toEqual([b.id]);
   });
 
-  it('keeps the cursor across reopen', () => {
-    expect(store.relayCursor()).toBe(0);
-    store.setRelayCursor(42);
+  it('keeps a cursor per hub store and its own store id across reopen', () => {
+    const id = store.storeId();
+    expect(store.relayCursor(7)).toBe(0);
+    store.setRelayCursor(7, 42);
+    store.setRelayCursor(8, 3);
     store.close();
     store = new EventStore(dir);
-    expect(store.relayCursor()).toBe(42);
+    expect([store.relayCursor(7), store.relayCursor(8), store.relayCursor(9)]).toEqual([42, 3, 0]);
+    expect(store.storeId()).toBe(id);
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-events-'));
+    const second = new EventStore(other);
+    expect(second.storeId()).not.toBe(id);
+    second.close();
+    fs.rmSync(other, { recursive: true, force: true });
   });
 
   it('applies a relayed change once and never an older one over a newer; relayed events are not relayed again', () => {

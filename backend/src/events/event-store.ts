@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import type { EventType, NewEvent, PlenumEvent, Severity } from '@plenum/model';
 
@@ -67,7 +68,7 @@ const NEXT_VERSION = '(SELECT COALESCE(MAX(version), 0) + 1 FROM events)';
  *
  * Every write (add, update, a job's end) stamps the row with a new change number (`version`, increasing over the
  * store), so `changesSince(v)` is every event written after v in write order — the edge's relay to the hub reads
- * it with a durable cursor (`relayCursor`). Events relayed from edges (a hub's store) are keyed by their origin
+ * it with a durable cursor per hub store (`relayCursor`, `storeId`). Events relayed from edges (a hub's store) are keyed by their origin
  * (`<group>/<edge node>`) and the edge's id: `upsertRelayed` applies a change once, and never an older one over
  * a newer one.
  */
@@ -206,19 +207,32 @@ export class EventStore {
     return r.n;
   }
 
-  /** The last change the hub acknowledged (0: none yet); kept in this file, so it is as durable as the events. */
-  relayCursor(): number {
-    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'relayCursor'").get() as
+  /**
+   * The last change the hub whose event store is `store` acknowledged (0: none yet, e.g. a new hub or one that lost
+   * its file: it gets everything). Kept in this file, so it is as durable as the events.
+   */
+  relayCursor(store: number): number {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`relayCursor:${store}`) as
       { value: number } | undefined;
     return r?.value ?? 0;
   }
 
-  setRelayCursor(version: number): void {
+  setRelayCursor(store: number, version: number): void {
     this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES ('relayCursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(version);
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(`relayCursor:${store}`, version);
+  }
+
+  /**
+   * This file's identity: a random number made when the file is, so that edges tell a hub's store from another's
+   * (another hub, or this hub after its file was lost) and keep a cursor for each.
+   */
+  storeId(): number {
+    const r = this.db.prepare("SELECT value FROM meta WHERE key = 'storeId'").get() as { value: number } | undefined;
+    if (r) return r.value;
+    const id = crypto.randomInt(1, 2 ** 47);
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('storeId', ?)").run(id);
+    return id;
   }
 
   /**

@@ -3,7 +3,8 @@
  * of edge-node.ts): every change of the edge's event store goes to the hub, and job webhooks the hub routes here
  * are handled as if posted to this edge's `POST /api/events`.
  *
- * Events: stop-and-wait batches of the changes after a durable cursor (events.db's `relayCursor`). The cursor
+ * Events: stop-and-wait batches of the changes after a durable cursor (events.db's `relayCursor`, one per hub
+ * event store: two hubs each get everything, and a hub that lost its file gets everything again). The cursor
  * moves only when the hub says it stored the batch (`events/ack`), not on the broker's PUBACK: a broker holds no
  * message for a hub that is away (clean sessions), so only the hub's word means "stored". Without an ack within
  * `ackTimeoutMs` the batch goes again (new changes included); the hub applies a change once per (edge, event id,
@@ -59,7 +60,7 @@ export interface EdgeRelayDeps {
 
 export interface EdgeRelayStatus {
   connected: boolean;
-  /** the last change the hub acknowledged */
+  /** the last change every online hub acknowledged (the lowest of their cursors; with none online, of those seen) */
   cursor: number;
   /** events written after the cursor: not yet stored at the hub */
   waiting: number;
@@ -75,11 +76,12 @@ export interface EdgeRelayStatus {
 
 export class EdgeRelay implements SessionExtension {
   private client: MqttClient | undefined;
-  private cursor: number;
+  /** per hub event store id: the last change it acknowledged (a copy of events.db's) */
+  private readonly cursors = new Map<number, number>();
   private inflight: { from: number; to: number; timer: NodeJS.Timeout; sentAt: number } | undefined;
   private kicked = false;
-  /** hubs whose retained state says online (learnt again on each connection): nothing is sent without one */
-  private readonly hubs = new Set<string>();
+  /** hubs whose retained state says online, by state topic → their store id (learnt again on each connection) */
+  private readonly hubs = new Map<string, number>();
   private stopped = false;
   private jobs: Promise<void> = Promise.resolve();
   private readonly unlisten: () => void;
@@ -90,7 +92,6 @@ export class EdgeRelay implements SessionExtension {
   private readonly batchEvents: number;
 
   constructor(private readonly d: EdgeRelayDeps) {
-    this.cursor = d.events.relayCursor();
     this.ackTimeoutMs = d.ackTimeoutMs ?? EDGE_RELAY_DEFAULTS.ackTimeoutMs;
     this.batchEvents = d.batchEvents ?? EDGE_RELAY_DEFAULTS.batchEvents;
     this.waitMs = this.ackTimeoutMs;
@@ -132,7 +133,7 @@ export class EdgeRelay implements SessionExtension {
   status(): EdgeRelayStatus {
     return {
       connected: this.client?.connected === true,
-      cursor: this.cursor,
+      cursor: this.cursor(),
       waiting: this.waiting(),
       hubsOnline: this.hubs.size,
       ...(this.inflight && { inFlight: { from: this.inflight.from, to: this.inflight.to } }),
@@ -143,9 +144,21 @@ export class EdgeRelay implements SessionExtension {
     };
   }
 
+  private cursorOf(store: number): number {
+    let c = this.cursors.get(store);
+    if (c === undefined) this.cursors.set(store, (c = this.d.events.relayCursor(store)));
+    return c;
+  }
+
+  /** where the next batch starts: the lowest cursor of the hubs online, else of the hubs seen since start */
+  private cursor(): number {
+    const stores = this.hubs.size ? [...this.hubs.values()] : [...this.cursors.keys()];
+    return stores.length ? Math.min(...stores.map((st) => this.cursorOf(st))) : 0;
+  }
+
   private waiting(): number {
     try {
-      return this.d.events.countChangesSince(this.cursor);
+      return this.d.events.countChangesSince(this.cursor());
     } catch {
       return -1; // the store is closed (stopping)
     }
@@ -179,8 +192,9 @@ export class EdgeRelay implements SessionExtension {
     const c = this.client;
     if (!c?.connected || this.inflight || this.stopped || this.hubs.size === 0) return;
     let changes;
+    const from = this.cursor();
     try {
-      changes = this.d.events.changesSince(this.cursor, this.batchEvents);
+      changes = this.d.events.changesSince(from, this.batchEvents);
     } catch (err) {
       this.d.log(`relay: cannot read the event store (${errorMessage(err)})`);
       return;
@@ -189,7 +203,7 @@ export class EdgeRelay implements SessionExtension {
     const batch: EventsBatch = {
       site: this.d.site,
       hall: this.d.hall,
-      from: this.cursor,
+      from,
       to: changes[changes.length - 1]!.version,
       changes: changes.map((ch) => ({
         version: ch.version,
@@ -218,17 +232,19 @@ export class EdgeRelay implements SessionExtension {
   private onAck(payload: Buffer): void {
     const r = readJson(eventsAckSchema, payload);
     if (!r.ok) return this.d.log(`relay: an events ack that does not parse (${r.reason}); ignored`);
-    const { from, to } = r.value;
-    if (from > this.cursor || to <= this.cursor) return;
-    this.cursor = to;
+    const { from, to, store } = r.value;
+    const cursor = this.cursorOf(store);
+    if (from > cursor || to <= cursor) return;
+    this.cursors.set(store, to);
     try {
-      this.d.events.setRelayCursor(to);
+      this.d.events.setRelayCursor(store, to);
     } catch (err) {
       this.d.log(`relay: cannot save the cursor (${errorMessage(err)}); the batch may be sent again`);
     }
     this.counts.acked++;
     this.waitMs = this.ackTimeoutMs;
-    if (this.inflight && this.inflight.to <= to) this.clearInflight();
+    // the batch is done once every online hub has it (the others get it again, harmlessly, in the next one)
+    if (this.inflight && this.cursor() >= this.inflight.to) this.clearInflight();
     this.send();
   }
 
@@ -239,7 +255,8 @@ export class EdgeRelay implements SessionExtension {
       this.hubs.delete(topic); // offline (its Will or its stop), or a cleared retained state
       return;
     }
-    this.hubs.add(topic);
+    this.hubs.set(topic, r.value.store);
+    this.cursorOf(r.value.store);
     this.waitMs = this.ackTimeoutMs;
     // a hub online since before the batch went (its retained state, on every subscribe) has it already; with clock
     // skew between the machines the resend timer still covers what this skips

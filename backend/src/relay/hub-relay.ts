@@ -53,9 +53,12 @@ export class HubRelay {
   private readonly edges = new Map<string, KnownEdge & { lastBatch?: number }>();
   private readonly pending = new Map<string, { resolve: (o: JobOutcome) => void; timer: NodeJS.Timeout }>();
   private wasConnected = false;
+  /** the event store's id, in every ack and state: edges keep a cursor for each hub store */
+  private readonly store: number;
   private readonly counts = { batches: 0, changed: 0, refused: 0, routed: 0, answered: 0, timedOut: 0 };
 
   constructor(private readonly d: HubRelayDeps) {
+    this.store = d.events.storeId();
     this.session = new Session(
       d.broker,
       d.clientId,
@@ -92,7 +95,10 @@ export class HubRelay {
 
   /** `plenum/v1/hub/<client id>/state`: online once subscribed, offline as the Will and on stop */
   private state(online: boolean): { topic: string; payload: Buffer } {
-    return { topic: hubStateTopic(this.d.clientId), payload: toBuffer({ online, time: Date.now() }) };
+    return {
+      topic: hubStateTopic(this.d.clientId),
+      payload: toBuffer({ online, time: Date.now(), store: this.store }),
+    };
   }
 
   status(): HubRelayStatus {
@@ -185,9 +191,13 @@ export class HubRelay {
     const known = this.edges.get(key);
     if (known) known.lastBatch = b.to;
     else this.edges.set(key, { group, edge, site: b.site, hall: b.hall, racks: new Set(), lastBatch: b.to });
-    this.session.current?.publish(relayTopic(group, edge, 'events/ack'), toBuffer({ from: b.from, to: b.to }), {
-      qos: 1,
-    });
+    this.session.current?.publish(
+      relayTopic(group, edge, 'events/ack'),
+      toBuffer({ from: b.from, to: b.to, store: this.store }),
+      {
+        qos: 1,
+      },
+    );
   }
 
   /**

@@ -28,7 +28,8 @@ export function parseRelayTopic(topic: string): { group: string; edge: string; k
 export const hubStateTopic = (hubId: string) => `${RELAY_PREFIX}/hub/${hubId}/state`;
 export const HUB_STATE_FILTER = `${RELAY_PREFIX}/hub/+/state`;
 export const isHubStateTopic = (topic: string) => /^plenum\/v1\/hub\/[^/]+\/state$/.test(topic);
-export const hubStateSchema = z.object({ online: z.boolean(), time: z.number() });
+/** `store`: the hub's event store id (EventStore.storeId): edges keep a cursor per store */
+export const hubStateSchema = z.object({ online: z.boolean(), time: z.number(), store: z.number().int() });
 
 export const infoSchema = z.object({
   site: z.string().min(1),
@@ -65,8 +66,12 @@ export const eventsBatchSchema = z.object({
 });
 export type EventsBatch = z.infer<typeof eventsBatchSchema>;
 
-/** The hub stored the batch `(from, to]`. */
-export const eventsAckSchema = z.object({ from: z.number().int().min(0), to: z.number().int().min(0) });
+/** The hub whose event store is `store` stored the batch `(from, to]`. */
+export const eventsAckSchema = z.object({
+  from: z.number().int().min(0),
+  to: z.number().int().min(0),
+  store: z.number().int(),
+});
 
 export const jobRequestSchema = z.object({ requestId: z.string().min(1).max(100), body: z.unknown() });
 export const jobReplySchema = z.object({

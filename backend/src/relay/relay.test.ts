@@ -118,4 +118,27 @@ describe('events from the edges at the hub', () => {
     expect(metrics).toMatch(/^plenum_relay_events_waiting 0$/m);
     expect(metrics).toMatch(/^plenum_relay_batches_acked_total [1-9]/m);
   }, 90_000);
+
+  it('a second hub with an empty store (a pair behind one URL, or a hub whose file was lost) gets every event too', async () => {
+    const titles = async (url: string) =>
+      (await queryEvents(url))
+        .map((r) => `${r.hall} ${r.type} ${r.title} ${r.timeEnd}`)
+        .sort((a, b) => a.localeCompare(b));
+    const second = await startTestHub(setup, broker.url, undefined, {}, 'plenum-hub-second');
+    const want = await titles(hubUrl);
+    expect(want.length).toBeGreaterThan(50);
+    await eventually(
+      'the same events at the second hub',
+      async () => (await titles(second.url)).length >= want.length,
+      30_000,
+    );
+    expect(await titles(second.url)).toEqual(want);
+    // both hubs keep up with what comes next
+    edge1.events.add({ time: Date.now(), type: 'note', title: 'after the second hub' });
+    for (const url of [hubUrl, second.url])
+      await eventually(
+        'the new event at both hubs',
+        hubHas(url, (rows) => rows.some((r) => r.title === 'after the second hub')),
+      );
+  }, 60_000);
 });

@@ -71,8 +71,15 @@ export async function startEdge(s: Setup, hall: string, brokerUrl: string, who: 
 }
 
 /** A hub on `brokerUrl`; `dir` to start one again on its data folder. */
-export async function startTestHub(s: Setup, brokerUrl: string, dir?: string, who: Who = {}): Promise<RunningHub> {
-  const yaml = `${siteYaml()}hub:\n  store: { url: 'http://127.0.0.1:9' }\n  catalogRefresh: 1h\n  ${brokerYaml(brokerUrl, who)}\n  relay: { jobTimeout: 5s }\n`;
+export async function startTestHub(
+  s: Setup,
+  brokerUrl: string,
+  dir?: string,
+  who: Who = {},
+  clientId?: string,
+): Promise<RunningHub> {
+  const relay = `{ jobTimeout: 5s${clientId ? `, clientId: ${clientId}` : ''} }`;
+  const yaml = `${siteYaml()}hub:\n  store: { url: 'http://127.0.0.1:9' }\n  catalogRefresh: 1h\n  ${brokerYaml(brokerUrl, who)}\n  relay: ${relay}\n`;
   const { file } = write(s, yaml, dir);
   const cfg = parseConfig(yaml, file, { env: {} });
   const h = await startHub({ ...cfg, api: { ...cfg.api, port: 0 }, hub: cfg.hub! }, { log: () => undefined });
