@@ -71,6 +71,7 @@ describe(FILE, () => {
       }
       if (name === 'hub') {
         expect(config.hub?.store.url).toBe('http://victoriametrics:8428');
+        expect(config.hub?.broker?.url).toBe('mqtt://mosquitto:1883');
         expect(config.site.halls.map((h) => h.id)).toEqual(['hall1', 'hall2']);
       }
     }

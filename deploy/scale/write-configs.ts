@@ -63,6 +63,8 @@ export function scaleConfigs(): Record<string, string> {
       store: { url: 'http://${PLENUM_STORE_HOST:-victoriametrics}:${PLENUM_STORE_PORT:-8428}' },
       // a new edge's points show within this
       catalogRefresh: '30s',
+      // the edges' events and the schedulers' job webhooks go through the edges' broker (relay/README.md)
+      broker: { url: 'mqtt://${PLENUM_BROKER_HOST:-mosquitto}:${PLENUM_BROKER_PORT:-1883}' },
     },
   };
   out['hub.yaml'] =
