@@ -133,6 +133,21 @@ describe('job webhooks at the hub', () => {
     await eventually('the ghost forgotten', async () => hub.relay!.status().edges.length === 2);
   }, 30_000);
 
+  it('takes the jobs token (PLENUM_JOBS_TOKEN) for job webhooks and nothing else, as an edge does', async () => {
+    const locked = await startTestHub(setup, broker.url, undefined, {}, 'plenum-hub-locked', {
+      token: 'read-secret',
+      jobsToken: 'jobs-secret',
+    });
+    await eventually('the edges announced at the locked hub', async () => locked.relay!.status().edges.length >= 2);
+    const job = slurm({ job_id: 'j-token', racks: ['A01'] });
+    expect((await post(`${locked.url}/api/events`, job)).status).toBe(401);
+    expect((await post(`${locked.url}/api/events`, job, 'wrong')).status).toBe(401);
+    expect(await post(`${locked.url}/api/events`, job, 'jobs-secret')).toMatchObject({ status: 201 });
+    const q = await post(`${locked.url}/api/query`, { range: { from: 0, to: 1 }, queries: [] }, 'jobs-secret');
+    expect(q.status).toBe(403);
+    expect((await post(`${locked.url}/api/events`, job, 'read-secret')).status).toBe(201);
+  }, 30_000);
+
   it('answers 503 while the broker is down, and routes again once it is back', async () => {
     await broker.kill();
     await eventually('the hub sees the broker gone', async () => !hub.relay!.connected);

@@ -77,12 +77,16 @@ export async function startTestHub(
   dir?: string,
   who: Who = {},
   clientId?: string,
+  tokens: { token?: string; jobsToken?: string } = {},
 ): Promise<RunningHub> {
   const relay = `{ jobTimeout: 5s${clientId ? `, clientId: ${clientId}` : ''} }`;
   const yaml = `${siteYaml()}hub:\n  store: { url: 'http://127.0.0.1:9' }\n  catalogRefresh: 1h\n  ${brokerYaml(brokerUrl, who)}\n  relay: ${relay}\n`;
   const { file } = write(s, yaml, dir);
   const cfg = parseConfig(yaml, file, { env: {} });
-  const h = await startHub({ ...cfg, api: { ...cfg.api, port: 0 }, hub: cfg.hub! }, { log: () => undefined });
+  const h = await startHub(
+    { ...cfg, api: { ...cfg.api, port: 0 }, hub: cfg.hub! },
+    { log: () => undefined, ...tokens },
+  );
   s.hubs.push(h);
   return h;
 }
@@ -133,10 +137,14 @@ export async function queryEvents(url: string, q: Record<string, unknown> = {}):
   );
 }
 
-export async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function post(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) },
     body: JSON.stringify(body),
   });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
