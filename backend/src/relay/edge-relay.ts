@@ -123,6 +123,8 @@ export class EdgeRelay implements SessionExtension {
   }
 
   onMessage(topic: string, payload: Buffer): void {
+    // stopping: a job now would find the sources stopped; unanswered, the hub says 504 and the scheduler retries
+    if (this.stopped) return;
     if (isHubStateTopic(topic)) return this.onHubState(topic, payload);
     const t = parseRelayTopic(topic);
     if (!t || t.group !== this.d.group || t.edge !== this.d.edge) return;
