@@ -5,67 +5,10 @@ import { decodeStream } from './head-stream';
 import { openHistorian } from './historian';
 import { DAY_MS } from './retention';
 import { HOUR_MS, MINUTE_MS } from './series';
-import { seededRandom, tempDir } from './test-helpers';
-import type { BucketSeries, Historian, HistorianOptions, RawSeries } from './types';
+import { Expected, seededRandom, tempDir } from './test-helpers';
+import type { BucketSeries, Historian, HistorianOptions } from './types';
 
 const T0 = Date.UTC(2024, 2, 10, 6);
-
-/** What the store should hold: per point, per ts, the last written sample. */
-class Expected {
-  readonly byPoint = new Map<string, Map<number, Sample>>();
-
-  add(samples: Sample[]): void {
-    for (const s of samples) {
-      let m = this.byPoint.get(s.pointId);
-      if (!m) this.byPoint.set(s.pointId, (m = new Map()));
-      m.set(s.ts, s);
-    }
-  }
-
-  raw(pointId: string, from = -Infinity, to = Infinity): RawSeries {
-    const rows = [...(this.byPoint.get(pointId)?.values() ?? [])]
-      .filter((s) => s.ts >= from && s.ts < to)
-      .sort((a, b) => a.ts - b.ts);
-    return {
-      ts: rows.map((s) => s.ts),
-      values: rows.map((s) => s.value),
-      quality: rows.map((s) => s.quality),
-      rawStatus: rows.map((s) => s.rawStatus ?? 0),
-    };
-  }
-
-  buckets(pointId: string, from: number, to: number, stepMs: number, resMs: number, p95 = false): BucketSeries {
-    const out: BucketSeries = { t: [], count: [], min: [], max: [], sum: [], last: [], badCount: [] };
-    if (p95) out.p95 = [];
-    // rollup resolutions answer in whole minutes / hours: every one that starts inside [from, to) counts whole
-    const start = resMs > 1 ? Math.floor(from / resMs) * resMs : from;
-    const end = resMs > 1 ? Math.ceil(to / resMs) * resMs : to;
-    const rows = this.raw(pointId, start, end);
-    const groups = new Map<number, Array<{ v: number; bad: boolean }>>();
-    rows.ts.forEach((ts, i) => {
-      const t = Math.floor(ts / stepMs) * stepMs;
-      const v = rows.values[i];
-      const g = groups.get(t) ?? [];
-      g.push({ v: typeof v === 'boolean' ? Number(v) : (v as number), bad: rows.quality[i] === 'bad' });
-      groups.set(t, g);
-    });
-    for (const [t, g] of [...groups].sort((a, b) => a[0] - b[0])) {
-      const good = g.filter((x) => !x.bad).map((x) => x.v);
-      out.t.push(t);
-      out.count.push(good.length);
-      out.badCount.push(g.length - good.length);
-      out.min.push(good.length ? Math.min(...good) : NaN);
-      out.max.push(good.length ? Math.max(...good) : NaN);
-      out.sum.push(good.reduce((a, b) => a + b, 0));
-      out.last.push(good.length ? (good[good.length - 1] as number) : NaN);
-      if (out.p95) {
-        const sorted = good.slice().sort((a, b) => a - b);
-        out.p95.push(sorted.length ? (sorted[Math.ceil(0.95 * sorted.length) - 1] as number) : NaN);
-      }
-    }
-    return out;
-  }
-}
 
 function expectBuckets(got: BucketSeries, want: BucketSeries): void {
   expect(got.t).toEqual(want.t);

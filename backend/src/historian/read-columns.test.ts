@@ -1,7 +1,7 @@
 import type { Quality, Sample } from '@plenum/model';
 import { openHistorian } from './historian';
 import { HOUR_MS } from './series';
-import { seededRandom, tempDir } from './test-helpers';
+import { Expected, seededRandom, tempDir } from './test-helpers';
 import type { Historian, RawColumns } from './types';
 
 /**
@@ -18,39 +18,18 @@ const POINTS = [
   { id: 's', valueType: 'string' as const },
 ];
 
-/** the samples of each point by time, the latest write of an instant winning */
-class Truth {
-  readonly byPoint = new Map<string, Map<number, Sample>>();
-  add(samples: Sample[]): void {
-    for (const s of samples) {
-      let m = this.byPoint.get(s.pointId);
-      if (!m) this.byPoint.set(s.pointId, (m = new Map()));
-      m.set(s.ts, s);
-    }
-  }
-  columns(
-    id: string,
-    from: number,
-    to: number,
-    limit: number,
-  ): Omit<RawColumns, 'ts' | 'num' | 'quality'> & {
-    ts: number[];
-    num: number[];
-    quality: number[];
-  } {
-    const all = [...(this.byPoint.get(id)?.values() ?? [])]
-      .filter((s) => s.ts >= from && s.ts < to)
-      .sort((a, b) => a.ts - b.ts)
-      .slice(0, limit);
-    const isStr = id === 's';
-    return {
-      n: all.length,
-      ts: all.map((s) => s.ts),
-      num: isStr ? [] : all.map((s) => Number(s.value)),
-      str: isStr ? all.map((s) => s.value as string) : null,
-      quality: all.map((s) => QUALITIES.indexOf(s.quality)),
-    };
-  }
+/** what readColumns should answer: the samples as ingested (the latest write of an instant winning), as columns */
+function columnsOf(exp: Expected, id: string, from: number, to: number, limit: number) {
+  const raw = exp.raw(id, from, to);
+  const n = Math.min(raw.ts.length, limit);
+  const isStr = id === 's';
+  return {
+    n,
+    ts: raw.ts.slice(0, n),
+    num: isStr ? [] : raw.values.slice(0, n).map(Number),
+    str: isStr ? (raw.values.slice(0, n) as string[]) : null,
+    quality: raw.quality.slice(0, n).map((q) => QUALITIES.indexOf(q)),
+  };
 }
 
 function samplesAt(r: () => number, ts: number): Sample[] {
@@ -89,7 +68,7 @@ describe('historian readColumns', () => {
       const t = tempDir('read-columns');
       cleanup = t.cleanup;
       const r = seededRandom(11);
-      const truth = new Truth();
+      const truth = new Expected();
       let now = T0;
       const tuning = cacheBytes === undefined ? {} : { decodedCacheBytes: cacheBytes };
       let h = openHistorian({ dir: t.dir, now: () => now, tuning });
@@ -154,7 +133,7 @@ describe('historian readColumns', () => {
               from,
               to,
               limit,
-              ...truth.columns(id, from, to, limit),
+              ...columnsOf(truth, id, from, to, limit),
             });
             compared += got.n;
           }
