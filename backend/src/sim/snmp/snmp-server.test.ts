@@ -3,8 +3,8 @@
  * the real snmp connector with its shipped apc-rpdu2 profile from a SimRunner serving the PDUs over SNMP and Modbus
  * on free ports, at one model time: every value equals the twin's ground truth (model.pdus()) and what the
  * Modbus connector reads from plenum.yaml's own pdus source, within rPDU2's resolution. Debian's snmpbulkwalk
- * walks one PDU's device and phase tables as an independent client; snmpset is refused (read-only); an offline
- * PDU is silent (bad, 0x100, named); no UDP socket or timer is left.
+ * walks one PDU's device, phase and outlet tables as an independent client; snmpset is refused (read-only), another
+ * community gets no answer; an offline PDU is silent (bad, 0x100, named); no UDP socket or timer is left.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -188,6 +188,22 @@ describe('the twin’s PDUs over SNMP (rPDU2)', () => {
       (e: { stderr: string }) => e.stderr,
     );
     expect(set).toMatch(/notWritable/);
+    // another community is dropped, as agents do: the client times out
+    const wrong = await run('snmpget', [
+      '-v2c',
+      '-c',
+      'private',
+      '-t',
+      '0.3',
+      '-r',
+      '0',
+      `127.0.0.1:${port}`,
+      '1.3.6.1.2.1.1.5.0',
+    ]).then(
+      () => '',
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(wrong).toMatch(/Timeout/);
   });
 
   it('an offline PDU is silent: its points bad with a named timeout, the others good; back when it is back', async () => {

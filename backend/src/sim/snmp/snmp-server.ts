@@ -61,8 +61,8 @@ async function freeUdpPort(host: string): Promise<number> {
 }
 
 export class SimSnmpServer {
-  /** datagrams each unit took and dropped (offline), for tests and the faults suite */
-  readonly stats = { requests: 0, dropped: 0 };
+  /** datagrams the agents took, dropped (PDU offline) and complained about (bad datagram, wrong community) */
+  readonly stats = { requests: 0, dropped: 0, complaints: 0 };
   private readonly agents: PduAgent[] = [];
   private readonly host: string;
   private readonly log: (m: string) => void;
@@ -129,8 +129,11 @@ export class SimSnmpServer {
     };
     a.rowsAdded = false;
     const agent = snmp.createAgent({ port: a.port, address: this.host, transport: 'udp4', dgramModule }, (error) => {
-      // bad datagrams, a wrong community: the agent's own complaints, not the twin's failure
-      if (error && this.running) this.log(`sim snmp: PDU ${a.rack} (udp ${a.port}): ${errorMessage(error)}`);
+      // bad datagrams, a wrong community: the agent's own complaints, not the twin's failure; the first and every
+      // 100th, so a client polling with a wrong community does not flood the log
+      if (!error || !this.running) return;
+      if (this.stats.complaints++ % 100 === 0)
+        this.log(`sim snmp: PDU ${a.rack} (udp ${a.port}): ${errorMessage(error)} (${this.stats.complaints} so far)`);
     });
     agent.getAuthorizer().addCommunity(this.opts.community ?? 'public');
     const mib = agent.getMib();
