@@ -159,7 +159,6 @@ export function tableRows(c: PduContext): Record<string, Array<Array<string | nu
   const p = c.reading;
   const kva = p.powerFactor > 0 ? p.powerKw / p.powerFactor : 0;
   const state = loadState(p.powerKw, p.ratedKw);
-  const phaseLoad = loadState(p.powerKw, p.ratedKw);
   const names = outletNames(c.servers);
   // servers share what the switches leave, as the model builds a rack (params.rackPowerW)
   const serverW = Math.max(0, (p.powerKw * 1000 - c.overheadW) / c.servers);
@@ -187,7 +186,8 @@ export function tableRows(c: PduContext): Record<string, Array<Array<string | nu
       i + 1,
       1,
       i + 1,
-      phaseLoad,
+      // a phase carries a third of the load and a third of the rating: the same state
+      state,
       round(p.currentA * 10),
       round(p.voltageV),
       round((p.powerKw / PHASES) * 100),
