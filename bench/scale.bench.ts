@@ -21,6 +21,7 @@ import {
   type HeapTick,
   type Tick,
 } from '../reliability/load/scale-figures';
+import { killOnExit } from './kill-on-exit';
 
 /**
  * Scale benchmark (issue 14): 10k, 50k and 100k points at 1 Hz through the real ingest path — the backend as a
@@ -74,22 +75,7 @@ const MiB = 2 ** 20;
 const running = new Set<Backend>();
 /** every pid of a started backend's tree, for the last-resort SIGKILL */
 const trees = new Map<Backend, number[]>();
-function killAll(): void {
-  for (const pids of trees.values())
-    for (const p of [...pids].reverse())
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // gone
-      }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.on(sig, () => {
-    console.error(`${sig}: killing the backend(s)`);
-    killAll();
-    process.exit(130);
-  });
+const killAll = killOnExit(() => trees.values(), 'the backend(s)');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');

@@ -18,6 +18,7 @@ import { POINTS_PER_RACK } from '../reliability/load/hall-site';
 import { CLK_TCK, machineCpu, parseStatTicks, treeCpuSeconds, treePids } from '../reliability/load/proc';
 import { percentile } from '../reliability/load/scale-figures';
 import { edgeDocument, HOST_ID, hubDocument, writeConfig } from './scaleout/sites';
+import { killOnExit } from './kill-on-exit';
 
 /**
  * Scale-out benchmark (issue 15): N edge backends (one hall each, bench:scale's AI racks fed by the built-in
@@ -89,22 +90,7 @@ const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19
 
 /** every pid of every process started, for the last-resort SIGKILL on exit */
 const started: Array<() => number[]> = [];
-function killAll(): void {
-  for (const pids of started)
-    for (const p of pids().reverse())
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // gone
-      }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.on(sig, () => {
-    console.error(`${sig}: killing every process of the bench`);
-    killAll();
-    process.exit(130);
-  });
+const killAll = killOnExit(() => started.map((pids) => pids()), 'every process of the bench');
 
 /** utime + stime of one process, seconds; NaN when it is gone */
 function cpuOf(pid: number | undefined): number {
