@@ -11,7 +11,7 @@ import express, { type Request, type Response } from 'express';
 import fs from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertBindAllowed, bearerAuth, type NamedToken } from '../api/auth';
+import { assertBindAllowed, bearerAuth, type FailureLimits, type NamedToken } from '../api/auth';
 import { securityHeaders, applyServerLimits } from '../api/security';
 import { errorMessage, PlenumError } from '../common/errors';
 import type { SiteConfig } from '../config/load';
@@ -28,6 +28,8 @@ export interface HubOptions {
   token?: string;
   /** `PLENUM_JOBS_TOKEN`: lets schedulers post job webhooks to `POST /api/events` and nothing else */
   jobsToken?: string;
+  /** the failed-authentication lockout (api/auth.ts FAILURE_DEFAULTS: 10 within 60 s blocks the address 60 s), as at an edge */
+  authFailures?: Partial<FailureLimits>;
   log?: (msg: string) => void;
   now?: () => number;
 }
@@ -87,7 +89,7 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
     ...config.api.tokens,
   ];
   const jobsRoute = opts.jobsToken ? [{ method: 'POST', path: '/api/events', token: opts.jobsToken }] : [];
-  app.use(bearerAuth(tokens, jobsRoute, { log }));
+  app.use(bearerAuth(tokens, jobsRoute, { log, failures: opts.authFailures }));
   app.use(express.json({ limit: config.api.maxBodyBytes, strict: false }));
   app.get('/api/health', (_req, res) => {
     const s = reader.readerStatus();
@@ -102,10 +104,15 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
     });
   });
   app.post('/api/events', async (req: Request, res: Response) => {
+    // express.json skips other content types, leaving no body: say so rather than "not a job webhook"
+    if (!req.is('application/json') && (req.get('content-length') ?? '0') !== '0') {
+      res.status(415).json({ error: 'content-type: send JSON with Content-Type: application/json' });
+      return;
+    }
     if (!isJobWebhook(req.body)) {
       res.status(400).json({
         error:
-          'the hub takes scheduler job webhooks only ({event: job_start|job_end|job_submit, …} or a Kubernetes Job); post other events to the edge of their hall',
+          'body: the hub takes scheduler job webhooks only ({event: job_start|job_end|job_submit, …} or a Kubernetes Job); post other events to the edge of their hall',
       });
       return;
     }
@@ -134,6 +141,10 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
         res.status(500).json({ error: `internal error: ${errorMessage(err)}` });
       }
     }
+  });
+  // as at an edge (api/app.ts): a JSON error naming the route, not Express's HTML "Cannot GET"
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path} on this hub (hub/README.md lists its API)` });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: unknown) => {
     const status = (err as { status?: number }).status ?? 500;
