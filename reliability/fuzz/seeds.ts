@@ -106,6 +106,52 @@ export function seeds(): Record<string, Seed[]> {
   };
 }
 
+/** the hub's fuzz site (fuzz/hub-bed.ts): site `sim`, halls hall1 (with an edge) and hall2 (without), racks R01, R02 */
+const HUB_VARS = { hall: 'hall1', rack: 'R01', row: 'A', asset: 'crah1' };
+
+/**
+ * Valid requests per route of the hub (backend/src/hub/hub.ts, served by the fuzz hub of fuzz/hub-bed.ts). Every
+ * route the running hub registers must have one (api-fuzz.test.ts reads them from its Express app), so a new hub
+ * route cannot skip the fuzz suite. Job webhooks name hall1's racks (routed to its edge through the broker), hall2
+ * (no edge there: the relay's 404) or only a hall.
+ */
+export function hubSeeds(): Record<string, Seed[]> {
+  const range = { from: Date.now() - 3_600_000, to: Date.now() };
+  const panels = fs
+    .readdirSync(path.join(ROOT, 'dashboards'))
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => dashboardRequests(f.slice(0, -5), HUB_VARS, range));
+  return {
+    'GET /api/health': [{ path: '/api/health' }],
+    'GET /api/topology': [{ path: '/api/topology' }],
+    'POST /api/query': [
+      ...panels.map((p) => ({ path: '/api/query', body: p.query })),
+      { path: '/api/query', body: { range: { from: 0, to: 1 }, queries: [{ refId: 'A', queryType: 'events' }] } },
+      {
+        path: '/api/query',
+        body: { range, queries: [{ refId: 'A', queryType: 'events', hall: 'hall1', types: ['job'] }] },
+      },
+    ],
+    'POST /api/events': [
+      { path: '/api/events', body: { event: 'job_start', job_id: '42', racks: ['R01', 'R02'], time: NOW, user: 'u' } },
+      { path: '/api/events', body: { event: 'job_end', job_id: 42, hall: 'hall1', end_time: Date.now() } },
+      { path: '/api/events', body: { event: 'job_submit', job_id: 'h2', hall: 'hall2', site: 'sim', gpus: 8 } },
+      {
+        path: '/api/events',
+        body: {
+          kind: 'Job',
+          metadata: {
+            name: 'train',
+            uid: 'u1',
+            annotations: { 'plenum.io/racks': 'R01', 'plenum.io/expected-kw': '40' },
+          },
+          status: { startTime: new Date().toISOString() },
+        },
+      },
+    ],
+  };
+}
+
 const PROM = '/prometheus/api/v1';
 const INLET = 'plenum_temperature_celsius{hall="hall1",signal="inlet_temp"}';
 
