@@ -11,9 +11,20 @@
  * session (NDEATH, disconnect) and the next one waits for the host again, spooling meanwhile; so does a lost
  * broker. NCMD Node Control/Rebirth = true publishes the births again; DCMD writes go to the command handler
  * (the automation guard, wired in index.ts), refused with a reason when there is none.
+ *
+ * Catch-up (kill -9): samples reach the spool once an interval, so a crash loses from the Sparkplug path what the
+ * historian acknowledged since the last spool write. At start, before connecting, the edge reads from the
+ * historian (`history`) every sample of its points stored after the point's spooled mark (spool.ts) and spools
+ * them: they go first, with is_historical, like anything else queued before the births. A clean stop spools all
+ * it was offered, so a clean restart finds nothing to catch up (no duplicates). A new spool file catches up nothing
+ * (the edge starts with what is stored from then on); a point with no mark yet looks back CATCH_UP_MS before the
+ * spool's newest sample. Not caught up: a sample stamped at or before its point's mark (late, out of order) that
+ * arrived in the crash window — the one case remote write does not cover either.
  */
 import type { Quality, Sample, SampleValue } from '@plenum/model';
 import type { MqttClient } from 'mqtt';
+import type { Historian } from '../historian/types';
+import { MAX_AHEAD_MS } from '../ingest/pipeline';
 import type { BrokerConfig, EdgeConfig } from './config';
 import { birthProperties, buildLayout, type EdgeLayout, type EdgeMetric, type EdgePoint } from './edge-layout';
 import { NAMESPACE_VERSION, parseTopic, stateTopic, topicOf } from './namespace';
@@ -55,6 +66,8 @@ export interface EdgeDeps {
   /** after each command, with its outcome (events, audit) */
   onCommand?: (c: { pointId?: string; metric: string; device: string; value: unknown; result: CommandResult }) => void;
   extension?: SessionExtension;
+  /** the historian whose acknowledged samples are offered: read at start to catch up (none: no catch-up) */
+  history?: Pick<Historian, 'readRaw'>;
 }
 
 export interface EdgeStatus {
@@ -74,12 +87,20 @@ export interface EdgeStatus {
   commands: { accepted: number; refused: number };
   /** samples offered that belong to no metric of this edge (another hall, an id of another shape) */
   ignored: number;
+  /** samples read from the historian at start: stored after their point's spooled mark (a kill -9's last interval) */
+  caughtUp: number;
 }
 
 /** DDATA in flight at once */
 const WINDOW = 64;
 /** entries read from the spool per look */
 const READ_BATCH = 64;
+/** how far before the spool's newest sample a point without a spooled mark is caught up, ms (1 h, remote write's) */
+export const CATCH_UP_MS = 60 * 60_000;
+/** samples per spool entry (one DDATA) at most when catching up */
+const CATCH_UP_ENTRY = 1000;
+/** samples per spool append at most when catching up (bounds one transaction) */
+const CATCH_UP_APPEND = 50_000;
 
 export const NODE_REBIRTH = 'Node Control/Rebirth';
 
@@ -108,6 +129,7 @@ export class SparkplugEdge {
   private pumping = false;
   private stopped = false;
   private readonly counts = { published: 0, historical: 0, births: 0, accepted: 0, refused: 0, ignored: 0 };
+  private caughtUp = 0;
 
   constructor(private readonly d: EdgeDeps) {
     this.now = d.now ?? Date.now;
@@ -133,6 +155,16 @@ export class SparkplugEdge {
   }
 
   start(): void {
+    try {
+      this.caughtUp = this.catchUp();
+      if (this.caughtUp)
+        this.log(`sparkplug edge: ${this.caughtUp} stored samples not yet spooled were caught up from the historian`);
+    } catch (err) {
+      // the edge still runs; those samples stay in the historian (and in remote write's queue, if any)
+      this.log(
+        `sparkplug edge: catch-up from the historian failed (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
     this.session.start();
     this.timer = setInterval(() => this.tick(), this.d.edge.intervalMs);
   }
@@ -176,6 +208,7 @@ export class SparkplugEdge {
       births: this.counts.births,
       commands: { accepted: this.counts.accepted, refused: this.counts.refused },
       ignored: this.counts.ignored,
+      caughtUp: this.caughtUp,
     };
   }
 
@@ -419,6 +452,47 @@ export class SparkplugEdge {
 
   // -------------------------------------------------------------------------------------------------------------
   // data
+
+  /**
+   * Spools what the historian stored after each point's spooled mark (from the spool's newest sample −
+   * CATCH_UP_MS for a point without one), per device in time order, in entries of CATCH_UP_ENTRY samples; nothing
+   * for a new spool file or without `history`. Returns the samples spooled.
+   */
+  private catchUp(): number {
+    const h = this.d.history;
+    const newest = this.spool.newestTs();
+    if (!h || newest === undefined) return 0;
+    const to = this.now() + MAX_AHEAD_MS + 1;
+    let n = 0;
+    let batch: Array<{ device: string; samples: SpooledSample[] }> = [];
+    let inBatch = 0;
+    for (const [device, metrics] of this.layout.devices) {
+      const found: SpooledSample[] = [];
+      for (const m of metrics) {
+        const mark = this.spool.mark(device, m.point.id);
+        const from = Math.max(newest - CATCH_UP_MS, mark === undefined ? -Infinity : mark + 1);
+        if (from >= to) continue;
+        const raw = h.readRaw(m.point.id, from, to);
+        for (let i = 0; i < raw.ts.length; i++) found.push([m.point.id, raw.ts[i]!, raw.values[i]!, raw.quality[i]!]);
+      }
+      if (found.length === 0) continue;
+      // stable: each point's samples stay in time order
+      found.sort((a, b) => a[1] - b[1]);
+      for (let i = 0; i < found.length; i += CATCH_UP_ENTRY) {
+        const samples = found.slice(i, i + CATCH_UP_ENTRY);
+        batch.push({ device, samples });
+        inBatch += samples.length;
+        if (inBatch >= CATCH_UP_APPEND) {
+          this.spool.append(batch);
+          n += inBatch;
+          batch = [];
+          inBatch = 0;
+        }
+      }
+    }
+    this.spool.append(batch);
+    return n + inBatch;
+  }
 
   private tick(): void {
     try {

@@ -86,6 +86,8 @@ export function startSparkplug(d: SparkplugDeps): SparkplugService {
         now: d.now,
         log: d.log,
         ...(d.extension && { extension: d.extension(config.edge) }),
+        // the catch-up at start reads what the historian acknowledged after the spool's marks (edge-node.ts)
+        history: d.historian,
         command: (pointId, value, origin) => writeThroughGuard(d.automation(), pointId, value, origin),
         onCommand: (c) => {
           if (c.result.ok) return; // the guard records its own writes

@@ -33,6 +33,11 @@ export function registerSparkplugMetrics(registry: client.Registry, status: () =
     'Samples dropped from the full spool (oldest first) since the spool file was created',
     (s) => s.edge?.queue.dropped,
   );
+  gauge(
+    'plenum_sparkplug_edge_caught_up_samples',
+    'Samples read from the historian at start: acknowledged after their point was last spooled (a kill -9)',
+    (s) => s.edge?.caughtUp,
+  );
   counter(
     'plenum_sparkplug_edge_published_total',
     'DDATA messages the broker acknowledged since start',

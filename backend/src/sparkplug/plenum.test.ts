@@ -109,6 +109,7 @@ describe('sparkplug roles of a backend', () => {
     const metrics = await (await fetch(`${edge.url}/metrics`)).text();
     expect(metrics).toMatch(/^plenum_sparkplug_edge_born 1$/m);
     expect(metrics).toMatch(/^plenum_sparkplug_edge_bdseq 0$/m);
+    expect(metrics).toMatch(/^plenum_sparkplug_edge_caught_up_samples 0$/m);
     expect(await (await fetch(`${hub.url}/metrics`)).text()).toMatch(/^plenum_sparkplug_host_edges_online 1$/m);
 
     // a DCMD by name to the writable setpoint: refused, named, recorded; nothing written

@@ -74,4 +74,32 @@ describe('spool', () => {
     expect(t.nextBdSeq()).toBe(1);
     t.close();
   });
+
+  it('keeps per point the newest sample time spooled, across delivery, drops and reopen', () => {
+    const s = new Spool(dir, 1_000_000);
+    expect(s.newestTs()).toBeUndefined();
+    s.append([
+      {
+        device: 'A:A01',
+        samples: [
+          ['sim/hall1/A/A01/pdu/power', 1000, 1, 'good'],
+          ['sim/hall1/A/A01/pdu/power', 3000, 2, 'good'],
+          ['sim/hall1/A/A01/env/inlet_temp', 2000, 20, 'bad'],
+        ],
+      },
+      { device: 'A:A02', samples: [['sim/hall1/A/A02/pdu/power', 2500, 3, 'good']] },
+    ]);
+    // a late sample does not move a mark back
+    s.append([{ device: 'A:A01', samples: [['sim/hall1/A/A01/pdu/power', 1500, 4, 'good']] }]);
+    s.delete(s.read(0, 100).map((e) => e.id));
+    expect(s.stats().entries).toBe(0);
+    s.close();
+    const t = new Spool(dir, 1_000_000);
+    expect(t.mark('A:A01', 'sim/hall1/A/A01/pdu/power')).toBe(3000);
+    expect(t.mark('A:A01', 'sim/hall1/A/A01/env/inlet_temp')).toBe(2000);
+    expect(t.mark('A:A02', 'sim/hall1/A/A02/pdu/power')).toBe(2500);
+    expect(t.mark('A:A02', 'sim/hall1/A/A01/pdu/power')).toBeUndefined();
+    expect(t.newestTs()).toBe(3000);
+    t.close();
+  });
 });

@@ -3,7 +3,11 @@
  * synchronous=FULL so that an appended batch is on disk (fsync'd) before `append` returns. Entries are a device's
  * samples of one interval, in arrival order (the id); the sender reads them oldest first and deletes them only once
  * the broker acknowledged the DDATA that carried them (QoS 1). Bounded by bytes: above `maxBytes` the oldest
- * entries go, and their samples are counted as dropped. It also keeps the edge's bdSeq across restarts.
+ * entries go, and their samples are counted as dropped. It also keeps the edge's bdSeq across restarts, and the
+ * **spooled marks**: per point the newest sample time ever appended (one row per device, written in the same
+ * transaction as the entries, so a mark never runs ahead of or behind what is on disk). They outlive the entries'
+ * deletion: at start the edge reads from the historian what it stored after each point's mark — the samples it
+ * acknowledged in the last interval before a kill -9, still in memory then (edge-node.ts, catchUp).
  */
 import path from 'node:path';
 import type { Quality, SampleValue } from '@plenum/model';
@@ -73,6 +77,11 @@ export class Spool {
   private readonly oldest: Database.Statement;
   private readonly setMeta: Database.Statement;
   private readonly sizeOf: Database.Statement;
+  private readonly setMarks: Database.Statement;
+  /** device → point id → newest sample time appended (Unix ms) */
+  private readonly marks = new Map<string, Map<string, number>>();
+  /** the newest sample time appended to this file (Unix ms), undefined for a new file */
+  private newest: number | undefined;
 
   constructor(
     dir: string,
@@ -86,7 +95,13 @@ export class Spool {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS queue (id INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, samples INTEGER NOT NULL, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS marks (device TEXT PRIMARY KEY, body TEXT NOT NULL);
     `);
+    this.setMarks = this.db.prepare(
+      'INSERT INTO marks (device, body) VALUES (?, ?) ON CONFLICT(device) DO UPDATE SET body = excluded.body',
+    );
+    for (const r of this.db.prepare('SELECT device, body FROM marks').all() as Array<{ device: string; body: string }>)
+      this.marks.set(r.device, new Map(Object.entries(JSON.parse(r.body) as Record<string, number>)));
     this.insert = this.db.prepare('INSERT INTO queue (device, samples, body) VALUES (?, ?, ?)');
     this.remove = this.db.prepare('DELETE FROM queue WHERE id = ?');
     this.sizeOf = this.db.prepare('SELECT length(body) AS bytes FROM queue WHERE id = ?');
@@ -101,6 +116,7 @@ export class Spool {
     this.entries = t.n;
     this.bytes = t.b;
     this.dropped = this.meta('dropped') ?? 0;
+    this.newest = this.meta('newestTs');
   }
 
   private meta(key: string): number | undefined {
@@ -119,19 +135,47 @@ export class Spool {
     return next;
   }
 
-  /** Appends one entry per device (one transaction, one fsync); drops the oldest while over the bound. */
+  /**
+   * Appends one entry per batch (one transaction, one fsync) and raises the spooled marks of their points; drops
+   * the oldest entries while over the bound (the marks stay: those samples were spooled, then dropped and counted).
+   */
   append(batches: ReadonlyArray<{ device: string; samples: SpooledSample[] }>): void {
     if (batches.length === 0 || !this.db.open) return;
     this.db.transaction(() => {
+      const changed = new Set<string>();
+      let newest = this.newest ?? -Infinity;
       for (const b of batches) {
         if (b.samples.length === 0) continue;
         const body = encodeBody(b.samples);
         this.insert.run(b.device, b.samples.length, body);
         this.entries++;
         this.bytes += Buffer.byteLength(body);
+        let marks = this.marks.get(b.device);
+        if (!marks) this.marks.set(b.device, (marks = new Map()));
+        for (const [id, ts] of b.samples) {
+          if (ts > (marks.get(id) ?? -Infinity)) marks.set(id, ts);
+          if (ts > newest) newest = ts;
+        }
+        changed.add(b.device);
+      }
+      for (const device of changed)
+        this.setMarks.run(device, JSON.stringify(Object.fromEntries(this.marks.get(device)!)));
+      if (changed.size && newest !== this.newest) {
+        this.newest = newest;
+        this.setMeta.run('newestTs', newest);
       }
       if (this.bytes > this.maxBytes) this.dropOldest();
     })();
+  }
+
+  /** The newest sample time of a point ever appended (Unix ms), undefined when none was. */
+  mark(device: string, pointId: string): number | undefined {
+    return this.marks.get(device)?.get(pointId);
+  }
+
+  /** The newest sample time ever appended to this file (Unix ms), undefined for a new file. */
+  newestTs(): number | undefined {
+    return this.newest;
   }
 
   private dropOldest(): void {
