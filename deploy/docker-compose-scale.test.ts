@@ -144,10 +144,17 @@ describe(FILE, () => {
           .replace(/^-httpListenAddr=.*/, `-httpListenAddr=127.0.0.1:${ports.vm}`),
       );
       run(VICTORIA_METRICS_BIN, vmArgs, { PATH: process.env.PATH! }, 'vm');
+      // mosquitto run as root drops to its own user: the database folder must be reachable and writable by it
+      const mqttData = path.join(dir, 'mosquitto-data');
+      fs.mkdirSync(mqttData);
+      fs.chmodSync(dir, 0o755);
+      fs.chmodSync(mqttData, 0o777);
       const conf = fs
         .readFileSync(path.join(REPO, 'deploy/scale/mosquitto.conf'), 'utf8')
-        .replace(/^listener 1883 0\.0\.0\.0$/m, `listener ${ports.mqtt} 127.0.0.1`);
+        .replace(/^listener 1883 0\.0\.0\.0$/m, `listener ${ports.mqtt} 127.0.0.1`)
+        .replace(/^persistence_location \/mosquitto\/data\/$/m, `persistence_location ${mqttData}/`);
       expect(conf).toContain(`listener ${ports.mqtt} 127.0.0.1`);
+      expect(conf).toContain(`persistence_location ${mqttData}/`);
       fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
       run(MOSQUITTO, ['-c', path.join(dir, 'mosquitto.conf')], { PATH: process.env.PATH! }, 'mosquitto');
       await waitFor(
