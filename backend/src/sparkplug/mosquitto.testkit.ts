@@ -1,6 +1,8 @@
 /**
- * Debian's mosquitto as the broker of the Sparkplug tests: one per test file, on 127.0.0.1 and a free port, no
- * persistence, anonymous. `kill()` is SIGKILL (an outage without a goodbye); `restart()` brings it back on the same
+ * Debian's mosquitto as the broker of the Sparkplug tests and of `npm run bench:scaleout`: one per test file, on
+ * 127.0.0.1 and a free port, anonymous, with deploy/scale/mosquitto.conf's `persistence true` (in its temporary
+ * folder; saved only at a clean exit or after 1800 s, so a SIGKILL keeps nothing — the point of those faults) and
+ * `set_tcp_nodelay true`. `kill()` is SIGKILL (an outage without a goodbye); `restart()` brings it back on the same
  * port. Tests call `stop()` in afterAll, which also runs when a test failed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,9 +47,22 @@ export async function startMosquitto(extra: readonly string[] = [], scheme = 'mq
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-mosquitto-'));
   const conf = path.join(dir, 'mosquitto.conf');
+  // mosquitto started as root drops to its own user: the database folder must be reachable and writable by it
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(data);
+  fs.chmodSync(dir, 0o755);
+  fs.chmodSync(data, 0o777);
   fs.writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, ...extra, 'allow_anonymous true', 'persistence false', ''].join('\n'),
+    [
+      `listener ${port} 127.0.0.1`,
+      ...extra,
+      'allow_anonymous true',
+      'persistence true',
+      `persistence_location ${data}/`,
+      'set_tcp_nodelay true',
+      '',
+    ].join('\n'),
   );
   let child: ChildProcess | undefined;
   let out = '';
