@@ -1,6 +1,6 @@
 import { QUALITY_CODE } from '@plenum/model';
 import { decodeChunk, decodeChunkInto } from './chunk-codec';
-import type { ChunkRow, ChunkStore, RollupRow } from './chunk-store';
+import type { ChunkStore, RollupRow } from './chunk-store';
 import type { HourWriterContext } from './hour-writer';
 import { unflushedView } from './pieces';
 import type { PointState } from './point-registry';
@@ -70,15 +70,21 @@ export function readSeries(
   status = true,
 ): Series {
   if (!(to > from)) return emptyLike(p);
-  const out = new SeriesBuilder(p.valueType === 'string', status);
-  let stoppedAt = Infinity;
   const fromHour = Math.floor(from / HOUR_MS);
   const toHour = Math.floor((to - 1) / HOUR_MS);
-  // with a decoded-chunk cache the rows come without their blobs (read only on a miss)
+  const rows = ctx.store.chunkMetaOfHours(p.key, fromHour, toHour);
+  const headAll = window(unflushedView(ctx.store, p), from, to);
+  // sized once from the rows' counts (what overlaps the range, no more than the limit needs) and the head's
+  let stored = 0;
+  let largest = 0;
+  for (const r of rows)
+    if (r.t_max >= from && r.t_min < to) {
+      stored += r.n;
+      largest = Math.max(largest, r.n);
+    }
+  const out = new SeriesBuilder(p.valueType === 'string', status, Math.min(stored, limit + largest) + headAll.n);
   const cached = ctx.store.decoded.enabled;
-  const rows = cached
-    ? ctx.store.chunkMetaOfHours(p.key, fromHour, toHour)
-    : ctx.store.chunksOfHours(p.key, fromHour, toHour);
+  let stoppedAt = Infinity;
   for (const row of rows) {
     if (out.n >= limit) {
       // chunks come in time order and never overlap: later ones cannot be among the earliest `limit`
@@ -86,19 +92,14 @@ export function readSeries(
       break;
     }
     if (row.t_max < from || row.t_min >= to) continue;
-    // room for this chunk and, as a guess, one chunk of the same size for each hour still to come (a read to
-    // "forever" guesses no further than the limit and a day of 1 Hz)
-    out.reserve(row.n, Math.min(row.n * (toHour - row.hour), limit - out.n, MAX_GUESS));
+    out.reserve(row.n, 0);
     if (cached) out.appendSeries(ctx.store.decodedChunk(row.id), from, to);
-    else out.appendChunk((row as ChunkRow).data, from, to);
+    else out.appendChunk(ctx.store.chunkData(row.id), from, to);
   }
-  const head = window(unflushedView(ctx.store, p), from, Math.min(to, stoppedAt));
+  const head = stoppedAt === Infinity ? headAll : window(headAll, from, stoppedAt);
   const merged = out.appendOrMerge(head);
   return merged.n > limit ? sliceSeries(merged, 0, limit) : merged;
 }
-
-/** samples readSeries reserves ahead of what it has decoded, at most (a day at 1 Hz: 0.8 MB of ts) */
-const MAX_GUESS = 86_400;
 
 /** A series grown chunk by chunk in place (readSeries). */
 class SeriesBuilder {
@@ -108,8 +109,9 @@ class SeriesBuilder {
   constructor(
     private readonly isStr: boolean,
     private readonly status: boolean,
+    capacity: number,
   ) {
-    this.s = this.alloc(0);
+    this.s = this.alloc(capacity);
   }
 
   private alloc(capacity: number): Series {
