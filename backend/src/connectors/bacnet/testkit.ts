@@ -1,20 +1,14 @@
 /** Test helpers of the bacnet connector (not shipped code): free UDP ports, points, the twin's BACnet face. */
-import dgram from 'node:dgram';
 import type { ValueType } from '@plenum/model';
 import type { SourcePoint } from '../types';
 import { HallModel } from '../../sim/model';
 import { SimBacnetServer, type SimBacnetOptions } from '../../sim/bacnet/bacnet-server';
 
-export { expectNoUdpLeaks } from '../snmp/testkit';
+import { freeUdpPort } from '../../common/free-port';
 
-/** A UDP port on 127.0.0.1 nobody has bound right now (BACnet's library cannot bind port 0: it takes 47808). */
-export async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { expectNoUdpLeaks } from '../snmp/testkit';
+/** BACnet's library cannot bind port 0 (it takes 47808): tests pick a free port first */
+export { freeUdpPort };
 
 /** A configured point reading `address` in `unit`. */
 export function bacnetPoint(

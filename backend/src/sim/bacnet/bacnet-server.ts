@@ -8,7 +8,6 @@
  * Like a controller without segmentation, an answer larger than the APDU it may send (its `maxApdu`, or less if
  * the client asked for less) is refused with Abort segmentation-not-supported: clients split their requests.
  */
-import dgram from 'node:dgram';
 import BACnetClient, { type BACNetAddress, type BACNetAppData } from '@bacnet-js/client';
 import * as npdu from '@bacnet-js/client/dist/lib/npdu';
 import * as apdu from '@bacnet-js/client/dist/lib/apdu';
@@ -17,6 +16,7 @@ import Transport from '@bacnet-js/client/dist/lib/transport';
 import { errorMessage } from '../../common/errors';
 import type { HallModel } from '../model';
 import { BAC_TYPE, effective, objectKey, twinObjects, type TwinObject } from './objects';
+import { freeUdpPort } from '../../common/free-port';
 
 export interface SimBacnetOptions {
   /** @default 127.0.0.1 */
@@ -117,17 +117,6 @@ interface Subscription {
   expiresAt: number;
   lastValue?: number;
   lastFlags?: number;
-}
-
-async function freeUdpPort(host: string): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.bind(0, host, () => resolve());
-  });
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export class SimBacnetServer {

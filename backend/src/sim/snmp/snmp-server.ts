@@ -14,6 +14,7 @@ import * as snmp from 'net-snmp';
 import { errorMessage } from '../../common/errors';
 import type { PduReading } from '../model';
 import { SCALARS, TABLES, scalarValues, tableRows, type CellType, type PduContext } from './rpdu2';
+import { freeUdpPort } from '../../common/free-port';
 
 export interface SimSnmpOptions {
   /** @default 127.0.0.1 */
@@ -47,17 +48,6 @@ interface PduAgent {
   rowsAdded: boolean;
   peakKw: number;
   peakA: number;
-}
-
-async function freeUdpPort(host: string): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.bind(0, host, () => resolve());
-  });
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export class SimSnmpServer {
