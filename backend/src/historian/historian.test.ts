@@ -566,8 +566,13 @@ describe('historian', () => {
         now = T0 + (sec + 10) * 1000;
         await h.ingest(batch);
         exp.add(batch);
-        // the flush task runs in the setImmediate after the commit
-        await new Promise((r) => setImmediate(r));
+        // the flush task runs in the setImmediates after the commit, 50 ms of work each: on a loaded machine one
+        // may not finish the spills, so wait for the flusher to be idle (bounded) before measuring
+        const flusher = (h as unknown as { flusher: { pending: number } }).flusher;
+        for (let spins = 0; spins < 1000; spins++) {
+          await new Promise((r) => setImmediate(r));
+          if (flusher.pending === 0) break;
+        }
         for (const p of heads()) peak = Math.max(peak, p.head.bytes);
         if (sec % 600 === 0) h.runMaintenance();
       }
