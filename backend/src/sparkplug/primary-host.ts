@@ -7,8 +7,7 @@
  * comes early is held for `reorderTimeout`; if the missing ones have not come by then the held ones are applied
  * in seq order and the host asks for a rebirth (NCMD `Node Control/Rebirth` = true). Data from an edge without a
  * session (no NBIRTH seen since the host started, or after its NDEATH) also gets a rebirth request, at most one per
- * reorderTimeout. A seq more than 128 behind is applied as data and brings a rebirth request (see `behind`). An
- * NDEATH whose bdSeq matches the NBIRTH's ends the session and marks every metric of the edge bad;
+ * reorderTimeout. An NDEATH whose bdSeq matches the NBIRTH's ends the session and marks every metric of the edge bad;
  * a DDEATH marks the device's metrics bad. An NDEATH with another bdSeq is a stale Will of an older session: ignored.
  *
  * Point ids: namespace.ts (exact for Plenum edges, `<group>/<edge>/-/-/<device | _node>/<metric>` for others).
@@ -272,21 +271,7 @@ export class PrimaryHost {
     } else if (ahead < 128) {
       e.held.set(seq, { topic: t, payload: p });
       e.reorderTimer ??= setTimeout(() => this.gap(e), this.d.host.reorderTimeoutMs);
-    } else this.behind(e, t, p);
-  }
-
-  /**
-   * A seq more than 128 behind the expected one: a redelivered duplicate (QoS 1 after a reconnect), or the first
-   * message after more than 128 were lost (a broker that died with them) — which the seq alone cannot tell apart,
-   * and in the second case every later message looks behind too, until the next NBIRTH. So its data is applied
-   * (a duplicate writes the same samples again, which the historian keeps once) and a rebirth is asked for, at
-   * most one per reorderTimeout, rather than the data being dropped until the edge happens to rebirth.
-   */
-  private behind(e: EdgeState, t: SparkplugTopic, p: Payload): void {
-    e.counts.late++;
-    if (t.type === 'NDATA' || t.type === 'DDATA') this.data(e, t.device, p);
-    if (this.now() - e.lastRebirthAsk >= this.d.host.reorderTimeoutMs)
-      this.requestRebirth(e.group, e.edge, `seq ${p.seq} is behind ${e.lastSeq}`);
+    } else e.counts.late++;
   }
 
   private drainHeld(e: EdgeState): void {
