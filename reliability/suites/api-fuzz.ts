@@ -237,6 +237,17 @@ const suite: Suite = async ({ short, seed, log }) => {
   const figures: Figure[] = [];
   const failures: string[] = [];
   const notes: string[] = [];
+  /** one fuzz phase over a hub's routes, its figures, failures and notes added to the suite's */
+  const hubPhase = async (prefix: string, url: string, n: number, phaseSeed: number) => {
+    const r = await fuzzTarget(
+      { prefix, url, routes: fuzzedHubRoutes(url), seeds: hubSeeds(), total: n, short },
+      phaseSeed,
+      log,
+    );
+    figures.push(...r.figures);
+    failures.push(...r.failures);
+    notes.push(...r.notes);
+  };
   try {
     const plenum = await startPlenum(config, {
       noSources: true,
@@ -264,21 +275,7 @@ const suite: Suite = async ({ short, seed, log }) => {
     notes.push(`rss after the edge ${rssMiB().toFixed(0)} MiB`);
     const bed = await startFuzzHubBed((m) => output.push(m));
     try {
-      const r = await fuzzTarget(
-        {
-          prefix: 'hub: ',
-          url: bed.hub.url,
-          routes: fuzzedHubRoutes(bed.hub.url),
-          seeds: hubSeeds(),
-          total: hubTotal,
-          short,
-        },
-        seed,
-        log,
-      );
-      figures.push(...r.figures);
-      failures.push(...r.failures);
-      notes.push(...r.notes);
+      await hubPhase('hub: ', bed.hub.url, hubTotal, seed);
       const relay = bed.hub.relay?.status();
       if (relay) notes.push(`hub relay: jobs ${JSON.stringify(relay.jobs)}, ${relay.edges.length} edge(s)`);
       // the broker SIGKILLed under the hub, which still knows the edge: job webhooks get the documented 503
@@ -288,21 +285,7 @@ const suite: Suite = async ({ short, seed, log }) => {
         async () => !bed.hub.relay!.status().connected || undefined,
         30_000,
       );
-      const away = await fuzzTarget(
-        {
-          prefix: 'hub, broker killed: ',
-          url: bed.hub.url,
-          routes: fuzzedHubRoutes(bed.hub.url),
-          seeds: hubSeeds(),
-          total: awayTotal,
-          short,
-        },
-        seed + 1,
-        log,
-      );
-      figures.push(...away.figures);
-      failures.push(...away.failures);
-      notes.push(...away.notes);
+      await hubPhase('hub, broker killed: ', bed.hub.url, awayTotal, seed + 1);
     } finally {
       await bed.stop();
     }
@@ -310,21 +293,7 @@ const suite: Suite = async ({ short, seed, log }) => {
     // nobody listens on (queries must still answer 200 with per-query errors, or 4xx; never a 500)
     const bare = await startBareHub((m) => output.push(m));
     try {
-      const r = await fuzzTarget(
-        {
-          prefix: 'hub, store and broker away: ',
-          url: bare.hub.url,
-          routes: fuzzedHubRoutes(bare.hub.url),
-          seeds: hubSeeds(),
-          total: awayTotal,
-          short,
-        },
-        seed,
-        log,
-      );
-      figures.push(...r.figures);
-      failures.push(...r.failures);
-      notes.push(...r.notes);
+      await hubPhase('hub, store and broker away: ', bare.hub.url, awayTotal, seed);
     } finally {
       await bare.stop();
     }
