@@ -266,4 +266,38 @@ describe('Sparkplug edge node → Tahu consumer', () => {
     expect(num(consumer.of('NBIRTH')[1]!.payload!.seq)).toBe(0);
     expect(e.status().births).toBe(2);
   });
+
+  it('is born once per connection when the primary host STATE is already retained, and again after a broker loss', async () => {
+    const state = 'spBv1.0/STATE/hub-retained';
+    await consumer.client.publishAsync(state, JSON.stringify({ online: true, timestamp: Date.now() }), {
+      qos: 1,
+      retain: true,
+    });
+    try {
+      const e = newEdge({ primaryHostId: 'hub-retained' });
+      e.start();
+      await until('born', () => e.status().born);
+      // the retained STATE comes with the SUBACK: it must not bring births twice (seq would restart under DDATA)
+      await new Promise((r) => setTimeout(r, 300));
+      expect(consumer.of('NBIRTH')).toHaveLength(1);
+      expect(e.status().births).toBe(1);
+      await broker.kill();
+      await until('the loss seen', () => !e.status().connected);
+      await broker.restart();
+      await consumer.waitFor('consumer back', () => consumer.client.connected);
+      // the restarted broker lost the retained STATE: the edge waits for the host's next one
+      await new Promise((r) => setTimeout(r, 500));
+      expect(e.status()).toMatchObject({ connected: true, born: false, hostOnline: false });
+      await consumer.client.publishAsync(state, JSON.stringify({ online: true, timestamp: Date.now() }), {
+        qos: 1,
+        retain: true,
+      });
+      await until('born again', () => e.status().born);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(consumer.of('NBIRTH')).toHaveLength(2);
+      expect(e.status().births).toBe(2);
+    } finally {
+      await consumer.client.publishAsync(state, '', { qos: 1, retain: true });
+    }
+  });
 });

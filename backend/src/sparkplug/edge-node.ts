@@ -277,7 +277,10 @@ export class SparkplugEdge {
       this.log(
         `sparkplug edge: connected to ${displayUrl(this.d.broker.url)} as ${this.d.edge.groupId}/${this.d.edge.edgeNodeId} (bdSeq ${this.bdSeq})${host !== undefined && !this.hostOnline ? `; waiting for primary host ${host}` : ''}`,
       );
-      if (this.hostOnline) this.birth('connected');
+      // the host's retained STATE may have come (and brought the births) before this SUBACK: born once per
+      // connection — a second NBIRTH here would restart seq under DDATA already on its way, and the host would take
+      // the newer messages for old ones
+      if (this.hostOnline && !this.born) this.birth('connected');
       this.d.extension?.onConnected(c);
     });
   }
