@@ -96,7 +96,11 @@ describe('Sender against status codes', () => {
     sender.start();
     await until('delivery', () => queue.pendingSamples === 0);
     put('a', 4);
-    await until('the partial batch after the flush interval', () => rx.got.length === 4);
+    // its arrival at the receiver comes before the sender has read the answer: wait for both
+    await until(
+      'the partial batch after the flush interval',
+      () => rx.got.length === 4 && queue.pendingSamples === 0 && sender.status.requests === 2,
+    );
     expect(rx.got.map((g) => g.samples)).toEqual([
       [
         ['a', 1, 2],
