@@ -196,25 +196,21 @@ export async function startCapture(ports: number[]): Promise<Capture> {
   child.removeAllListeners('exit');
   // "Capturing on" comes before the kernel filter delivers packets, and dumpcap writes what it captured a little
   // later: probe datagrams until the file grows, so the exchange that follows is captured from its first datagram
-  const empty = fs.existsSync(file) ? fs.statSync(file).size : 0;
   try {
-    for (const end = Date.now() + 10_000; ;) {
-      probe.send('plenum capture probe', probePort, '127.0.0.1');
-      await new Promise((r) => setTimeout(r, 50));
-      if (fs.existsSync(file) && fs.statSync(file).size > empty) break;
-      if (Date.now() > end) {
-        child.kill('SIGTERM');
-        throw new Error(`dumpcap captured nothing on lo within 10 s (${CAPTURE_HINT})`);
-      }
-    }
-  } finally {
+    await probeUntilWritten(probe, file, 10_000);
+  } catch (e) {
     probe.close();
+    child.kill('SIGTERM');
+    throw e;
   }
   return {
     file,
     async stop() {
-      // the last datagrams reach the capture a moment after the socket sends them
-      await new Promise((r) => setTimeout(r, 200));
+      // dumpcap reads the kernel's capture buffer in order and late under load (a SIGTERM drops what it has not
+      // read): a probe sent after the exchange, and the file settled, means the exchange is in it
+      // (if even that times out, what is in the file is decoded and the assertions say what is missing)
+      await probeUntilWritten(probe, file, 10_000).catch(() => undefined);
+      probe.close();
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
@@ -226,4 +222,25 @@ export async function startCapture(ports: number[]): Promise<Capture> {
       return parseTshark(r.stdout);
     },
   };
+}
+
+/**
+ * Sends probe datagrams (to a port nobody listens on, inside the capture filter) until the capture file has grown
+ * and then stayed the same size for 100 ms. Throws after `ms` naming the hint.
+ */
+async function probeUntilWritten(probe: dgram.Socket, file: string, ms: number): Promise<void> {
+  const size = () => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+  const port = probe.address().port;
+  const end = Date.now() + ms;
+  const wait = (t: number) => new Promise((r) => setTimeout(r, t));
+  const before = size();
+  while (size() <= before) {
+    if (Date.now() > end) throw new Error(`dumpcap captured nothing on lo within ${ms / 1000} s (${CAPTURE_HINT})`);
+    probe.send('plenum capture probe', port, '127.0.0.1');
+    await wait(50);
+  }
+  for (let last = -1; size() !== last && Date.now() <= end; ) {
+    last = size();
+    await wait(100);
+  }
 }
