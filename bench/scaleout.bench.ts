@@ -718,7 +718,7 @@ interface Loss {
   spDropped: number;
   gaps: number;
   /** the host's own counters: metrics it could not read (e.g. data before its birth), rebirths it asked */
-  host: { skipped: number; undecodable: number; rebirthsAsked: number; births: number };
+  host: { skipped: number; undecodable: number; rebirthsAsked: number; births: number; late: number };
   series: number;
 }
 
@@ -793,6 +793,7 @@ async function lossCheck(
       skipped: hostReport.status.skipped,
       undecodable: hostReport.status.undecodable,
       rebirthsAsked: sum(hostReport.status.edges.map((x) => x.rebirthsAsked)),
+      late: sum(hostReport.status.edges.map((x) => x.late)),
       births: sum(hostReport.status.edges.map((x) => x.births)),
     },
     series,
@@ -876,7 +877,7 @@ function report(c: CostSplit, s: Steady, f: Faults, l: Loss): void {
     `  remote write → VictoriaMetrics: ${l.rw.expected.toLocaleString('en')} samples expected, ${l.rw.lost} lost, ${l.rw.differ} with another value; dropped by the queues ${JSON.stringify(l.dropped)}`,
   );
   console.log(
-    `  Sparkplug → primary host: ${l.sp.expected.toLocaleString('en')} samples expected, ${l.sp.lost} lost (${l.sp.lostNearKill} of them stamped in the ${2 * SPEED} simulated s before the kill -9${l.sp.examples.length ? `; others: ${l.sp.examples.join(', ')}` : ''}); dropped by the spools ${l.spDropped}; seq gaps ${l.gaps}; the host skipped ${l.host.skipped} metrics, ${l.host.undecodable} undecodable, asked ${l.host.rebirthsAsked} rebirths, saw ${l.host.births} births`,
+    `  Sparkplug → primary host: ${l.sp.expected.toLocaleString('en')} samples expected, ${l.sp.lost} lost (${l.sp.lostNearKill} of them stamped in the ${2 * SPEED} simulated s before the kill -9${l.sp.examples.length ? `; others: ${l.sp.examples.join(', ')}` : ''}); dropped by the spools ${l.spDropped}; seq gaps ${l.gaps}; the host skipped ${l.host.skipped} metrics, ${l.host.undecodable} undecodable, asked ${l.host.rebirthsAsked} rebirths, saw ${l.host.births} births, dropped ${l.host.late} messages as late`,
   );
   console.log(
     `  verdict: remote write ${l.rw.lost === 0 && l.rw.differ === 0 ? '0 lost' : 'LOSSES'}, Sparkplug ${l.sp.lost === 0 ? '0 lost' : 'LOSSES'}`,

@@ -1,5 +1,5 @@
 /**
- * Plenum as a Sparkplug B 3.0 primary host: subscribes `spBv1.0/#`, announces itself with a retained STATE
+ * Plenum as a Sparkplug B 3.0 primary host: subscribes `spBv1.0/#` (QoS 0: see onConnect), announces itself with a retained STATE
  * (`{"online":true,"timestamp":T}`, QoS 1) whose Will is the same with online false and the same T, keeps one alias
  * table per edge node from its NBIRTH and DBIRTHs, and turns NDATA/DDATA into Plenum samples.
  *
@@ -133,7 +133,12 @@ export class PrimaryHost {
         onConnect: (c) => {
           const groups = d.host.groups;
           const filters = groups ? groups.map((g) => `spBv1.0/${g}/#`) : ['spBv1.0/#'];
-          c.subscribe(filters, { qos: 1 }, (err) => {
+          // QoS 0: a broker forwards QoS 1 messages only within its in-flight window to this subscriber
+          // (mosquitto 20, EMQX 32) and queues the rest, but QoS 0 at once — the births (QoS 0, as Sparkplug
+          // requires) would overtake data an edge sent at QoS 1 before them, and the host would take the newer
+          // messages for late ones. Delivered at QoS 0, everything comes in the order the broker received it; QoS 1
+          // to this clean session guaranteed nothing more (what is queued for it dies with the connection)
+          c.subscribe(filters, { qos: 0 }, (err) => {
             if (err) {
               this.log(`sparkplug host: subscribe failed (${err.message})`);
               void this.session.drop();
