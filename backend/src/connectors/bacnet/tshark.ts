@@ -239,7 +239,7 @@ async function probeUntilWritten(probe: dgram.Socket, file: string, ms: number):
     probe.send('plenum capture probe', port, '127.0.0.1');
     await wait(50);
   }
-  for (let last = -1; size() !== last && Date.now() <= end; ) {
+  for (let last = -1; size() !== last && Date.now() <= end;) {
     last = size();
     await wait(100);
   }
