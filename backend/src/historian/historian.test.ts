@@ -513,6 +513,28 @@ describe('historian', () => {
       await h2.close();
     });
 
+    it('refuses a retention key it does not know instead of keeping the default silently', () => {
+      // the config file's spelling: openHistorian takes m1 / h1
+      expect(() => openStore({ retention: { raw: DAY_MS, '1m': DAY_MS } as never })).toThrow(
+        'retention.1m is not a retention; expected raw, m1, h1 (ms each)',
+      );
+    });
+
+    it("calls afterMaintenance with the run's clock after its own work, and counts the file's pages", async () => {
+      let now = T0;
+      const seen: number[] = [];
+      const h = openStore({ now: () => now, afterMaintenance: (t) => seen.push(t) });
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      await h.ingest([sample('p', T0, 1)]);
+      now = T0 + 5 * HOUR_MS;
+      h.runMaintenance();
+      expect(seen).toEqual([T0 + 5 * HOUR_MS]);
+      const f = h.stats().mainFile;
+      expect(f?.pageBytes).toBe(65536);
+      expect(f?.pages).toBeGreaterThan(0);
+      expect(f?.freePages).toBeGreaterThanOrEqual(0);
+    });
+
     it('maintenance runs on its own timer and compresses heads that waited too long', async () => {
       let now = T0;
       const h = openStore({ now: () => now, tuning: { maintenanceIntervalMs: 10, maxHeadAgeMs: 1000 } });

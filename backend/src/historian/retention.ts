@@ -9,9 +9,16 @@ export const DAY_MS = 86_400_000;
 
 export const DEFAULT_RETENTION: Readonly<Retention> = { raw: 14 * DAY_MS, m1: 90 * DAY_MS, h1: 730 * DAY_MS };
 
+const RETENTION_KEYS = ['raw', 'm1', 'h1'] as const;
+
 export function resolveRetention(r: Partial<Retention> | undefined): Retention {
   const out = { ...DEFAULT_RETENTION };
-  for (const key of ['raw', 'm1', 'h1'] as const) {
+  // an unknown key is refused rather than ignored: the config file's spelling ("1m", "1h") passed here kept
+  // the 90 d / 730 d defaults silently, and the long-run suite's rollups grew for a month before that was seen
+  for (const key of Object.keys(r ?? {}))
+    if (!(RETENTION_KEYS as readonly string[]).includes(key))
+      throw new RangeError(`retention.${key} is not a retention; expected ${RETENTION_KEYS.join(', ')} (ms each)`);
+  for (const key of RETENTION_KEYS) {
     const v = r?.[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !(v > 0)) {

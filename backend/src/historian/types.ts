@@ -29,6 +29,12 @@ export interface HistorianOptions {
   now?: () => number;
   /** storage knobs; the defaults suit production, tests and benchmarks change them */
   tuning?: Partial<HistorianTuning>;
+  /**
+   * Called at the end of every maintenance run with the run's `now()`: the backend's other stores do their
+   * periodic work (the event store's retention) on this cadence instead of a timer of their own. A throw is
+   * reported like a failed maintenance run; the hook should catch and log its own errors.
+   */
+  afterMaintenance?: (now: number) => void;
 }
 
 /** Storage knobs (see README.md for how they interact). */
@@ -149,6 +155,11 @@ export interface HistorianStats {
   decodedCache?: { bytes: number; hits: number; misses: number };
   /** the last failure of a background task (head compression, maintenance), which is retried */
   lastError?: string;
+  /**
+   * historian.db as SQLite counts it (PRAGMA page_count / freelist_count, WAL pages included): pages in use
+   * are `pages − freePages`; free pages are reused by later writes, the file never shrinks while open
+   */
+  mainFile?: { pageBytes: number; pages: number; freePages: number };
 }
 
 export interface Historian {
