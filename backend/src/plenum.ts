@@ -124,11 +124,25 @@ export async function startPlenum(config: SiteConfig, opts: StartOptions = {}): 
   const now = () => clock.now();
   const instances = opts.noSources ? [] : sourceInstances(config, clock);
   fs.mkdirSync(config.historian.dataDir, { recursive: true });
-  const historian = openHistorian({ dir: config.historian.dataDir, retention: config.historian.retention, now });
+  const events = new EventStore(config.historian.dataDir, { now, retentionMs: config.historian.eventRetentionMs });
+  const historian = openHistorian({
+    dir: config.historian.dataDir,
+    retention: config.historian.retention,
+    now,
+    // the event store's retention on the historian's maintenance cadence (every 60 s), not a timer of its own
+    afterMaintenance: (t) => {
+      try {
+        events.applyRetention(t);
+      } catch (err) {
+        log(
+          `event retention failed, retried at the next maintenance run: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    },
+  });
   // the prediction service's anomaly-score series are points like any other (predict/scores.ts)
   const points = [...config.points, ...scorePointsOf(config)];
   historian.ensurePoints(points.map((p) => ({ id: p.id, valueType: p.valueType })));
-  const events = new EventStore(config.historian.dataDir);
   const catalog = new Catalog(config.site, points);
   // before any sample is stored: it first queues what the historian stored after its queue's last commit
   const remoteWrite = config.remoteWrite

@@ -159,6 +159,7 @@ describe('schema/plenum.schema.json', () => {
     expect(at(schema, 'historian', 'retention', 'raw').default).toBe(DEFAULTS.historian.retention.raw);
     expect(at(schema, 'historian', 'retention', '1m').default).toBe(DEFAULTS.historian.retention['1m']);
     expect(at(schema, 'historian', 'retention', '1h').default).toBe(DEFAULTS.historian.retention['1h']);
+    expect(at(schema, 'historian', 'retention', 'events').default).toBe(DEFAULTS.historian.retention.events);
     expect(at(schema, 'api', 'host').default).toBe(DEFAULTS.api.host);
     expect(at(schema, 'api', 'port').default).toBe(DEFAULTS.api.port);
     expect(at(schema, 'api', 'maxBodyBytes').default).toBe(DEFAULTS.api.maxBodyBytes);
@@ -199,6 +200,9 @@ describe('schema/plenum.schema.json', () => {
       { site, api: { port: 0 } },
       { site, api: { port: 1.5 } },
       { site, historian: { retention: { raw: '14 days' } } },
+      { site, historian: { retention: { events: 'forever' } } },
+      { site, historian: { retention: { events: '400d' } } },
+      { site, historian: { retention: { events: 'never' } } },
       { site, sources: [{ name: 'a', connector: 'x', interval: '1 fortnight' }] },
       { site, sources: [{ name: 'a', connector: 'x', points: [{ asset: 'h/k', signal: 'p', quantity: 'power' }] }] },
       { site, sources: [{ name: 'a', connector: 'x', points: [{ asset: 'h/r/k/a', signal: 'p', quantity: 'heat' }] }] },

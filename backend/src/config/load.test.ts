@@ -147,6 +147,7 @@ describe('defaults', () => {
     expect(cfg.historian).toEqual({
       dataDir: path.resolve('/srv/plenum/data'),
       retention: { raw: 14 * 86_400_000, m1: 90 * 86_400_000, h1: 730 * 86_400_000 },
+      eventRetentionMs: 730 * 86_400_000,
     });
     expect(cfg.api).toEqual({
       host: '127.0.0.1',
@@ -188,12 +189,14 @@ describe('defaults', () => {
   it('parses durations and sizes', () => {
     const cfg = parse(
       `${SITE}
-historian: { retention: { raw: 36h, 1m: 2w, 1h: 3600000 } }
+historian: { retention: { raw: 36h, 1m: 2w, 1h: 3600000, events: 400d } }
 api: { maxBodyBytes: 512kb }
 sources: [{ name: a, connector: generator, interval: 500ms }, { name: b, connector: generator, interval: 2.5s }]
 `,
     );
     expect(cfg.historian.retention).toEqual({ raw: 36 * 3_600_000, m1: 14 * 86_400_000, h1: 3_600_000 });
+    expect(cfg.historian.eventRetentionMs).toBe(400 * 86_400_000);
+    expect(parse(`${SITE}\nhistorian: { retention: { events: forever } }\n`).historian.eventRetentionMs).toBeNull();
     expect(cfg.api.maxBodyBytes).toBe(512 * 1024);
     expect(cfg.sources.map((s) => s.intervalMs)).toEqual([500, 2500]);
   });
@@ -367,6 +370,12 @@ describe('errors name the file, the path and what is expected', () => {
       'plenum.yaml: historian.retention.1h: expected a duration of at least 1 ms; got 0',
       'plenum.yaml: api.maxBodyBytes: expected a size such as "100kb", "1mb" (1024-based) or a number of bytes; got "1 lb"',
       'plenum.yaml: sources[0].interval: expected a duration such as "500ms", "1s", "5m", "1h", "14d", "2w" or a number of milliseconds; got "soon"',
+    ]);
+    expect(lines(`${SITE}\nhistorian: { retention: { events: never } }\n`)).toEqual([
+      'plenum.yaml: historian.retention.events: expected a duration such as "500ms", "1s", "5m", "1h", "14d", "2w" or a number of milliseconds, or "forever"; got "never"',
+    ]);
+    expect(lines(`${SITE}\nhistorian: { retention: { events: 0 } }\n`)).toEqual([
+      'plenum.yaml: historian.retention.events: expected a duration such as "500ms", "1s", "5m", "1h", "14d", "2w" or a number of milliseconds, or "forever"; got 0',
     ]);
   });
 

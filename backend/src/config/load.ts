@@ -47,6 +47,7 @@ import {
   AssetSchema,
   DEFAULTS,
   HallSchema,
+  KEEP_FOREVER,
   PLACEHOLDERS,
   PlenumConfigSchema,
   PointTemplateSchema,
@@ -118,6 +119,8 @@ export interface SiteConfig {
     dataDir: string;
     /** per resolution, in ms */
     retention: Retention;
+    /** ms the event store keeps an event after its end and last change (`historian.retention.events`); null: forever */
+    eventRetentionMs: number | null;
   };
   api: ApiConfig;
   sources: ResolvedSource[];
@@ -220,6 +223,7 @@ export function parseConfig(text: string, fileName: string, opts: LoadOptions = 
         m1: cfg.historian.retention['1m'],
         h1: cfg.historian.retention['1h'],
       },
+      eventRetentionMs: cfg.historian.retention.events === KEEP_FOREVER ? null : cfg.historian.retention.events,
     },
     api: {
       host: overrides.host ?? cfg.api.host,

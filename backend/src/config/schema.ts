@@ -14,7 +14,17 @@ import { PredictionSchema } from '../predict/config';
 import { RemoteWriteSchema } from '../remote-write/config';
 import { SparkplugSchema } from '../sparkplug/config';
 import { HubSchema } from '../hub/config';
-import { ASSET_REF_PATTERN, duration, isTimeZone, PLACEHOLDERS, size, slug, strict, tags } from './schema-parts';
+import {
+  ASSET_REF_PATTERN,
+  duration,
+  DURATION_EXPECTED,
+  isTimeZone,
+  PLACEHOLDERS,
+  size,
+  slug,
+  strict,
+  tags,
+} from './schema-parts';
 export * from './schema-parts';
 
 /** Every default of the file, in the units the file is written in. */
@@ -23,7 +33,9 @@ export const DEFAULTS = {
   rackSize: 1,
   historian: {
     dataDir: './data',
-    retention: { raw: '14d', '1m': '90d', '1h': '730d' },
+    // events: as long as the 1-hour rollups, so every range a dashboard can still draw keeps its annotations
+    // (jobs, alarms, automation actions); an event takes ~0.3 KB, so two years of a busy hall stay small
+    retention: { raw: '14d', '1m': '90d', '1h': '730d', events: '730d' },
   },
   api: {
     host: '127.0.0.1',
@@ -96,6 +108,8 @@ export const SiteSchema = strict({
 // historian, api
 
 const { retention: R } = DEFAULTS.historian;
+/** `historian.retention.events: forever`: the event store deletes nothing */
+export const KEEP_FOREVER = 'forever';
 
 export const HistorianSchema = strict({
   dataDir: z
@@ -109,6 +123,14 @@ export const HistorianSchema = strict({
     raw: duration().prefault(R.raw).describe(`how long raw samples are kept, @default ${R.raw}`),
     '1m': duration().prefault(R['1m']).describe(`how long 1-minute rollups are kept, @default ${R['1m']}`),
     '1h': duration().prefault(R['1h']).describe(`how long 1-hour rollups are kept, @default ${R['1h']}`),
+    events: z
+      .union([z.enum([KEEP_FOREVER]), duration()], {
+        error: (iss) => (iss.code === 'invalid_union' ? `${DURATION_EXPECTED}, or "${KEEP_FOREVER}"` : undefined),
+      })
+      .prefault(R.events)
+      .describe(
+        `how long events are kept after their end and their last change (a job or prediction still open is kept however old); "${KEEP_FOREVER}" keeps every event, @default ${R.events}`,
+      ),
   })
     .prefault({})
     .describe('retention per resolution; durations such as "14d" or milliseconds'),

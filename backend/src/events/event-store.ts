@@ -58,8 +58,35 @@ export interface EventChange {
   event: PlenumEvent;
 }
 
-/** the next change number: one more than the highest in the table (an index lookup) */
-const NEXT_VERSION = '(SELECT COALESCE(MAX(version), 0) + 1 FROM events)';
+/**
+ * The next change number: one more than the highest in the table (an index lookup) or than the highest
+ * retention deleted (meta `versionFloor`), whichever is higher. Without the floor, retention deleting the row
+ * that holds the newest change (a store written nothing for longer than the retention) would hand that number
+ * out again, and a relay cursor already past it would skip the new event.
+ */
+const NEXT_VERSION = `(SELECT max(COALESCE((SELECT MAX(version) FROM events), 0),
+  COALESCE((SELECT value FROM meta WHERE key = 'versionFloor'), 0)) + 1)`;
+
+/**
+ * Types whose events a later write ends (`recordJob` at a job's end, the prediction service's `update` when
+ * an alarm clears): one of these without `timeEnd` is a span still open and is never deleted, however old.
+ * Every other event without an end is an instant (a note, a connector change, an alarm posted whole).
+ */
+const ENDED_LATER: readonly EventType[] = ['job', 'prediction'];
+
+/** rows deleted per retention transaction, and the time one retention run may hold the event loop (ms) */
+const RETENTION_BATCH = 1000;
+const RETENTION_BUDGET_MS = 50;
+
+export interface EventStoreOptions {
+  /** clock that stamps every write (`written_at`) and judges retention, Unix ms, @default Date.now */
+  now?: () => number;
+  /**
+   * ms an event is kept after both its end (its time, for an instant) and its last change; null keeps every
+   * event. The backend passes `historian.retention.events` (config/schema.ts, default 730 d). @default null
+   */
+  retentionMs?: number | null;
+}
 
 /**
  * Events (job start/stop, automation actions, alarms, predictions, connector state) in `events.db` inside the
@@ -76,8 +103,18 @@ export class EventStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+  private readonly retentionMs: number | null;
+  private readonly expired: Database.Statement;
+  private readonly raiseFloor: Database.Statement;
+  private readonly deleteOne: Database.Statement;
 
-  constructor(dir: string) {
+  constructor(dir: string, opts: EventStoreOptions = {}) {
+    const r = opts.retentionMs ?? null;
+    if (r !== null && !(Number.isInteger(r) && r > 0))
+      throw new RangeError(`event store retentionMs must be a positive integer of ms or null, got ${String(r)}`);
+    this.retentionMs = r;
+    this.now = opts.now ?? Date.now;
     this.db = new Database(path.join(dir, 'events.db'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -96,11 +133,29 @@ export class EventStore {
       this.db.exec(
         'ALTER TABLE events ADD COLUMN origin TEXT; ALTER TABLE events ADD COLUMN origin_id INTEGER; ALTER TABLE events ADD COLUMN origin_version INTEGER;',
       );
+    // when the store last wrote the row (its clock): retention judges an event by its latest change too, so an
+    // old event rewritten today (a prediction's text, a job's end, a change relayed late) stays a retention
+    // longer; NULL in rows from before this column, judged by their end (or time) alone
+    if (!columns.has('written_at')) this.db.exec('ALTER TABLE events ADD COLUMN written_at INTEGER');
     this.db.exec(`CREATE INDEX IF NOT EXISTS events_version ON events(version);
       CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events(origin, origin_id) WHERE origin IS NOT NULL;`);
     this.insert = this.db.prepare(`INSERT INTO events
-      (time, time_end, type, severity, title, text, location, hall, rack, point_id, tags, source, data, version)
-      VALUES (@time, @timeEnd, @type, @severity, @title, @text, @location, @hall, @rack, @pointId, @tags, @source, @data, ${NEXT_VERSION})`);
+      (time, time_end, type, severity, title, text, location, hall, rack, point_id, tags, source, data, version, written_at)
+      VALUES (@time, @timeEnd, @type, @severity, @title, @text, @location, @hall, @rack, @pointId, @tags, @source, @data, ${NEXT_VERSION}, @writtenAt)`);
+    // the range scan on events_time visits what newly expired plus the few old rows kept (open spans, rows
+    // changed recently), so a run every maintenance interval costs next to nothing
+    this.expired = this.db
+      .prepare(
+        `SELECT id FROM events
+      WHERE time < @cut AND COALESCE(time_end, time) < @cut AND COALESCE(written_at, time_end, time) < @cut
+        AND NOT (time_end IS NULL AND type IN (${ENDED_LATER.map((t) => `'${t}'`).join(', ')}))
+      LIMIT ${RETENTION_BATCH}`,
+      )
+      .pluck();
+    this.raiseFloor = this.db.prepare(`INSERT INTO meta (key, value)
+      VALUES ('versionFloor', (SELECT COALESCE(MAX(version), 0) FROM events))
+      ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)`);
+    this.deleteOne = this.db.prepare('DELETE FROM events WHERE id = ?');
   }
 
   /** Called after every write (add, update, a job's end, a relayed change): the relay sends what changed. */
@@ -119,8 +174,9 @@ export class EventStore {
       }
   }
 
-  private static params(full: PlenumEvent) {
+  private params(full: PlenumEvent) {
     return {
+      writtenAt: this.now(),
       time: full.time,
       timeEnd: full.timeEnd ?? null,
       type: full.type,
@@ -139,7 +195,7 @@ export class EventStore {
 
   add(e: NewEvent): PlenumEvent {
     const full: PlenumEvent = { severity: 'info', tags: [], source: 'api', ...e, id: 0 };
-    const info = this.insert.run(EventStore.params(full));
+    const info = this.insert.run(this.params(full));
     this.changed();
     return { ...full, id: Number(info.lastInsertRowid) };
   }
@@ -156,8 +212,8 @@ export class EventStore {
     if (!existing) return this.add(e);
     if (e.timeEnd !== undefined) {
       this.db
-        .prepare(`UPDATE events SET time_end = ?, version = ${NEXT_VERSION} WHERE id = ?`)
-        .run(e.timeEnd, existing.id);
+        .prepare(`UPDATE events SET time_end = ?, version = ${NEXT_VERSION}, written_at = ? WHERE id = ?`)
+        .run(e.timeEnd, this.now(), existing.id);
       this.changed();
       return fromRow({ ...existing, time_end: e.timeEnd });
     }
@@ -173,7 +229,7 @@ export class EventStore {
     patch: Partial<Pick<PlenumEvent, 'timeEnd' | 'severity' | 'title' | 'text' | 'data' | 'tags'>>,
   ): boolean {
     const sets: string[] = [];
-    const params: Record<string, unknown> = { id };
+    const params: Record<string, unknown> = { id, writtenAt: this.now() };
     const put = (col: string, key: string, v: unknown) => {
       sets.push(`${col} = @${key}`);
       params[key] = v;
@@ -185,7 +241,7 @@ export class EventStore {
     if (patch.data !== undefined) put('data', 'data', JSON.stringify(patch.data));
     if (patch.tags !== undefined) put('tags', 'tags', JSON.stringify(patch.tags));
     if (!sets.length) return true;
-    const sql = `UPDATE events SET ${sets.join(', ')}, version = ${NEXT_VERSION} WHERE id = @id`;
+    const sql = `UPDATE events SET ${sets.join(', ')}, version = ${NEXT_VERSION}, written_at = @writtenAt WHERE id = @id`;
     const found = this.db.prepare(sql).run(params).changes > 0;
     if (found) this.changed();
     return found;
@@ -243,20 +299,21 @@ export class EventStore {
   upsertRelayed(origin: string, changes: readonly EventChange[]): number {
     const stmt = this.db.prepare(`INSERT INTO events
       (time, time_end, type, severity, title, text, location, hall, rack, point_id, tags, source, data, version,
-       origin, origin_id, origin_version)
+       written_at, origin, origin_id, origin_version)
       VALUES (@time, @timeEnd, @type, @severity, @title, @text, @location, @hall, @rack, @pointId, @tags, @source,
-       @data, ${NEXT_VERSION}, @origin, @originId, @originVersion)
+       @data, ${NEXT_VERSION}, @writtenAt, @origin, @originId, @originVersion)
       ON CONFLICT (origin, origin_id) WHERE origin IS NOT NULL DO UPDATE SET
         time = excluded.time, time_end = excluded.time_end, type = excluded.type, severity = excluded.severity,
         title = excluded.title, text = excluded.text, location = excluded.location, hall = excluded.hall,
         rack = excluded.rack, point_id = excluded.point_id, tags = excluded.tags, source = excluded.source,
-        data = excluded.data, version = excluded.version, origin_version = excluded.origin_version
+        data = excluded.data, version = excluded.version, written_at = excluded.written_at,
+        origin_version = excluded.origin_version
       WHERE excluded.origin_version > events.origin_version`);
     let n = 0;
     this.db.transaction(() => {
       for (const c of changes)
         n += stmt.run({
-          ...EventStore.params(c.event),
+          ...this.params(c.event),
           origin,
           originId: c.event.id,
           originVersion: c.version,
@@ -294,6 +351,47 @@ export class EventStore {
       .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY time DESC, id DESC LIMIT @limit`)
       .all(params) as Row[];
     return rows.map(fromRow);
+  }
+
+  /**
+   * Deletes the events past the retention at `now` (the historian's maintenance calls it: `afterMaintenance`):
+   * those whose end (or time, for an instant) and last change are both older than `now − retentionMs`; a job
+   * or prediction without an end is still open and stays. In transactions of ≤ 1000 rows (kill -9 loses no
+   * acknowledged write: a transaction is deleted whole or not at all), for at most 50 ms a run; the rest goes
+   * at the next run. Returns how many events it deleted.
+   *
+   * The relay needs no tombstone: `changesSince(cursor)` lists the rows that exist after the cursor, so a
+   * deleted change is simply not sent (an event past the retention here is past it at a hub with the same
+   * retention too), nothing after it is skipped, and the change counter never goes back (`versionFloor`).
+   * Freed pages are reused by later events (the file stays at its high-water mark; no auto_vacuum needed).
+   */
+  applyRetention(now: number): number {
+    if (this.retentionMs === null) return 0;
+    const cut = now - this.retentionMs;
+    const started = performance.now();
+    let total = 0;
+    const batch = this.db.transaction(() => {
+      const ids = this.expired.all({ cut }) as number[];
+      if (!ids.length) return 0;
+      this.raiseFloor.run();
+      for (const id of ids) this.deleteOne.run(id);
+      return ids.length;
+    });
+    for (;;) {
+      const n = batch();
+      total += n;
+      if (n < RETENTION_BATCH || performance.now() - started > RETENTION_BUDGET_MS) break;
+    }
+    return total;
+  }
+
+  /** events.db as SQLite counts it (pages in the WAL included): in use = pages − freePages */
+  fileStats(): { pageBytes: number; pages: number; freePages: number } {
+    return {
+      pageBytes: this.db.pragma('page_size', { simple: true }) as number,
+      pages: this.db.pragma('page_count', { simple: true }) as number,
+      freePages: this.db.pragma('freelist_count', { simple: true }) as number,
+    };
   }
 
   close(): void {
