@@ -361,8 +361,9 @@ export class EventStore {
    * at the next run. Returns how many events it deleted.
    *
    * The relay needs no tombstone: `changesSince(cursor)` lists the rows that exist after the cursor, so a
-   * deleted change is simply not sent (an event past the retention here is past it at a hub with the same
-   * retention too), nothing after it is skipped, and the change counter never goes back (`versionFloor`).
+   * deleted change is simply not sent (retention is by time, not by what the hubs acknowledged: a hub
+   * away longer than the retention misses what expired meanwhile; pinning rows for every hub ever seen would let a
+   * retired hub keep the file growing), nothing after it is skipped, and the change counter never goes back (`versionFloor`).
    * Freed pages are reused by later events (the file stays at its high-water mark; no auto_vacuum needed).
    */
   applyRetention(now: number): number {
