@@ -23,6 +23,9 @@ import { StoreReader } from './store-reader';
 import { isJobWebhook } from '../connectors/jobs/payload';
 import { HubRelay } from '../relay/hub-relay';
 
+/** ms between the event store's retention runs: the edges' cadence (their historian maintenance, every 60 s) */
+const RETENTION_EVERY_MS = 60_000;
+
 export interface HubOptions {
   /** `PLENUM_API_TOKEN`: the read scope */
   token?: string;
@@ -49,7 +52,18 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
   const hub = config.hub;
   assertBindAllowed(config.api.host, opts.token ?? config.api.tokens.find((t) => t.scope !== 'jobs')?.name);
   fs.mkdirSync(config.historian.dataDir, { recursive: true });
-  const events = new EventStore(config.historian.dataDir);
+  // the edges' events relayed here keep `historian.retention.events` as at an edge (default 730 d)
+  const events = new EventStore(config.historian.dataDir, { now, retentionMs: config.historian.eventRetentionMs });
+  const applyRetention = () => {
+    try {
+      events.applyRetention(now());
+    } catch (err) {
+      log(`hub: event retention failed, retried in ${RETENTION_EVERY_MS / 1000} s: ${errorMessage(err)}`);
+    }
+  };
+  applyRetention();
+  const retentionTimer = setInterval(applyRetention, RETENTION_EVERY_MS);
+  retentionTimer.unref();
   const client = new StoreClient(hub.store);
   const reader = new StoreReader(client, hub, config.site, events, now);
   const relay = hub.broker
@@ -174,6 +188,7 @@ export async function startHub(config: SiteConfig & { hub: HubConfig }, opts: Hu
     ...(relay && { relay }),
     async stop() {
       clearInterval(timer);
+      clearInterval(retentionTimer);
       await relay?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
