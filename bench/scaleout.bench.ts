@@ -42,7 +42,8 @@ import { killOnExit } from './kill-on-exit';
  *
  *   npm run bench:scaleout                      4 edges × 20 racks (1,000 points) at ×2: 8,000 samples/s in all
  *   npm run bench:scaleout -- --outage 10m      the full receiver outage of the issue (≈ 15 min in all)
- *   options: --edges 4 --racks 20 --speed 2 --calib 30s --window 45s --outage 60s
+ *   options: --edges 4 --racks 20 --speed 2 --calib 30s --window 45s --outage 60s --flush 1s (remote write's
+ *   flushInterval; the default is the config's)
  *
  * Prints figures and ratios; asserts nothing. Other work on the machine makes every CPU figure noisy.
  */
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     calib: { type: 'string' },
     window: { type: 'string' },
     outage: { type: 'string' },
+    flush: { type: 'string' },
   },
 });
 
@@ -74,6 +76,8 @@ const SPEED = positiveInt('speed', args.speed, 2);
 const CALIB_MS = durationArg('calib', args.calib, '30s');
 const WINDOW_MS = durationArg('window', args.window, '45s');
 const OUTAGE_MS = durationArg('outage', args.outage, '60s');
+/** remote write flushInterval of every edge; undefined: the config's default */
+const FLUSH = args.flush === undefined ? undefined : `${durationArg('flush', args.flush, '1s')}ms`;
 const INTERVAL_MS = 1000 / SPEED;
 if (!Number.isInteger(INTERVAL_MS)) throw new Error(`--speed ${SPEED}: 1000 must be divisible by it`);
 const POINTS = RACKS * POINTS_PER_RACK;
@@ -377,7 +381,14 @@ async function main(): Promise<void> {
     // ---- 2. steady
     const halls = Array.from({ length: EDGES }, (_, i) => `hall${i + 1}`);
     const docs = halls.map((hall) =>
-      edgeDocument({ hall, racks: RACKS, intervalMs: INTERVAL_MS, writeUrl: vm.writeUrl, brokerUrl: broker.url }),
+      edgeDocument({
+        hall,
+        racks: RACKS,
+        intervalMs: INTERVAL_MS,
+        writeUrl: vm.writeUrl,
+        brokerUrl: broker.url,
+        flush: FLUSH,
+      }),
     );
     const hubDir = path.join(root, 'hub');
     const hubCfg = writeConfig(hubDir, hubDocument(docs, vm.url));
@@ -447,7 +458,7 @@ async function costSplit(root: string, clock: Clock, broker: Mosquitto): Promise
           racks: RACKS,
           intervalMs: INTERVAL_MS,
           site: `calib${i}`,
-          ...(role === 'rw' && { writeUrl: vm.writeUrl }),
+          ...(role === 'rw' && { writeUrl: vm.writeUrl, flush: FLUSH }),
           ...(role === 'sp' && { brokerUrl: broker.url }),
         }),
       );
@@ -455,7 +466,9 @@ async function costSplit(root: string, clock: Clock, broker: Mosquitto): Promise
     }),
   );
   try {
-    log(`cost split: edges without export, with remote write only, with Sparkplug only (${POINTS} points each)`);
+    log(
+      `cost split: edges without export, with remote write only, with Sparkplug only (${POINTS} points each; remote write flush ${FLUSH ?? 'the default, 1 s'})`,
+    );
     await sleep(10_000);
     const s0 = await storedOf(edges);
     const c0 = edges.map((e) => treeCpuSeconds(e.backend.pid));
