@@ -108,6 +108,7 @@ export const snmpAgent = strict({
 });
 
 export type SnmpAgent = z.infer<typeof snmpAgent>;
+export type SnmpUser = z.infer<typeof snmpUser>;
 
 export const snmpTraps = strict({
   port: wholeNumber('port', 1, 65535, 'a UDP port 1–65535').default(SNMP_DEFAULTS.trapPort).describe('@default 162'),
@@ -116,6 +117,23 @@ export const snmpTraps = strict({
     .array(z.string().min(1))
     .default([])
     .describe('v2c communities accepted; @default the agents’ communities'),
+  users: z
+    .array(snmpUser, { error: 'users: expected a list of USM users {name, level, authKey, …}' })
+    .default([])
+    .describe('SNMPv3 USM users whose traps and informs are accepted; @default the v3 agents’ users'),
+}).superRefine((t, ctx) => {
+  // the receiver finds a v3 notification's user by name: two users of one name would make the keys ambiguous
+  const seen = new Map<string, number>();
+  t.users.forEach((u, i) => {
+    const first = seen.get(u.name);
+    if (first !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['users', i, 'name'],
+        message: `duplicate user name "${u.name}" (first at traps.users[${first}]); expected unique names`,
+      });
+    else seen.set(u.name, i);
+  });
 });
 
 /** Options of an `snmp` source: the agents it polls, the defaults they share, an optional trap listener. */

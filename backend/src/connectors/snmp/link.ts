@@ -4,7 +4,7 @@
  * ends a request in flight.
  */
 import snmp from 'net-snmp';
-import { agentTarget, type ResolvedAgent } from './config';
+import { agentTarget, type ResolvedAgent, type SnmpUser } from './config';
 import { SNMP_STATUS, type Varbind } from './decode';
 
 const AUTH: Record<string, string> = {
@@ -22,6 +22,16 @@ const PRIV: Record<string, string> = {
   aes256r: snmp.PrivProtocols.aes256r,
 };
 const LEVEL = { noAuthNoPriv: 1, authNoPriv: 2, authPriv: 3 } as const;
+
+/** A configured USM user as net-snmp takes it (sessions and the trap listener). */
+export function usmUser(u: SnmpUser): snmp.User {
+  return {
+    name: u.name,
+    level: LEVEL[u.level],
+    ...(u.level !== 'noAuthNoPriv' ? { authProtocol: AUTH[u.authProtocol], authKey: u.authKey } : {}),
+    ...(u.level === 'authPriv' ? { privProtocol: PRIV[u.privProtocol], privKey: u.privKey } : {}),
+  };
+}
 
 /** Response-invalid codes of net-snmp that mean USM refused us: could not decrypt, auth failure, time window. */
 const SECURITY_CODES: ReadonlySet<number> = new Set([4, 5, 14]);
@@ -90,17 +100,7 @@ export class AgentLink {
     };
     let s: snmp.Session;
     if (a.version === '3' && a.user) {
-      const u = a.user;
-      s = snmp.createV3Session(
-        a.host,
-        {
-          name: u.name,
-          level: LEVEL[u.level],
-          ...(u.level !== 'noAuthNoPriv' ? { authProtocol: AUTH[u.authProtocol], authKey: u.authKey } : {}),
-          ...(u.level === 'authPriv' ? { privProtocol: PRIV[u.privProtocol], privKey: u.privKey } : {}),
-        },
-        options,
-      );
+      s = snmp.createV3Session(a.host, usmUser(a.user), options);
     } else {
       s = snmp.createSession(a.host, a.community ?? 'public', options);
     }

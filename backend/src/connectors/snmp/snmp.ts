@@ -20,7 +20,7 @@ import type { NewEvent, ValueType } from '@plenum/model';
 import { PlenumError } from '../../common/errors';
 import type { PolledConnector, SampleSink, SourceInstance, SourcePoint, SourceSample } from '../types';
 import { cellOid, checkValueType, parseAddress, type SnmpAddress } from './address';
-import { resolveAgent, type SnmpOptions } from './config';
+import { resolveAgent, type ResolvedAgent, type SnmpOptions, type SnmpUser } from './config';
 import { bad, decodeVarbind, octets, SNMP_STATUS, TYPE, type Decoded, type Varbind } from './decode';
 import { AgentError, AgentLink } from './link';
 import { loadProfiles, type Profile } from './profiles';
@@ -127,6 +127,25 @@ export function parsePoints(
   return out;
 }
 
+/**
+ * The v3 agents' users, one per name: a v3 notification names its user, and the listener keeps one key set per
+ * name, so two agents with one user name and other keys need `traps.users` instead.
+ */
+export function trapUsersOfAgents(source: string, agents: readonly ResolvedAgent[]): SnmpUser[] {
+  const byName = new Map<string, { user: SnmpUser; agent: string }>();
+  for (const a of agents) {
+    if (a.version !== '3' || !a.user) continue;
+    const seen = byName.get(a.user.name);
+    if (!seen) byName.set(a.user.name, { user: a.user, agent: a.name });
+    else if (JSON.stringify(seen.user) !== JSON.stringify(a.user))
+      throw new PlenumError(
+        'config',
+        `source "${source}": traps: agents "${seen.agent}" and "${a.name}" have user "${a.user.name}" with other settings; the trap listener keeps one per name: set traps.users`,
+      );
+  }
+  return [...byName.values()].map((v) => v.user);
+}
+
 export class SnmpConnector implements PolledConnector {
   readonly mode = 'poll' as const;
   readonly stats: SnmpStats = { requests: 0, gets: 0, bulks: 0, agentFailures: 0, splits: 0 };
@@ -158,6 +177,7 @@ export class SnmpConnector implements PolledConnector {
           host: o.traps.host,
           port: o.traps.port,
           communities,
+          users: o.traps.users.length ? o.traps.users : trapUsersOfAgents(source.name, agents),
           agents,
           notifications: notificationsOf(profiles),
           now,

@@ -160,6 +160,98 @@ describe('snmp traps and informs', () => {
     await expectNoUdpLeaks(before);
   }, 30_000);
 
+  it('SNMPv3 traps and informs from a USM user (SHA-256, AES) become events; wrong keys or users are dropped', async () => {
+    const before = activeHandles();
+    const port = await freePort();
+    const events: Array<Record<string, unknown>> = [];
+    const user = {
+      name: 'ups-notify',
+      authProtocol: 'sha256' as const,
+      authKey: 'auth-pass-1',
+      privKey: 'priv-pass-1',
+    };
+    // no traps.users: the v3 agent's user is the default
+    const c = connector(
+      { agents: [{ name: 'ups1', host: '127.0.0.1', version: '3', user }], traps: { port, host: '127.0.0.1' } },
+      events,
+    );
+    await c.gather(async () => undefined).catch(() => undefined); // no agent answers on 161: only the listener matters
+    const v3 = (u: string, a: string, x: string, level = 'authPriv') => [
+      '-v',
+      '3',
+      '-u',
+      u,
+      '-l',
+      level,
+      '-a',
+      'SHA-256',
+      '-A',
+      a,
+      '-x',
+      'AES',
+      '-X',
+      x,
+    ];
+    const onBattery = [`127.0.0.1:${port}`, '', '1.3.6.1.2.1.33.2.0.1', '1.3.6.1.2.1.33.1.2.2.0', 'i', '7'];
+    try {
+      // a trap: the sender is the authoritative engine (its own engine id, -e)
+      await net('snmptrap', [
+        ...v3('ups-notify', 'auth-pass-1', 'priv-pass-1'),
+        '-e',
+        '0x80001f8880aabbccdd',
+        ...onBattery,
+      ]);
+      await until(() => events.length === 1);
+      expect(events[0]).toMatchObject({
+        severity: 'critical',
+        title: 'agent "ups1": ups-mib:upsTrapOnBattery',
+        tags: ['snmp', 'trap'],
+        data: { kind: 'trap', varbinds: { '1.3.6.1.2.1.33.1.2.2.0': 7 } },
+      });
+      // an inform: the listener is authoritative (snmpinform discovers its engine id first) and must answer
+      await net('snmpinform', [...v3('ups-notify', 'auth-pass-1', 'priv-pass-1'), '-t', '2', '-r', '0', ...onBattery]);
+      await until(() => events.length === 2);
+      expect(events[1]).toMatchObject({ tags: ['snmp', 'inform'], data: { kind: 'inform' } });
+
+      // wrong auth key, wrong priv key, unknown user, authNoPriv for an authPriv user: no event, each counted
+      const e = ['-e', '0x80001f8880aabbccdd'];
+      await net('snmptrap', [...v3('ups-notify', 'not-the-auth', 'priv-pass-1'), ...e, ...onBattery]);
+      await net('snmptrap', [...v3('ups-notify', 'auth-pass-1', 'not-the-priv'), ...e, ...onBattery]);
+      await net('snmptrap', [...v3('intruder', 'auth-pass-1', 'priv-pass-1'), ...e, ...onBattery]);
+      await net('snmptrap', [...v3('ups-notify', 'auth-pass-1', 'priv-pass-1', 'authNoPriv'), ...e, ...onBattery]);
+      await until(() => (c.traps?.stats.rejected ?? 0) >= 4);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(events).toHaveLength(2);
+      expect(c.traps?.stats).toEqual({ traps: 1, informs: 1, rejected: 4 });
+    } finally {
+      await c.close();
+    }
+    await expectNoUdpLeaks(before);
+  }, 30_000);
+
+  it('two v3 agents with one user name and other keys need traps.users (a named init error)', () => {
+    const agent = (name: string, authKey: string) => ({
+      name,
+      host: '127.0.0.1',
+      version: '3' as const,
+      user: { name: 'notify', authKey, privKey: 'priv-pass-1' },
+    });
+    const options = { agents: [agent('a', 'auth-pass-1'), agent('b', 'auth-pass-2')], traps: { port: 1162 } };
+    expect(() => connector(options, [])).toThrow(
+      'source "power-snmp": traps: agents "a" and "b" have user "notify" with other settings; the trap listener keeps one per name: set traps.users',
+    );
+    expect(() =>
+      connector({ ...options, traps: { port: 1162, users: [agent('a', 'auth-pass-1').user] } }, []),
+    ).not.toThrow();
+    const dup = snmpOptions.safeParse({
+      ...options,
+      traps: { users: [agent('a', 'auth-pass-1').user, agent('b', 'auth-pass-2').user] },
+    });
+    expect(dup.error?.issues.map((x) => [x.path.join('.'), x.message])).toEqual([
+      ['traps.users.1.name', 'duplicate user name "notify" (first at traps.users[0]); expected unique names'],
+    ]);
+  });
+
   it('a trap port in use is a named gather error, not a crash', async () => {
     const port = await freePort();
     const holder = dgram.createSocket('udp4');

@@ -1,15 +1,18 @@
 /**
  * Traps and informs → events. A UDP listener (net-snmp's receiver) on the source's `traps.port`/`traps.host`
  * accepts SNMPv1/v2c notifications whose community is one of `traps.communities` (default: the agents'
- * communities), answers informs (net-snmp sends the Response), and turns each into a Plenum event: the
+ * communities) and SNMPv3 ones from a USM user of `traps.users` (default: the v3 agents' users; keys localized
+ * to the sender's engine id for traps, to the listener's for informs, as RFC 3414 has it), answers informs
+ * (net-snmp sends the Response), and turns each into a Plenum event: the
  * notification's name and severity from the profiles' `notifications` (else its OID, severity warning), the agent
  * by sender address, the variable bindings in `data`. A notification with another community is dropped and
  * counted; an undecodable datagram is counted, never a crash.
  */
 import type { NewEvent } from '@plenum/model';
 import snmp from 'net-snmp';
-import type { ResolvedAgent } from './config';
+import type { ResolvedAgent, SnmpUser } from './config';
 import { counter64, octets, TYPE, type Varbind } from './decode';
+import { usmUser } from './link';
 import type { Profile } from './profiles';
 
 /** snmpTrapOID.0 (SNMPv2-MIB): the varbind naming a v2 notification */
@@ -20,7 +23,7 @@ export const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
 export interface TrapStats {
   traps: number;
   informs: number;
-  /** wrong community, undecodable, or a PDU that is no notification */
+  /** wrong community or USM user, failed authentication or decryption, undecodable, or a PDU that is no notification */
   rejected: number;
 }
 
@@ -56,6 +59,7 @@ export class TrapListener {
       host: string;
       port: number;
       communities: readonly string[];
+      users: readonly SnmpUser[];
       agents: readonly ResolvedAgent[];
       notifications: ReadonlyMap<string, NotificationInfo>;
       now: () => number;
@@ -86,6 +90,7 @@ export class TrapListener {
       });
       this.receiver = r;
       for (const c of this.o.communities) r.getAuthorizer().addCommunity(c);
+      for (const u of this.o.users) r.getAuthorizer().addUser(usmUser(u));
       // net-snmp binds asynchronously and reports bind errors through the callback; a bound socket has a port
       const sockets = (r as unknown as { listener: { sockets: Record<string, import('node:dgram').Socket> } }).listener
         .sockets;
