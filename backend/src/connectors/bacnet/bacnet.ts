@@ -150,15 +150,42 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
     return `device "${d.name}" (${deviceTarget(d)})`;
   }
 
-  /** Who-Is for a configured deviceId, once: the device at that address must be that device. */
-  private async verify(d: ResolvedDevice): Promise<string | undefined> {
+  /**
+   * Who-Is for a configured deviceId, once: with a host, unicast — the device at that address must be that device;
+   * without, broadcast (through the BBMD when one is configured) — the device is where its I-Am came from. A
+   * message when it failed.
+   */
+  async locate(d: ResolvedDevice): Promise<string | undefined> {
     if (d.deviceId === undefined || this.verified.has(d.name)) return undefined;
-    const heard = await this.link.whoIs(d, { low: d.deviceId, high: d.deviceId }, this.source.options.timeoutMs);
+    const range = { low: d.deviceId, high: d.deviceId };
+    const wait = this.source.options.timeoutMs;
+    if (d.byWhoIs) {
+      const heard = await this.link.whoIs(undefined, range, wait, this.source.options.bbmd);
+      const it = heard.find((i) => i.deviceId === d.deviceId);
+      if (!it) {
+        const to = this.source.options.bbmd
+          ? `through the BBMD at ${this.source.options.bbmd.host}:${this.source.options.bbmd.port}`
+          : `to ${this.source.options.broadcastAddress}`;
+        return `no I-Am for device ${d.deviceId} within ${wait} ms of a Who-Is broadcast ${to}`;
+      }
+      const [host, port] = it.address.split(':');
+      Object.assign(d, { host, port: Number(port), network: it.network, mac: it.mac });
+      this.verified.add(d.name);
+      return undefined;
+    }
+    const heard = await this.link.whoIs(d, range, wait);
     const fromIt = heard.find((i) => i.address === `${d.host}:${d.port}`) ?? heard[0];
-    if (!fromIt) return `no I-Am for device ${d.deviceId} within ${this.source.options.timeoutMs} ms of a Who-Is`;
+    if (!fromIt) return `no I-Am for device ${d.deviceId} within ${wait} ms of a Who-Is`;
     if (fromIt.deviceId !== d.deviceId) return `answers as device ${fromIt.deviceId}, not ${d.deviceId}`;
     this.verified.add(d.name);
     return undefined;
+  }
+
+  /** A device found by Who-Is that stopped answering is looked for anew on the next read (it may have moved). */
+  private lost(d: ResolvedDevice): void {
+    if (!d.byWhoIs) return;
+    this.verified.delete(d.name);
+    Object.assign(d, { host: '', network: undefined, mac: undefined });
   }
 
   private async readDevice(
@@ -173,7 +200,7 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
     };
     let failure: BacnetLinkError | undefined;
     try {
-      const why = await this.verify(d);
+      const why = await this.locate(d);
       if (why) failure = new BacnetLinkError('timeout', why, TIMEOUT_STATUS);
     } catch (e) {
       failure = e instanceof BacnetLinkError ? e : new BacnetLinkError('malformed', errorMessage(e), MALFORMED_STATUS);
@@ -232,6 +259,7 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
         );
         failAll(rest, err.rawStatus);
         pending.length = 0;
+        if (err.kind === 'timeout') this.lost(d);
       }
     }
     for (const obj of objects) {
@@ -348,6 +376,9 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
         );
       values = nullValue();
     } else values = this.encode(planned, kind, req.value, target);
+    // a device found by Who-Is is written only where it answered last: never to a guessed address
+    const where = await this.locate(d).catch((e: unknown) => errorMessage(e));
+    if (where) throw new WriteError('device', `write to ${target}: ${where}`);
     this.stats.writes++;
     try {
       await this.link.writeProperty(d, objectId, a.property, values, priority ?? 0);

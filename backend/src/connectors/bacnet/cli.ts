@@ -66,19 +66,21 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
   });
   try {
     if (command === 'discover') {
-      if (v.bbmd) await link.registerForeignDevice(hostPort(v.bbmd, '--bbmd'), 60);
+      const bbmd = v.bbmd ? hostPort(v.bbmd, '--bbmd') : undefined;
+      if (bbmd) await link.registerForeignDevice(bbmd, 60);
       const low = num(v.low, '--low');
       const heard = await discover(
         link,
         v.to ? hostPort(v.to, '--to') : undefined,
         { low, high: num(v.high, '--high', low) },
         num(v.wait, '--wait', 3000)!,
+        bbmd,
       );
       if (heard.length === 0)
         out('no I-Am heard (no device in range, or broadcasts do not reach it: try --to <host:port> or --bbmd)');
       for (const i of heard)
         out(
-          `device ${i.deviceId} at ${i.address}: max APDU ${i.maxApdu}, segmentation ${['both', 'transmit', 'receive', 'none'][i.segmentation] ?? i.segmentation}, vendor ${i.vendorId}`,
+          `device ${i.deviceId} at ${i.address}${i.network !== undefined ? ` net ${i.network} mac ${i.mac}` : ''}: max APDU ${i.maxApdu}, segmentation ${['both', 'transmit', 'receive', 'none'][i.segmentation] ?? i.segmentation}, vendor ${i.vendorId}`,
         );
       return;
     }

@@ -39,11 +39,17 @@ export const bacnetDevice = strict({
     .string({ error: 'name: expected a device name' })
     .regex(SLUG_PATTERN, 'name: expected a slug: letters, digits, "_", "." and "-", not starting with "." or "-"')
     .describe('device name, used in point addresses as `device=<name>` and in messages'),
-  host: host('host').describe('the device’s IP address (or the router’s, for a device on a routed network)'),
+  host: host('host')
+    .optional()
+    .describe(
+      'the device’s IP address (or the router’s, for a device on a routed network); without it, deviceId is found by a broadcast Who-Is',
+    ),
   port: port('port').default(BACNET_DEFAULTS.port).describe('UDP port, @default 47808'),
   deviceId: wholeNumber('deviceId', 0, 4_194_302, 'a device instance 0–4194302')
     .optional()
-    .describe('the device object’s instance; when set, the connector checks it (Who-Is/I-Am) before its first read'),
+    .describe(
+      'the device object’s instance; with host, checked by a unicast Who-Is before the first read; without, the device is found by a broadcast one',
+    ),
   network: wholeNumber('network', 1, 65534, 'a BACnet network number 1–65534')
     .optional()
     .describe('for a device behind a BACnet router (MS/TP): its network number (NPDU DNET)'),
@@ -58,6 +64,18 @@ export const bacnetDevice = strict({
       'largest APDU the device accepts, octets; ReadPropertyMultiple batches are sized to fit, @default the source maxApdu',
     ),
 }).superRefine((d, ctx) => {
+  if (d.host === undefined && d.deviceId === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['host'],
+      message: `device "${d.name}": expected host, or deviceId to find it by a Who-Is broadcast`,
+    });
+  if (d.host === undefined && (d.network !== undefined || d.mac !== undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: [d.network !== undefined ? 'network' : 'mac'],
+      message: `network and mac need host (device "${d.name}"); a device found by Who-Is gets them from its I-Am`,
+    });
   if ((d.network === undefined) !== (d.mac === undefined))
     ctx.addIssue({
       code: 'custom',
@@ -152,16 +170,25 @@ export const bacnetOptions = strict({
 export type BacnetOptions = z.infer<typeof bacnetOptions>;
 export type BacnetOptionsInput = z.input<typeof bacnetOptions>;
 
-/** A device with the source's defaults filled in. */
+/**
+ * A device with the source's defaults filled in. A device configured without `host` (`byWhoIs`) has `host` ''
+ * until a Who-Is for its deviceId is answered; the connector then sets host, port, network and mac from the I-Am
+ * (and clears them again when the device stops answering, to look for it anew).
+ */
 export interface ResolvedDevice extends BacnetDevice {
+  host: string;
   maxApdu: number;
+  byWhoIs: boolean;
 }
 
 export function resolveDevice(o: BacnetOptions, d: BacnetDevice): ResolvedDevice {
-  return { ...d, maxApdu: d.maxApdu ?? o.maxApdu };
+  return { ...d, host: d.host ?? '', maxApdu: d.maxApdu ?? o.maxApdu, byWhoIs: d.host === undefined };
 }
 
-/** `127.0.0.1:47808 device 1001` — for messages. */
+/** `127.0.0.1:47808 device 1001`, `device 1001 (by Who-Is, not found yet)` — for messages. */
 export function deviceTarget(d: BacnetDevice): string {
-  return `${d.host}:${d.port}${d.network !== undefined ? ` net ${d.network} mac ${d.mac}` : ''}${d.deviceId !== undefined ? ` device ${d.deviceId}` : ''}`;
+  const id = d.deviceId !== undefined ? `device ${d.deviceId}` : '';
+  if (!d.host) return `${id} (by Who-Is, not found yet)`;
+  const found = (d as Partial<ResolvedDevice>).byWhoIs ? ' (found by Who-Is)' : '';
+  return `${d.host}:${d.port}${d.network !== undefined ? ` net ${d.network} mac ${d.mac}` : ''}${id ? ` ${id}` : ''}${found}`;
 }

@@ -98,6 +98,13 @@ export class BacnetCovConnector implements SubscribedConnector, WritableConnecto
     const problems: string[] = [];
     await Promise.all(
       this.inner.plan.devices.map(async (d) => {
+        const unlocated = await this.inner.locate(d.device).catch((e: unknown) => errorMessage(e));
+        if (unlocated) {
+          problems.push(
+            `device "${d.device.name}": ${unlocated}; not subscribed, looked for again at the next renewal`,
+          );
+          return;
+        }
         for (const obj of d.objects) {
           if (!this.running) return;
           if (!obj.points.some((p) => p.address.property === PV)) continue;

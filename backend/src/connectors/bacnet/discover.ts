@@ -33,8 +33,9 @@ export function discover(
   to: DeviceAddress | undefined,
   range: { low?: number; high?: number },
   waitMs: number,
+  bbmd?: DeviceAddress,
 ): Promise<IAm[]> {
-  return link.whoIs(to, range, waitMs);
+  return link.whoIs(to, range, waitMs, bbmd);
 }
 
 const ALL = 0xffffffff;

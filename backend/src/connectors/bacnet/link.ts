@@ -52,8 +52,11 @@ export interface LinkOptions {
 
 /** An I-Am heard on the socket. */
 export interface IAm {
-  /** `host:port` it came from */
+  /** `host:port` of the device (of the router for a device behind one): a BBMD's Forwarded-NPDU names it */
   address: string;
+  /** the I-Am's source network and MS/TP MAC, when it came through a router (NPDU SNET/SADR) */
+  network?: number;
+  mac?: number;
   deviceId: number;
   maxApdu: number;
   /** 0 both, 1 transmit, 2 receive, 3 none */
@@ -163,8 +166,10 @@ export class BacnetLink {
       });
       client.on('iAm', (c) => {
         const p = c.payload;
+        const s = c.header?.sender;
         const i: IAm = {
-          address: hostPort(String(c.header?.sender.address ?? '')),
+          address: hostPort(String(s?.forwardedFrom ?? s?.address ?? '')),
+          ...(s?.net !== undefined && s.net !== 0xffff && s.adr?.length === 1 && { network: s.net, mac: s.adr[0] }),
           deviceId: p.deviceId,
           maxApdu: p.maxApdu,
           segmentation: p.segmentation,
@@ -280,10 +285,16 @@ export class BacnetLink {
   }
 
   /**
-   * Who-Is (to `to`: a device's address, unicast; else the broadcast address), collecting the I-Ams heard for
-   * `waitMs`, or until one from `to` arrives when `to` is given.
+   * Who-Is (to `to`: a device's address, unicast; else a broadcast — through `bbmd` as Distribute-Broadcast-To-
+   * Network when registered with one, since a foreign device's own broadcast stays on its subnet), collecting the
+   * I-Ams heard for `waitMs`, or until one from `to` (else, with a one-instance range, from that instance) arrives.
    */
-  async whoIs(to: DeviceAddress | undefined, range: { low?: number; high?: number }, waitMs: number): Promise<IAm[]> {
+  async whoIs(
+    to: DeviceAddress | undefined,
+    range: { low?: number; high?: number },
+    waitMs: number,
+    bbmd?: { host: string; port: number },
+  ): Promise<IAm[]> {
     await this.open();
     const heard: IAm[] = [];
     const want = to ? `${to.host}:${to.port}` : undefined;
@@ -296,7 +307,7 @@ export class BacnetLink {
       const onIAm = (i: IAm) => {
         if (range.low !== undefined && (i.deviceId < range.low || i.deviceId > (range.high ?? range.low))) return;
         heard.push(i);
-        if (want !== undefined && i.address === want) done();
+        if (want !== undefined ? i.address === want : range.low !== undefined && range.low === range.high) done();
       };
       this.iAmWaiters.add(onIAm);
       const timer = setTimeout(done, waitMs);
@@ -304,6 +315,7 @@ export class BacnetLink {
       try {
         this.stats.requests++;
         if (to) this.client!.whoIs(receiverOf(to), opts);
+        else if (bbmd) this.client!.whoIsThroughBBMD({ address: `${bbmd.host}:${bbmd.port}` }, opts ?? {});
         else this.client!.whoIs(opts ?? {});
       } catch {
         done();
