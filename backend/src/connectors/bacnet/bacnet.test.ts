@@ -14,6 +14,7 @@ import { activeHandles } from '../../testing/handles';
 import type { HallModel } from '../../sim/model';
 import type { SimBacnetServer } from '../../sim/bacnet/bacnet-server';
 import { errorStatus, TIMEOUT_STATUS } from './quality';
+import { gatherAll } from '../../testing/gather';
 
 jest.setTimeout(30_000);
 
@@ -59,16 +60,6 @@ async function connector(points: SourcePoint[], extra: Partial<BacnetOptionsInpu
     }),
     points,
   });
-}
-
-async function gatherAll(c: BacnetConnector): Promise<{ samples: SourceSample[]; error?: string }> {
-  const samples: SourceSample[] = [];
-  try {
-    await c.gather(async (s) => void samples.push(...s));
-    return { samples };
-  } catch (e) {
-    return { samples, error: (e as Error).message };
-  }
 }
 
 const byId = (samples: SourceSample[]) => new Map(samples.map((s) => [s.pointId, s]));

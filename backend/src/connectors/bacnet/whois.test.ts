@@ -12,6 +12,7 @@ import { startCapture } from './tshark';
 import { activeHandles } from '../../testing/handles';
 import { bacnetPoint, freeUdpPort, startTwinFace } from './testkit';
 import type { SourceSample } from '../types';
+import { gatherAll } from '../../testing/gather';
 
 jest.setTimeout(30_000);
 
@@ -34,15 +35,7 @@ async function noSocketLeft(before: Record<string, number>): Promise<void> {
   throw new Error('a UDP socket was left open');
 }
 
-async function poll(c: BacnetConnector): Promise<{ samples: SourceSample[]; error?: string }> {
-  const samples: SourceSample[] = [];
-  try {
-    await c.gather(async (s) => void samples.push(...s));
-    return { samples };
-  } catch (e) {
-    return { samples, error: (e as Error).message };
-  }
-}
+const poll = gatherAll;
 
 /**
  * A BBMD as far as a foreign device sees one (clause J.4–J.5): it accepts the registration, sends a

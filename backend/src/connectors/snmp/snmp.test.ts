@@ -6,13 +6,13 @@
 import dgram from 'node:dgram';
 import { activeHandles } from '../../testing/handles';
 import { UdpFaultProxy } from '../../testing/udp-fault-proxy';
-import type { SourceSample } from '../types';
 import { snmpOptions, type SnmpOptionsInput } from './config';
 import { applyScale, counter64, decodeVarbind, octets, SNMP_STATUS, TYPE } from './decode';
 import { snmp } from './index';
 import { resolveObject, loadProfiles } from './profiles';
 import type { SnmpConnector } from './snmp';
 import { expectNoUdpLeaks, snmpPoint, startSnmpsim, V3_USER, type Snmpsim } from './testkit';
+import { gatherAll } from '../../testing/gather';
 
 let sim: Snmpsim;
 beforeAll(async () => {
@@ -26,15 +26,7 @@ function connector(options: SnmpOptionsInput, points: ReturnType<typeof snmpPoin
   return snmp.init({ name: 'pdus', intervalMs: 1000, options: snmpOptions.parse(options), points }) as SnmpConnector;
 }
 
-async function gather(c: SnmpConnector): Promise<{ samples: SourceSample[]; error?: string }> {
-  const samples: SourceSample[] = [];
-  try {
-    await c.gather(async (s) => void samples.push(...s));
-    return { samples };
-  } catch (e) {
-    return { samples, error: (e as Error).message };
-  }
-}
+const gather = gatherAll;
 
 const POWER = snmpPoint('pdu/power', 'object=apc-rpdu2:device.power;index=1', 'number', 'kW', 'power');
 const NAME = snmpPoint('pdu/name', 'object=mib2:sysName', 'string', '', 'state');

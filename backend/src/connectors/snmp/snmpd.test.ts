@@ -3,12 +3,12 @@
  * key localisation and HMAC-SHA-1/-256/-512 with AES-128/-256 — and a value that changes between polls.
  */
 import { activeHandles } from '../../testing/handles';
-import type { SourceSample } from '../types';
 import { snmpOptions, type SnmpOptionsInput } from './config';
 import { SNMP_STATUS } from './decode';
 import { snmp } from './index';
 import type { SnmpConnector } from './snmp';
 import { expectNoUdpLeaks, PASS_OID, snmpPoint, startSnmpd, V3_USER, type Snmpd } from './testkit';
+import { gatherAll } from '../../testing/gather';
 
 let agent: Snmpd;
 beforeAll(async () => {
@@ -31,15 +31,7 @@ function connector(user: User, points = [NAME, LOCATION]): SnmpConnector {
   }) as SnmpConnector;
 }
 
-async function gather(c: SnmpConnector): Promise<{ samples: SourceSample[]; error?: string }> {
-  const samples: SourceSample[] = [];
-  try {
-    await c.gather(async (s) => void samples.push(...s));
-    return { samples };
-  } catch (e) {
-    return { samples, error: (e as Error).message };
-  }
-}
+const gather = gatherAll;
 
 const NAME = snmpPoint('name', 'object=mib2:sysName', 'string', '', 'state');
 const LOCATION = snmpPoint('location', 'object=mib2:sysLocation', 'string', '', 'state');
