@@ -238,6 +238,40 @@ describe('bacnet connector reads the twin over ReadPropertyMultiple', () => {
     ({ model, face } = await startTwinFace());
   });
 
+  it('reads a multi-state-input as its state-text (asked once) or as its state number; a writable text point is refused', async () => {
+    const c = await connector([
+      bacnetPoint('s/chiller1/state', 'object=msi:9501', 'state', 'state', { valueType: 'string' }),
+      bacnetPoint('s/chiller1/state_no', 'object=msi:9501', 'state', 'state'),
+    ]);
+    const cap = await startCapture([face.port]);
+    const runs = [await gatherAll(c), await gatherAll(c)];
+    await c.close();
+    const pdus = await cap.stop();
+    const code = model.reading(`${PLANT}/chiller1_status`).value as number;
+    for (const r of runs) {
+      expect(r.error).toBeUndefined();
+      expect(byId(r.samples).get('s/chiller1/state')).toMatchObject({
+        quality: 'good',
+        value: ['off', 'starting', 'running', 'tripped'][code],
+      });
+      expect(byId(r.samples).get('s/chiller1/state_no')).toMatchObject({ quality: 'good', value: code + 1 });
+    }
+    const asked = requests(pdus, 'readPropertyMultiple').map((q) => q.objects[0]!.properties.map((p) => p.property));
+    expect(asked).toEqual([
+      ['present-value', 'status-flags', 'reliability', 'state-text'],
+      ['present-value', 'status-flags', 'reliability'],
+    ]);
+    expect(
+      () =>
+        new BacnetConnector({
+          name: 'bms',
+          intervalMs: 1000,
+          options: bacnetOptions.parse({ devices: [{ name: 'twin', host: '127.0.0.1' }] }),
+          points: [bacnetPoint('s/m', 'object=msv:1', 'state', 'state', { valueType: 'string', writable: true })],
+        }),
+    ).toThrow('is writable with valueType string, but multi-state objects are written by state number');
+  });
+
   it('a configured deviceId that another device answers for is refused', async () => {
     const c = await connector(POINTS.slice(0, 1), {}, { deviceId: 7 });
     const r = await gatherAll(c);

@@ -27,7 +27,7 @@ import {
 import { deviceTarget, type BacnetOptions, type ResolvedDevice } from './config';
 import { BacnetLink, BacnetLinkError, nullValue, type ReadResult } from './link';
 import { errorText, OBJECT_TYPES, PROPERTIES, propertyName } from './objects';
-import { planBatches, propertyResult, asPointValue, type BatchItem } from './read';
+import { planBatches, propertyResult, asPointValue, stateName, stateTextResult, type BatchItem } from './read';
 import { planSource, type DevicePlan, type PlannedObject, type PlannedPoint, type SourcePlan } from './plan';
 import { errorStatus, flagsOf, MALFORMED_STATUS, qualityOf, statusText, TIMEOUT_STATUS } from './quality';
 import { bacnetUnitName, deviceToPoint } from './units';
@@ -36,6 +36,7 @@ const PV = PROPERTIES['present-value'];
 const SF = PROPERTIES['status-flags'];
 const REL = PROPERTIES.reliability;
 const UNITS = PROPERTIES.units;
+const STATE_TEXT = PROPERTIES['state-text'];
 /** error code unknown-property: the device has no such (optional) property */
 const UNKNOWN_PROPERTY = 32;
 
@@ -68,6 +69,8 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
   private readonly lacking = new Set<string>();
   /** the units each analog object reported (`<device>/<object>`) */
   readonly units = new Map<string, number>();
+  /** the state-text each multi-state object with a string point reported (`<device>/<object>`): read once */
+  readonly stateTexts = new Map<string, string[]>();
   /** the reliability last read per object, for COV notifications (which carry only present-value and flags) */
   readonly reliability = new Map<string, number>();
   private readonly verified = new Set<string>();
@@ -214,7 +217,9 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
       return { samples, problems };
     }
     const skip = (obj: PlannedObject, p: number) =>
-      this.lacking.has(`${d.name}/${obj.key}/${p}`) || (p === UNITS && this.units.has(`${d.name}/${obj.key}`));
+      this.lacking.has(`${d.name}/${obj.key}/${p}`) ||
+      (p === UNITS && this.units.has(`${d.name}/${obj.key}`)) ||
+      (p === STATE_TEXT && this.stateTexts.has(`${d.name}/${obj.key}`));
     const pending = planBatches(objects, skip, o.maxPropertiesPerRequest, d.maxApdu);
     const answers = new Map<string, ObjectAnswer>();
     while (pending.length > 0) {
@@ -281,7 +286,7 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
       );
       if (!item) continue;
       const a = answers.get(item.obj.key) ?? new Map();
-      for (const v of r.values) a.set(v.id, propertyResult(v.value));
+      for (const v of r.values) a.set(v.id, v.id === STATE_TEXT ? stateTextResult(v.value) : propertyResult(v.value));
       answers.set(item.obj.key, a);
     }
   }
@@ -300,6 +305,9 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
     };
     lack(REL);
     lack(UNITS);
+    lack(STATE_TEXT);
+    const texts = answer.get(STATE_TEXT);
+    if (texts?.ok && Array.isArray(texts.value)) this.stateTexts.set(key, texts.value as string[]);
     const units = answer.get(UNITS);
     if (units?.ok && typeof units.value === 'number') this.units.set(key, units.value);
     const relR = answer.get(REL);
@@ -315,6 +323,21 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
       };
     }
     let value = asPointValue(r.tag, r.value, p.point.valueType);
+    let unnamed: string | undefined;
+    if (obj.kind === 'multistate' && prop === PV && p.point.valueType === 'string') {
+      const n = asPointValue(r.tag, r.value, 'number');
+      const names = this.stateTexts.get(key);
+      if (typeof n === 'number' && !names)
+        return {
+          sample: this.badSample(p.point, MALFORMED_STATUS),
+          problem: `${what}: the object has no state-text to name state ${n}; expected valueType: number`,
+        };
+      if (typeof n === 'number' && names) {
+        const s = stateName(n, names);
+        value = s.name;
+        if (!s.known) unnamed = `${what} is state ${n}, beyond its ${names.length} state-texts`;
+      }
+    }
     if (value === undefined || value === null)
       return {
         sample: this.badSample(p.point, MALFORMED_STATUS),
@@ -330,6 +353,10 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
       const rel = this.reliability.get(key) ?? 0;
       ({ quality, rawStatus } = qualityOf(flags, rel));
       if (quality === 'bad') problem = `${what} is flagged ${statusText(flags, rel)}`;
+      else if (unnamed) {
+        quality = 'uncertain';
+        problem = unnamed;
+      }
     }
     if (
       (prop === PV || prop === PROPERTIES['relinquish-default']) &&

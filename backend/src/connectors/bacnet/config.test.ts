@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { bacnet } from './index';
 import { BACNET_DEFAULTS, bacnetOptions } from './config';
 import { parseAddress } from './address';
-import { planBatches } from './read';
+import { planBatches, stateName, stateTextResult } from './read';
 import { deviceToPoint } from './units';
 import { qualityOf } from './quality';
 import { bacnetPoint } from './testkit';
@@ -90,4 +90,20 @@ it('parses addresses, sizes batches, converts units, maps quality', () => {
   expect(qualityOf(1, 0)).toEqual({ quality: 'good', rawStatus: 1 }); // in alarm: the value is real
   expect(qualityOf(8, 0)).toEqual({ quality: 'uncertain', rawStatus: 8 });
   expect(qualityOf(0, 2)).toEqual({ quality: 'bad', rawStatus: 0x200 });
+});
+
+it('names multi-state values by their state-text; a state beyond the texts is unknown(n)', () => {
+  const texts = stateTextResult([
+    { type: 7, value: 'off' },
+    { type: 7, value: 'running' },
+  ]);
+  expect(texts).toEqual({ ok: true, value: ['off', 'running'], tag: 7 });
+  expect(stateName(2, ['off', 'running'])).toEqual({ name: 'running', known: true });
+  expect(stateName(3, ['off', 'running'])).toEqual({ name: 'unknown(3)', known: false });
+  expect(stateName(0, ['off'])).toEqual({ name: 'unknown(0)', known: false });
+  expect(stateTextResult([{ type: 105, value: { errorClass: 2, errorCode: 32 } }])).toEqual({
+    ok: false,
+    errorClass: 2,
+    errorCode: 32,
+  });
 });

@@ -47,6 +47,8 @@ function valueTypesOf(kind: ObjectKind, property: number): readonly string[] {
   if (property === PROPERTIES['object-name'] || property === PROPERTIES.description) return ['string'];
   if (property === PROPERTIES['out-of-service']) return ['boolean', 'number'];
   if (kind === 'binary') return ['boolean', 'number'];
+  // a multi-state present-value as its state number, or as its state-text
+  if (kind === 'multistate' && property === PV) return ['number', 'string'];
   return ['number'];
 }
 
@@ -101,6 +103,12 @@ export function planSource(source: SourceInstance<BacnetOptions>): SourcePlan {
       );
       continue;
     }
+    if (point.writable && kind === 'multistate' && point.valueType === 'string') {
+      errors.push(
+        `point "${point.id}" in source "${source.name}" is writable with valueType string, but multi-state objects are written by state number; expected valueType: number (or writable: false to read the state-text)`,
+      );
+      continue;
+    }
     if (point.writable && write.property === PV && OBJECT_TYPES[write.objectType].commandable === false) {
       errors.push(
         `point "${point.id}" in source "${source.name}" is writable, but ${write.objectType} has no priority array (inputs are read-only); expected an output or value object, or writable: false`,
@@ -127,6 +135,8 @@ export function planSource(source: SourceInstance<BacnetOptions>): SourcePlan {
       dp.objects.push(obj);
     }
     if (!obj.properties.includes(address.property)) obj.properties.push(address.property);
+    if (kind === 'multistate' && address.property === PV && point.valueType === 'string')
+      if (!obj.properties.includes(PROPERTIES['state-text'])) obj.properties.push(PROPERTIES['state-text']);
     obj.points.push(planned);
   }
   if (errors.length > 0) throw new PlenumError('config', errors.join('\n'));

@@ -101,6 +101,26 @@ export function propertyResult(
   return { ok: true, value: v.value, tag: v.type };
 }
 
+/** A state-text array's answer: its strings in state order (state k is element k−1), or the error. */
+export function stateTextResult(
+  values: ReadonlyArray<{ type: number; value: unknown }> | undefined,
+): PropertyResult | { ok: true; value: string[]; tag: number } {
+  const first = propertyResult(values);
+  if (!first.ok) return first;
+  const texts = (values ?? []).map((v) => (v.type === TAG.CHARACTER_STRING ? String(v.value) : undefined));
+  if (texts.some((x) => x === undefined)) return { ok: true, value: null, tag: TAG.NULL };
+  return { ok: true, value: texts as string[], tag: TAG.CHARACTER_STRING };
+}
+
+/**
+ * A multi-state present-value (1, 2, …) as its state's text; a state beyond the texts is `unknown(<n>)`, delivered
+ * uncertain (as an SNMP enum code no profile names).
+ */
+export function stateName(n: number, texts: readonly string[]): { name: string; known: boolean } {
+  const name = Number.isInteger(n) && n >= 1 ? texts[n - 1] : undefined;
+  return name !== undefined ? { name, known: true } : { name: `unknown(${n})`, known: false };
+}
+
 /** A present-value (or other scalar) as the point's value type; undefined when it is not of a usable type. */
 export function asPointValue(tag: number, value: unknown, valueType: string): SampleValue | null | undefined {
   if (tag === TAG.NULL) return null;

@@ -9,7 +9,7 @@
  * | a writable setpoint (`supply_setpoint`, `chw_setpoint`, …) | analog-value, commandable (priority array) |
  * | an override (`fan_override`, `valve_override`) | analog-output, commandable; all slots empty: the BMS's loop |
  * | a 0/1 status (`run_status`, `fan_mode`, `valve_mode`, `valve_control`) | binary-input |
- * | a chiller's status (0 off, 1 starting, 2 running, 3 tripped) | analog-input, no-units: the same code as over OPC UA and Modbus (a multi-state object would count from 1) |
+ * | a chiller's status (0 off, 1 starting, 2 running, 3 tripped) | analog-input, no-units: the same code as over OPC UA and Modbus; and, as BMSs show it, a multi-state-input at 9500 + N (chiller N) counting from 1 with state-text off, starting, running, tripped |
  * | any other measurement | analog-input |
  */
 import type { SignalInfo } from '../model';
@@ -31,6 +31,10 @@ export const TWIN_UNITS: Record<string, number> = {
 };
 
 export const PLANT_BASE = 9000;
+/** chiller N's status as a multi-state-input: instance MULTI_STATE_BASE + N */
+export const MULTI_STATE_BASE = 9500;
+/** state-text of a chiller status (present-value k is the (k−1)-th code of the model) */
+export const CHILLER_STATES = ['off', 'starting', 'running', 'tripped'];
 
 export interface TwinObject {
   type: number;
@@ -81,6 +85,18 @@ export function twinObjects(signals: readonly SignalInfo[], crahs: readonly stri
       commandable: t.type === BAC_TYPE.AO || t.type === BAC_TYPE.AV,
       ...(t.states && { states: t.states }),
     });
+    const chiller = asset === plant ? /^chiller(\d+)_status$/.exec(s.signal) : null;
+    if (chiller)
+      out.push({
+        type: BAC_TYPE.MSI,
+        instance: MULTI_STATE_BASE + Number(chiller[1]),
+        pointId: s.id,
+        signal: s,
+        name: `${asset}.${s.signal}_state`,
+        units: 95,
+        commandable: false,
+        states: CHILLER_STATES,
+      });
   }
   return out;
 }
