@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from '../../config/schema';
-import { ms, strict, wholeNumber } from '../common/options';
+import { ms, strict, uniqueNames, wholeNumber } from '../common/options';
 
 /** Every default of the options, beside the schema. */
 export const BACNET_DEFAULTS = {
@@ -153,19 +153,7 @@ export const bacnetOptions = strict({
   covLifetimeS: wholeNumber('covLifetimeS', 10, 86_400, 'a whole number of seconds 10–86400')
     .default(BACNET_DEFAULTS.covLifetimeS)
     .describe('lifetime of each COV subscription, renewed at half of it, @default 300'),
-}).superRefine((o, ctx) => {
-  const names = new Map<string, number>();
-  o.devices.forEach((d, i) => {
-    const first = names.get(d.name);
-    if (first !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['devices', i, 'name'],
-        message: `duplicate device name "${d.name}" (first at devices[${first}]); expected unique names`,
-      });
-    else names.set(d.name, i);
-  });
-});
+}).superRefine((o, ctx) => uniqueNames(ctx, o.devices, ['devices'], 'device'));
 
 export type BacnetOptions = z.infer<typeof bacnetOptions>;
 export type BacnetOptionsInput = z.input<typeof bacnetOptions>;

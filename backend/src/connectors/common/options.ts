@@ -22,6 +22,31 @@ export const ms = (field: string, min: number, max: number) =>
   wholeNumber(field, min, max, `a whole number of milliseconds ${min}–${max}`);
 
 /**
+ * Refuses a second item with a name already used in the list (`path` its place in the object refined, `what` its
+ * noun, `label` the list as the message names it): `duplicate device name "a" (first at devices[0]); expected
+ * unique names`.
+ */
+export function uniqueNames(
+  ctx: z.RefinementCtx,
+  items: ReadonlyArray<{ name: string }>,
+  path: readonly string[],
+  what: string,
+  label = path.join('.'),
+): void {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const at = first.get(item.name);
+    if (at === undefined) first.set(item.name, i);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i, 'name'],
+        message: `duplicate ${what} name "${item.name}" (first at ${label}[${at}]); expected unique names`,
+      });
+  });
+}
+
+/**
  * Validates a configured source's `options` against its connector's schema (the one place this happens, for
  * start-up and for the golden tests). Errors read `sources[i].options.<field>: … (source "<name>")`.
  */

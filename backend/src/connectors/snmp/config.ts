@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ms, strict, wholeNumber } from '../common/options';
+import { ms, strict, uniqueNames, wholeNumber } from '../common/options';
 import { SLUG_PATTERN } from '../../config/schema';
 
 export const VERSIONS = ['2c', '3'] as const;
@@ -121,20 +121,8 @@ export const snmpTraps = strict({
     .array(snmpUser, { error: 'users: expected a list of USM users {name, level, authKey, …}' })
     .default([])
     .describe('SNMPv3 USM users whose traps and informs are accepted; @default the v3 agents’ users'),
-}).superRefine((t, ctx) => {
   // the receiver finds a v3 notification's user by name: two users of one name would make the keys ambiguous
-  const seen = new Map<string, number>();
-  t.users.forEach((u, i) => {
-    const first = seen.get(u.name);
-    if (first !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['users', i, 'name'],
-        message: `duplicate user name "${u.name}" (first at traps.users[${first}]); expected unique names`,
-      });
-    else seen.set(u.name, i);
-  });
-});
+}).superRefine((t, ctx) => uniqueNames(ctx, t.users, ['users'], 'user', 'traps.users'));
 
 /** Options of an `snmp` source: the agents it polls, the defaults they share, an optional trap listener. */
 export const snmpOptions = strict({
@@ -163,19 +151,7 @@ export const snmpOptions = strict({
   traps: snmpTraps
     .optional()
     .describe('receive traps and informs from the agents as events (README "Traps and informs")'),
-}).superRefine((o, ctx) => {
-  const names = new Map<string, number>();
-  o.agents.forEach((a, i) => {
-    const first = names.get(a.name);
-    if (first !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['agents', i, 'name'],
-        message: `duplicate agent name "${a.name}" (first at agents[${first}]); expected unique names`,
-      });
-    } else names.set(a.name, i);
-  });
-});
+}).superRefine((o, ctx) => uniqueNames(ctx, o.agents, ['agents'], 'agent'));
 
 export type SnmpOptions = z.infer<typeof snmpOptions>;
 export type SnmpOptionsInput = z.input<typeof snmpOptions>;

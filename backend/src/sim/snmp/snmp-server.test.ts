@@ -22,6 +22,7 @@ import { activeHandles } from '../../testing/handles';
 import { startSimulation, type SimRunner } from '../runner';
 import { pdusOverSnmp } from './pdus-config';
 import { RPDU2 } from './rpdu2';
+import { gatherAll } from '../../testing/gather';
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '../../../..');
@@ -42,12 +43,8 @@ async function gather(
   const parsed = parseSourceOptions(def.options, source, i);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   const c = def.init({ ...source, options: parsed.options }) as PolledConnector;
-  const samples: SourceSample[] = [];
   try {
-    await c.gather(async (s) => void samples.push(...s));
-    return { samples };
-  } catch (e) {
-    return { samples, error: (e as Error).message };
+    return await gatherAll(c);
   } finally {
     await c.close();
   }
