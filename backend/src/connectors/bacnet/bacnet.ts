@@ -322,21 +322,20 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
         problem: `${what}: ${errorText(r.errorClass, r.errorCode)}`,
       };
     }
-    let value = asPointValue(r.tag, r.value, p.point.valueType);
+    // a multi-state present-value read into a string point: the state number, then its state-text
+    const named = obj.kind === 'multistate' && prop === PV && p.point.valueType === 'string';
+    let value = asPointValue(r.tag, r.value, named ? 'number' : p.point.valueType);
     let unnamed: string | undefined;
-    if (obj.kind === 'multistate' && prop === PV && p.point.valueType === 'string') {
-      const n = asPointValue(r.tag, r.value, 'number');
+    if (named && typeof value === 'number') {
       const names = this.stateTexts.get(key);
-      if (typeof n === 'number' && !names)
+      if (!names)
         return {
           sample: this.badSample(p.point, MALFORMED_STATUS),
-          problem: `${what}: the object has no state-text to name state ${n}; expected valueType: number`,
+          problem: `${what}: the object has no state-text to name state ${value}; expected valueType: number`,
         };
-      if (typeof n === 'number' && names) {
-        const s = stateName(n, names);
-        value = s.name;
-        if (!s.known) unnamed = `${what} is state ${n}, beyond its ${names.length} state-texts`;
-      }
+      const s = stateName(value, names);
+      if (!s.known) unnamed = `${what} is state ${value}, beyond its ${names.length} state-texts`;
+      value = s.name;
     }
     if (value === undefined || value === null)
       return {
@@ -403,7 +402,7 @@ export class BacnetConnector implements PolledConnector, WritableConnector {
         );
       values = nullValue();
     } else values = this.encode(planned, kind, req.value, target);
-    // a device found by Who-Is is written only where it answered last: never to a guessed address
+    // with a deviceId, written only once its I-Am said it is that device (found by Who-Is: where it answered last)
     const where = await this.locate(d).catch((e: unknown) => errorMessage(e));
     if (where) throw new WriteError('device', `write to ${target}: ${where}`);
     this.stats.writes++;

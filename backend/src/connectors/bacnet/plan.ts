@@ -135,8 +135,8 @@ export function planSource(source: SourceInstance<BacnetOptions>): SourcePlan {
       dp.objects.push(obj);
     }
     if (!obj.properties.includes(address.property)) obj.properties.push(address.property);
-    if (kind === 'multistate' && address.property === PV && point.valueType === 'string')
-      if (!obj.properties.includes(PROPERTIES['state-text'])) obj.properties.push(PROPERTIES['state-text']);
+    const byText = kind === 'multistate' && address.property === PV && point.valueType === 'string';
+    if (byText && !obj.properties.includes(PROPERTIES['state-text'])) obj.properties.push(PROPERTIES['state-text']);
     obj.points.push(planned);
   }
   if (errors.length > 0) throw new PlenumError('config', errors.join('\n'));
