@@ -195,7 +195,8 @@ describe('rack heatmap panel in the harness', () => {
     await mount({ ...BASE, options: { ...BASE.options, interaction: { variable: 'rack' } } });
     const c05 = await centreOf('C05');
     await page.mouse.click(c05.x, c05.y);
-    expect(new URL(page.url()).searchParams.get('var-rack')).toBe('C05');
+    // the panel sets the variable through Grafana's location service, a history push after the click's handler
+    await page.waitForURL((url) => url.searchParams.get('var-rack') === 'C05', { timeout: 5_000 });
     const link = page.getByTestId('rack-heatmap-link');
     await expect(link.getAttribute('href')).resolves.toBe('/d/rack-detail?var-rack=C05');
     await screenshot(page, 'rack-heatmap-link', '[data-testid="harness-panel"]');
