@@ -2,9 +2,10 @@ import type { Aggregate, At, Binary, Call, Expr, MatrixSelector, Subquery, Vecto
 import { aggregate } from './aggregate';
 import { binary } from './binary';
 import { ExecutionError, PromError } from './errors';
-import { INSTANT_FUNCTIONS, RANGE_FUNCTIONS, absentLabels, labelReplace } from './functions';
+import { INSTANT_FUNCTIONS, RANGE_FUNCTIONS, absentLabels, labelReplace, type RangeFn } from './functions';
 import { dropName, labelsKey, type Labels } from './labels';
 import { typeOf } from './parse';
+import { rollupStat, type RollupStat } from './rollup-plan';
 import { lowerBound, type RawSamples, type SampleSource } from './source';
 
 /** One series of an instant vector evaluated at every step: `v[i]` is its value at step i, undefined when absent. */
@@ -32,6 +33,8 @@ export interface RangeWindows {
   /** per step, the window's end (ms, inclusive); the window is [end − range, end] as in Prometheus 2.x */
   ends: number[];
   range: number;
+  /** some samples are rollup buckets (raw retention expired), read for the statistic asked (rollup-plan.ts) */
+  rolled?: boolean;
 }
 
 export interface EvalOptions {
@@ -163,21 +166,23 @@ export class Evaluator {
   }
 
   /** A range vector argument, for every step. */
-  windows(e: Expr, ts: readonly number[]): RangeWindows {
-    if (e.kind === 'matrix') return this.matrixWindows(e, ts);
+  windows(e: Expr, ts: readonly number[], stat?: RollupStat): RangeWindows {
+    if (e.kind === 'matrix') return this.matrixWindows(e, ts, stat);
     if (e.kind === 'subquery') return this.subqueryWindows(e, ts);
     throw new PromError('internal', `expected a range vector, got ${e.kind}`);
   }
 
-  private matrixWindows(e: MatrixSelector, ts: readonly number[]): RangeWindows {
+  private matrixWindows(e: MatrixSelector, ts: readonly number[], stat?: RollupStat): RangeWindows {
     const sel = e.selector;
     const ends = ts.map((t) => this.atTime(sel.at, t) - sel.offset);
     const series: RangeSeries[] = [];
+    let rolled = false;
     if (ends.length) {
       const lo = Math.min(...ends) - e.range;
       const hi = Math.max(...ends);
       for (const ref of this.source.select(sel.matchers)) {
-        const s = this.source.samples(ref, lo, hi);
+        const s = this.source.samples(ref, lo, hi, stat);
+        if (s.bucketMs) rolled = true;
         this.count(s.t.length);
         const t: number[] = [];
         const v: number[] = [];
@@ -190,7 +195,7 @@ export class Evaluator {
         if (t.length) series.push({ labels: ref.labels, t, v });
       }
     }
-    return { series, ends, range: e.range };
+    return { series, ends, range: e.range, rolled };
   }
 
   /**
@@ -321,27 +326,23 @@ export class Evaluator {
     if (rangeFn) {
       const matrixArg = e.args.findIndex((a) => typeOf(a) === 'matrix');
       const scalars = e.args.map((a, i) => (i === matrixArg ? undefined : this.scalar(a, ts)));
-      const w = this.windows(e.args[matrixArg]!, ts);
+      const stat = rollupStat(e.name);
+      const w = this.windows(e.args[matrixArg]!, ts, stat);
       const keepName = e.name === 'last_over_time';
+      const perWindow = (fn: RangeFn, win: RangeWindows) =>
+        rangeValues(fn, win, ts, (i) => scalars.map((sc) => sc?.[i] ?? NaN).filter((_, k) => k !== matrixArg));
+      let values: Array<Array<number | undefined> | undefined>;
+      if (w.rolled && (e.name === 'count_over_time' || e.name === 'avg_over_time')) {
+        // buckets hold counts and sums: a window's count is the sum of its counts, its mean sum ÷ count
+        const counts = perWindow(SUM, e.name === 'count_over_time' ? w : this.windows(e.args[matrixArg]!, ts, 'count'));
+        const sums = e.name === 'avg_over_time' ? perWindow(SUM, w) : undefined;
+        values = sums ? sums.map((v, k) => v?.map((x, i) => (x === undefined ? x : x / counts[k]![i]!))) : counts;
+      } else values = perWindow(rangeFn, w);
       const out: StepSeries[] = [];
-      for (const s of w.series) {
-        let any = false;
-        const v = w.ends.map((end, i) => {
-          const a = lowerBound(s.t, end - w.range);
-          const b = lowerBound(s.t, end + 1);
-          if (b <= a) return undefined;
-          const x = rangeFn(s.t, s.v, a, b, {
-            rangeStart: end - w.range,
-            rangeEnd: end,
-            range: w.range,
-            evalTime: ts[i]!,
-            scalars: scalars.map((sc) => sc?.[i] ?? NaN).filter((_, k) => k !== matrixArg),
-          });
-          if (x !== undefined) any = true;
-          return x;
-        });
-        if (any) out.push({ labels: keepName ? s.labels : dropName(s.labels), v });
-      }
+      w.series.forEach((s, k) => {
+        const v = values[k];
+        if (v) out.push({ labels: keepName ? s.labels : dropName(s.labels), v });
+      });
       return { kind: 'vector', series: collect(out) };
     }
     const instantFn = INSTANT_FUNCTIONS[e.name];
@@ -363,6 +364,35 @@ export class Evaluator {
     }
     throw new PromError('internal', `function ${e.name} has no implementation`);
   }
+}
+
+const SUM = RANGE_FUNCTIONS.sum_over_time!;
+
+/** A range function over each series' window at every step; undefined for a series with no value at any step. */
+function rangeValues(
+  fn: RangeFn,
+  w: RangeWindows,
+  ts: readonly number[],
+  scalarsAt: (step: number) => number[],
+): Array<Array<number | undefined> | undefined> {
+  return w.series.map((s) => {
+    let any = false;
+    const v = w.ends.map((end, i) => {
+      const a = lowerBound(s.t, end - w.range);
+      const b = lowerBound(s.t, end + 1);
+      if (b <= a) return undefined;
+      const x = fn(s.t, s.v, a, b, {
+        rangeStart: end - w.range,
+        rangeEnd: end,
+        range: w.range,
+        evalTime: ts[i]!,
+        scalars: scalarsAt(i),
+      });
+      if (x !== undefined) any = true;
+      return x;
+    });
+    return any ? v : undefined;
+  });
 }
 
 /**
@@ -400,7 +430,7 @@ function lookbackValues(
   lookback: number,
   withTime: boolean,
 ): Array<number | undefined> | undefined {
-  const { t, v: vals, stale } = s;
+  const { t, v: vals, stale, bucketMs } = s;
   const n = t.length;
   if (n === 0) return undefined;
   const out = new Array<number | undefined>(refs.length);
@@ -413,7 +443,7 @@ function lookbackValues(
     if (r < prev) i = lowerBound(t, r + 1) - 1;
     else while (i + 1 < n && t[i + 1]! <= r) i++;
     prev = r;
-    if (i < 0 || t[i]! < r - lookback) {
+    if (i < 0 || t[i]! < r - (bucketMs ? Math.max(lookback, bucketMs[i]!) : lookback)) {
       out[k] = undefined;
       continue;
     }

@@ -1,9 +1,10 @@
 import { QUALITY_CODE } from '@plenum/model';
 import type { Catalog } from '../catalog/catalog';
-import type { Historian } from '../historian/types';
+import type { Historian, StoreResolution } from '../historian/types';
 import type { Matcher } from './ast';
 import { matchesAll, METRIC_NAME, type Labels } from './labels';
 import { isSeriesPoint, pointLabels, qualityLabels } from './series-model';
+import { bucketQuality, bucketValue, planRead, type ReadPiece, type RollupStat } from './rollup-plan';
 import type { NewestSample, RawSamples, SampleSource, SeriesRef } from './source';
 
 interface Entry extends SeriesRef {
@@ -53,18 +54,21 @@ export function allSeriesLabels(catalog: Catalog): Labels[] {
 }
 
 /**
- * The historian and catalog as a SampleSource: the I/O side of the evaluator. Raw samples only (rollups keep
- * no last value per step and no sample times, which instant selectors and rate() need; see README.md). Values:
- * numbers as stored, booleans 0/1; a bad-quality sample is a stale marker; uncertain samples are values.
+ * The historian and catalog as a SampleSource: the I/O side of the evaluator. Raw samples where retention holds
+ * them, rollup buckets before (rollup-plan.ts; README.md "Reading from rollups"). Values: numbers as stored,
+ * booleans 0/1; a bad-quality sample is a stale marker; uncertain samples are values.
  */
 export class HistorianSource implements SampleSource {
   private readonly index: Index;
+  /** read once: a source serves one query, and the horizons move only hourly */
+  private readonly horizon: Record<StoreResolution, number>;
 
   constructor(
     private readonly historian: Historian,
     catalog: Catalog,
   ) {
     this.index = seriesIndex(catalog);
+    this.horizon = historian.horizon();
   }
 
   select(matchers: readonly Matcher[]): SeriesRef[] {
@@ -73,9 +77,17 @@ export class HistorianSource implements SampleSource {
     return pool.filter((e) => matchesAll(e.labels, matchers));
   }
 
-  samples(ref: SeriesRef, from: number, to: number): RawSamples {
+  samples(ref: SeriesRef, from: number, to: number, stat: RollupStat = 'last'): RawSamples {
     const e = ref as Entry;
-    const c = this.historian.readColumns(e.pointId, from, to + 1);
+    const pieces = planRead(from, to + 1, this.horizon);
+    const raw = pieces[pieces.length - 1]?.resolution === 'raw' ? pieces.pop()! : undefined;
+    const rawPart = raw ? this.raw(e, raw.from, raw.to) : { t: new Float64Array(0), v: new Float64Array(0) };
+    if (pieces.length === 0) return rawPart;
+    return this.withBuckets(e, pieces, rawPart, stat);
+  }
+
+  private raw(e: Entry, from: number, to: number): RawSamples {
+    const c = this.historian.readColumns(e.pointId, from, to);
     const t = c.ts.subarray(0, c.n);
     // the quality series: the codes themselves, never stale
     if (e.quality) return { t, v: Float64Array.from(c.quality.subarray(0, c.n)) };
@@ -90,6 +102,38 @@ export class HistorianSource implements SampleSource {
     return { t, v: c.num.subarray(0, c.n), stale };
   }
 
+  /** Rollup buckets (one sample each, at the bucket's start) where raw retention has expired, then the raw part. */
+  private withBuckets(e: Entry, pieces: readonly ReadPiece[], rawPart: RawSamples, stat: RollupStat): RawSamples {
+    const t: number[] = [];
+    const v: number[] = [];
+    const stale: number[] = [];
+    const width: number[] = [];
+    for (const p of pieces) {
+      const b = this.historian.buckets(e.pointId, {
+        from: p.from,
+        to: p.to,
+        stepMs: p.bucketMs,
+        resolution: p.resolution as '1m' | '1h',
+      });
+      for (let k = 0; k < b.t.length; k++) {
+        const x = e.quality ? bucketQuality(b, k, stat) : bucketValue(b, k, stat);
+        t.push(b.t[k]!);
+        v.push(x ?? NaN);
+        stale.push(x === null ? 1 : 0);
+        width.push(p.bucketMs);
+      }
+    }
+    const n = rawPart.t.length;
+    for (let i = 0; i < n; i++) {
+      const s = rawPart.stale?.[i] ? 1 : 0;
+      t.push(rawPart.t[i]!);
+      v.push(stat === 'count' && !s ? 1 : rawPart.v[i]!);
+      stale.push(s);
+      width.push(0);
+    }
+    return { t: Float64Array.from(t), v: Float64Array.from(v), stale: Uint8Array.from(stale), bucketMs: width };
+  }
+
   /**
    * The historian's latest cache: each point's newest sample by time (kept across restarts in its points table);
    * none for a point that never had a sample. One older than the raw retention horizon is not vouched for — readRaw would no longer return it.
@@ -97,12 +141,11 @@ export class HistorianSource implements SampleSource {
   newest(refs: readonly SeriesRef[]): Array<NewestSample | null | undefined> {
     const entries = refs as readonly Entry[];
     const latest = this.historian.latest([...new Set(entries.map((e) => e.pointId))]);
-    const horizon = this.historian.horizon().raw;
     return entries.map((e) => {
       const s = latest.get(e.pointId);
       // no latest sample: the point never had one
       if (!s) return null;
-      if (s.ts < horizon) return undefined;
+      if (s.ts < this.horizon.raw) return undefined;
       return { t: s.ts, v: seriesValue(e, s.value, s.quality) };
     });
   }

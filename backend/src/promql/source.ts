@@ -1,4 +1,5 @@
 import type { Matcher } from './ast';
+import type { RollupStat } from './rollup-plan';
 import { labelsKey, matchesAll, METRIC_NAME, type Labels } from './labels';
 
 /**
@@ -11,6 +12,12 @@ export interface RawSamples {
   t: ArrayLike<number>;
   v: ArrayLike<number>;
   stale?: ArrayLike<boolean | number>;
+  /**
+   * Per sample, the ms it stands for: 0 (or no array) for a raw sample, the bucket width for a rollup bucket read
+   * where raw retention has expired (stamped at the bucket's start; see rollup-plan.ts). An instant selector looks
+   * back at least that far, so hour buckets still answer with the 5 min lookback.
+   */
+  bucketMs?: ArrayLike<number>;
 }
 
 export interface SeriesRef {
@@ -25,7 +32,9 @@ export interface SeriesRef {
  */
 export interface SampleSource {
   select(matchers: readonly Matcher[]): SeriesRef[];
-  samples(ref: SeriesRef, from: number, to: number): RawSamples;
+  /** `stat`: what a rollup bucket gives where only rollups are left (@default 'last'). A read that returns
+   * buckets under 'count' gives its raw samples as 1 each, so the window's sum is its sample count */
+  samples(ref: SeriesRef, from: number, to: number, stat?: RollupStat): RawSamples;
   /**
    * Optional: each series' newest sample by time (`v` null: a stale marker) from a cache, without reading the
    * samples. An instant selector at a time at or after that sample needs nothing else (it is then the newest
