@@ -29,6 +29,7 @@ describe('profiles', () => {
       'geist-v4',
       'mib2',
       'raritan-pdu2',
+      'tripplite-ats',
       'ups-mib',
     ]);
   });
