@@ -37,4 +37,32 @@ describe('Arrivals', () => {
     await expect(a.wait(null, clock, 60_000)).resolves.toBe('closed');
     expect(a.pending).toBe(0);
   });
+
+  it('wakes exactly the waits whose points a batch holds, each once, among many', async () => {
+    const a = new Arrivals(now);
+    clock = 5000;
+    const outcomes = new Map<number, string>();
+    // 300 walls' polls, each on its own hall of 10 points, none with a sample yet
+    const waits = Array.from({ length: 300 }, (_, w) =>
+      a.wait(new Set(Array.from({ length: 10 }, (_, i) => `h${w}/p${i}`)), clock, 60_000).then((o) => {
+        outcomes.set(w, o);
+      }),
+    );
+    // registering points for a wait is not an arrival
+    expect(a.since(null, 0)).toBe(false);
+    clock = 5001;
+    a.record(['h7/p3', 'h7/p4', 'h42/p9', 'other']);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect([...outcomes]).toEqual([
+      [7, 'data'],
+      [42, 'data'],
+    ]);
+    expect(a.pending).toBe(298);
+    a.close();
+    await Promise.all(waits);
+    expect(outcomes.size).toBe(300);
+    expect([...outcomes.values()].filter((o) => o === 'closed')).toHaveLength(298);
+    expect(a.pending).toBe(0);
+  });
 });
