@@ -1,4 +1,4 @@
-import type { DataFrameJSON, RackLayoutQuery, Sample } from '@plenum/model';
+import type { DataFrameJSON, RackLayoutQuery, Sample, Selector } from '@plenum/model';
 import { QueryError } from '../common/errors';
 import type { QueryContext } from './context';
 import { frame, unitConfig } from './frames';
@@ -10,6 +10,17 @@ import { worstQuality } from './latest';
  * when a selector is given, `values` (the selected points' latest values combined per rack), joined on `rack`.
  * Values need one quantity so they share a unit and a colour scale.
  */
+/**
+ * The points a rackLayout reads: its selector narrowed to its `hall` (which narrows the floor as much as the
+ * selector does; selecting first and filtering by hall after would walk every hall's points). undefined: no
+ * selector, the layout alone.
+ */
+export function rackLayoutSelector(q: Pick<RackLayoutQuery, 'hall' | 'selector'>): Selector | undefined {
+  const { hall, selector } = q;
+  if (!hall?.length) return selector;
+  return { ...selector, hall: selector?.hall?.filter((h) => hall.includes(h)) ?? hall };
+}
+
 export function rackLayout(ctx: QueryContext, q: RackLayoutQuery): DataFrameJSON[] {
   const racks = ctx.catalog.rackPlacements(q.hall);
   const layout = frame(
@@ -45,7 +56,7 @@ export function rackLayout(ctx: QueryContext, q: RackLayoutQuery): DataFrameJSON
 
   const halls = new Set(racks.map((r) => r.hall));
   const points = ctx.catalog
-    .select(q.selector)
+    .select(rackLayoutSelector(q)!)
     .filter((p) => p.location.rack !== undefined && halls.has(p.location.hall!) && p.valueType !== 'string');
   const quantities = [...new Set(points.map((p) => p.quantity))];
   if (quantities.length > 1) {

@@ -3,6 +3,7 @@ import type { PlenumQuery, StreamResponse } from '@plenum/model';
 import type { QueryContext } from '../query/context';
 import { runQueries, type QueryObserver } from '../query/engine';
 import { plenumQuerySchema } from '../query/request-schema';
+import { rackLayoutSelector } from '../query/rack-layout';
 import type { Arrivals } from './arrivals';
 
 /** Longest a long poll is held, ms. Below Grafana's data source proxy timeout (`dataproxy.timeout`, 30 s). */
@@ -35,16 +36,22 @@ export type StreamRequest = z.infer<typeof streamRequestSchema>;
 const STREAMABLE: ReadonlySet<PlenumQuery['queryType']> = new Set(['timeseries', 'latest', 'rackLayout']);
 
 /**
- * Points the queries read, for the wait; null means "any point" (a rackLayout without selector), undefined
+ * Points the queries read, for the wait; null means "any point" (a rackLayout without selector or hall), undefined
  * means a query is invalid or cannot stream, so the answer (with its error) should go out at once.
  */
-function watchedPoints(ctx: QueryContext, queries: StreamRequest['queries']): Set<string> | null | undefined {
+export function watchedPoints(ctx: QueryContext, queries: StreamRequest['queries']): Set<string> | null | undefined {
   const ids = new Set<string>();
   for (const raw of queries) {
     if (raw.hide === true) continue;
     const q = plenumQuerySchema.safeParse(raw);
     if (!q.success || !STREAMABLE.has(q.data.queryType)) return undefined;
-    const selector = 'selector' in q.data ? q.data.selector : undefined;
+    // a floor map watches its halls' points only (else it would wake on every hall's samples)
+    const selector =
+      q.data.queryType === 'rackLayout'
+        ? rackLayoutSelector(q.data)
+        : 'selector' in q.data
+          ? q.data.selector
+          : undefined;
     if (!selector) return null;
     for (const p of ctx.catalog.select(selector)) ids.add(p.id);
   }
