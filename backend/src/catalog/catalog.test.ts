@@ -180,6 +180,20 @@ describe('Catalog.select through its index', () => {
   });
 });
 
+describe('Catalog.select answers again from its cache', () => {
+  it('gives each caller its own array, and sees points added since', () => {
+    const cat = new Catalog(site, points);
+    const sel: Selector = { hall: ['h1'], quantity: ['temperature'] };
+    const first = cat.select(sel);
+    expect(first).toHaveLength(3);
+    first.length = 0;
+    expect(cat.select(sel)).toHaveLength(3);
+    cat.add([point('h1', 'B', 'B01', 'env', 'exhaust_temp')]);
+    expect(cat.select(sel).map((p) => p.id)).toContain('s/h1/B/B01/env/exhaust_temp');
+    expect(cat.select({ ...sel })).toEqual(cat.select(sel));
+  });
+});
+
 describe('globToRegExp', () => {
   it('keeps * inside a segment and escapes regex characters', () => {
     expect(globToRegExp('a/*/c').test('a/b/c')).toBe(true);

@@ -17,11 +17,21 @@ const has = <T>(list: readonly T[] | undefined, value: T | undefined): boolean =
  * The point catalog and topology, built once from the site config (and later from OPC UA browse). Read-only
  * after construction, so queries never race a change: a new catalog replaces the old one whole.
  */
+/** point references the select cache may hold (8 bytes each): 16 MB */
+const SELECTED_POINTS_MAX = 2_000_000;
+
 export class Catalog {
   private readonly byId = new Map<string, Point>();
   private readonly racks: RackPlacement[] = [];
   /** built at the first select, dropped when points are added */
   private index: CatalogIndex | undefined;
+  /**
+   * Answers of recent selectors, least recently used first, dropped with the index: dashboards ask the same
+   * selectors every refresh (100 NOC walls' live panels ask hundreds of times a second), and each answer is a
+   * walk over a hall's or a quantity's points. Bounded by the points held, not the entries.
+   */
+  private readonly selected = new Map<string, readonly Point[]>();
+  private selectedPoints = 0;
 
   constructor(
     readonly site: Site,
@@ -42,6 +52,8 @@ export class Catalog {
       if (!this.byId.has(p.id)) {
         this.byId.set(p.id, p);
         this.index = undefined;
+        this.selected.clear();
+        this.selectedPoints = 0;
       }
   }
 
@@ -61,8 +73,28 @@ export class Catalog {
     return this.racks.filter((r) => has(halls, r.hall));
   }
 
-  /** Points matching every set field of the selector, in id order; candidates from the index (catalog-index.ts). */
+  /** Points matching every set field of the selector, in id order (a new array the caller may keep or change). */
   select(sel: Selector): Point[] {
+    const key = JSON.stringify(sel);
+    const hit = this.selected.get(key);
+    if (hit) {
+      this.selected.delete(key);
+      this.selected.set(key, hit);
+      return hit.slice();
+    }
+    const out = this.selectFromIndex(sel);
+    this.selected.set(key, out);
+    this.selectedPoints += out.length;
+    for (const [k, v] of this.selected) {
+      if (this.selectedPoints <= SELECTED_POINTS_MAX) break;
+      this.selected.delete(k);
+      this.selectedPoints -= v.length;
+    }
+    return out.slice();
+  }
+
+  /** candidates from the index (catalog-index.ts), then every field checked */
+  private selectFromIndex(sel: Selector): Point[] {
     const idRes = sel.ids?.length ? sel.ids.map(globToRegExp) : undefined;
     const text = sel.text?.trim().toLowerCase();
     const index = (this.index ??= new CatalogIndex(this.byId.values()));
