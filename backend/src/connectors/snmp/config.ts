@@ -73,6 +73,11 @@ export const snmpAgent = strict({
     .min(1, 'community: expected a community string')
     .optional()
     .describe('v2c community, @default public; never logged'),
+  writeCommunity: z
+    .string({ error: 'writeCommunity: expected a community string' })
+    .min(1, 'writeCommunity: expected a community string')
+    .optional()
+    .describe('v2c community of SETs (writable points), @default the community; never logged'),
   user: snmpUser.optional().describe('v3 USM user (required with version 3)'),
   context: z.string({ error: 'context: expected a context name' }).optional().describe('v3 context name, @default ""'),
   timeoutMs: ms('timeoutMs', 1, 60_000)
@@ -91,11 +96,11 @@ export const snmpAgent = strict({
   if (a.version === '3' && a.user === undefined) {
     ctx.addIssue({ code: 'custom', path: ['user'], message: `user is required with version 3 (agent "${a.name}")` });
   }
-  if (a.version === '3' && a.community !== undefined) {
+  if (a.version === '3' && (a.community !== undefined || a.writeCommunity !== undefined)) {
     ctx.addIssue({
       code: 'custom',
-      path: ['community'],
-      message: `community applies to version 2c only; expected user with version 3 (agent "${a.name}")`,
+      path: [a.community !== undefined ? 'community' : 'writeCommunity'],
+      message: `community and writeCommunity apply to version 2c only; expected user with version 3 (agent "${a.name}")`,
     });
   }
   if (a.version === '2c' && (a.user !== undefined || a.context !== undefined)) {

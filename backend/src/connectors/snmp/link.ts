@@ -1,7 +1,7 @@
 /**
- * One agent's session (net-snmp over UDP): GET and GETBULK as promises, one request at a time, errors classed into
- * AgentError kinds. The socket is opened on the first request (never in init) and closed by `close()`, which also
- * ends a request in flight.
+ * One agent's session (net-snmp over UDP): GET, GETBULK and SET as promises, one request at a time (a queue shared
+ * by polls and writes), errors classed into AgentError kinds. The socket is opened on the first request (never in
+ * init) and closed by `close()`, which also ends a request in flight.
  */
 import snmp from 'net-snmp';
 import { agentTarget, type ResolvedAgent, type SnmpUser } from './config';
@@ -79,6 +79,8 @@ export class AgentLink {
   requests = 0;
   /** the request in flight (one at a time per agent), failed directly when net-snmp throws on its answer */
   private inflight?: (err: AgentError) => void;
+  /** the tail of the request queue: a write waits for the poll's request in flight, and the other way round */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly agent: ResolvedAgent) {}
 
@@ -162,31 +164,99 @@ export class AgentLink {
     return new AgentError('malformed', `${what} failed: ${err.message}`, SNMP_STATUS.malformed);
   }
 
+  /** Runs `send` after every request queued before it: one request at a time per agent, polls and writes alike. */
+  private enqueue<T>(send: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() =>
+      this.closed ? Promise.reject(new AgentError('closed', 'closed', SNMP_STATUS.timeout)) : send(),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   get(oids: string[]): Promise<Varbind[]> {
-    if (this.closed) return Promise.reject(new AgentError('closed', 'closed', SNMP_STATUS.timeout));
-    this.requests++;
     const what = `GET of ${oids.length} OID${oids.length === 1 ? '' : 's'} (${oids[0]}${oids.length > 1 ? ' …' : ''})`;
-    return new Promise((resolve, reject) => {
-      this.inflight = reject;
-      this.open().get(oids, (err, vbs) => {
-        this.inflight = undefined;
-        if (err) reject(this.classify(err, what));
-        else resolve(vbs as Varbind[]);
-      });
-    });
+    return this.enqueue(
+      () =>
+        new Promise((resolve, reject) => {
+          this.requests++;
+          this.inflight = reject;
+          this.open().get(oids, (err, vbs) => {
+            this.inflight = undefined;
+            if (err) reject(this.classify(err, what));
+            else resolve(vbs as Varbind[]);
+          });
+        }),
+    );
   }
 
   /** GETBULK with no non-repeaters: one array of successive varbinds per requested OID. */
   getBulk(oids: string[], maxRepetitions: number): Promise<Varbind[][]> {
-    if (this.closed) return Promise.reject(new AgentError('closed', 'closed', SNMP_STATUS.timeout));
-    this.requests++;
     const what = `GETBULK from ${oids[0]}${oids.length > 1 ? ` and ${oids.length - 1} more` : ''}`;
-    return new Promise((resolve, reject) => {
+    return this.enqueue(
+      () =>
+        new Promise((resolve, reject) => {
+          this.requests++;
+          this.inflight = reject;
+          this.open().getBulk(oids, 0, maxRepetitions, (err, vbs) => {
+            this.inflight = undefined;
+            if (err) reject(this.classify(err, what));
+            else resolve((vbs as Varbind[][]).map((col) => col ?? []));
+          });
+        }),
+    );
+  }
+
+  /**
+   * SET of one varbind, sent once: net-snmp's retries are off for it (a SET repeated after a lost answer is a
+   * second command to the plant), so a timeout means it may or may not have been applied. v2c sends the agent's
+   * `writeCommunity` when set (else its community), v3 the agent's user. A v3 session that has not discovered the
+   * agent's engine yet does that first with a GET of the same OID (net-snmp would otherwise send the SET after
+   * its discovery with the retries back on).
+   */
+  set(vb: Varbind): Promise<Varbind[]> {
+    const what = `SET of ${vb.oid}`;
+    return this.enqueue(async () => {
+      const s = this.open() as snmp.Session & { retries: number; community?: string; msgSecurityParameters?: unknown };
+      if (this.agent.version === '3' && s.msgSecurityParameters === undefined) {
+        await this.request((cb) => s.get([vb.oid], cb), `GET of ${vb.oid} (engine discovery before the SET)`);
+      }
+      return this.request(
+        (cb) => {
+          // net-snmp copies both into the request it builds synchronously: only this SET sees them
+          const { retries, community } = s;
+          const write = this.agent.version === '2c' ? this.agent.writeCommunity : undefined;
+          s.retries = 0;
+          if (write !== undefined) s.community = write;
+          try {
+            s.set([vb], cb);
+          } finally {
+            s.retries = retries;
+            if (write !== undefined) s.community = community;
+          }
+        },
+        what,
+        true,
+      );
+    });
+  }
+
+  /** One request on the open session as a promise; `once`: a SET, whose timeout message says it was not retried. */
+  private request(send: (cb: (err: Error | null, vbs: Varbind[]) => void) => void, what: string, once = false) {
+    return new Promise<Varbind[]>((resolve, reject) => {
+      this.requests++;
       this.inflight = reject;
-      this.open().getBulk(oids, 0, maxRepetitions, (err, vbs) => {
+      send((err, vbs) => {
         this.inflight = undefined;
-        if (err) reject(this.classify(err, what));
-        else resolve((vbs as Varbind[][]).map((col) => col ?? []));
+        if (!err) resolve(vbs);
+        else if (once && err instanceof snmp.RequestTimedOutError)
+          reject(
+            new AgentError(
+              'timeout',
+              `no answer to ${what} within ${this.agent.timeoutMs} ms (a SET is not retried: it may or may not have been applied)`,
+              SNMP_STATUS.timeout,
+            ),
+          );
+        else reject(this.classify(err, what));
       });
     });
   }

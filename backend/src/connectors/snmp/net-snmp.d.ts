@@ -80,6 +80,8 @@ declare module 'net-snmp' {
       maxRepetitions: number,
       cb: Callback<Array<Varbind | Varbind[]>>,
     ): this;
+    /** SetRequest: the agent answers with the varbinds it set, or an error-status (a RequestFailedError) */
+    set(varbinds: Varbind[], cb: Callback<Varbind[]>): this;
     close(): this;
     cancelRequests(error: Error): void;
   }

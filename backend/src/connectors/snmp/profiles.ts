@@ -45,6 +45,9 @@ const objectFields = {
   invalid: z.array(z.number()).optional(),
   /** the unit of the scaled value (a Plenum source unit); a point reading it must declare the same unit */
   unit: z.string().optional(),
+  /** the MIB's MAX-ACCESS as far as SET goes: `read-only` (counters, gauges, TimeTicks, status) makes a writable
+   * point on it an init error; @default unknown: the agent's answer decides (notWritable, noAccess…) */
+  access: z.enum(['read-only', 'read-write'], { error: 'access: expected read-only or read-write' }).optional(),
   description: z.string().optional(),
 };
 
@@ -108,6 +111,8 @@ export interface ObjectDef {
   enum?: ReadonlyMap<number, string>;
   invalid: ReadonlySet<number>;
   unit?: string;
+  /** the profile's `access`, when it gives one */
+  access?: 'read-only' | 'read-write';
   /** a scalar or raw OID: read as is */
   oid?: string;
   /** a table column: `<entry>.<column>`, the row's index follows */
@@ -160,6 +165,7 @@ function defOf(
     ...(en ? { enum: en } : {}),
     invalid: new Set(o.invalid ?? []),
     ...(o.unit !== undefined ? { unit: o.unit } : {}),
+    ...(o.access !== undefined ? { access: o.access } : {}),
   };
 }
 

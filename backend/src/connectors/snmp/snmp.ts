@@ -15,13 +15,28 @@
  *   remaining requests in this poll are skipped and every point not yet read is bad with that status;
  * - then, when any point is bad, gather throws one error naming the source, each failing agent (host, port,
  *   version, never a credential), the OIDs and points, so the source shows `degraded` with the reason.
+ *
+ * Writes (README "Writes"): `write` SETs a writable point's `writeAddress` (else its address) — an Integer32 for
+ * numbers (raw = value ÷ scale, whole only) and enum codes, an OctetString for text — once, through the agent's
+ * request queue, then GETs the OID back. SNMP has no relinquish: a null write is refused and the agent keeps the
+ * last value.
  */
-import type { NewEvent, ValueType } from '@plenum/model';
+import type { NewEvent, SampleValue, ValueType } from '@plenum/model';
 import { PlenumError } from '../../common/errors';
-import type { PolledConnector, SampleSink, SourceInstance, SourcePoint, SourceSample } from '../types';
+import {
+  WriteError,
+  type PolledConnector,
+  type SampleSink,
+  type SourceInstance,
+  type SourcePoint,
+  type SourceSample,
+  type WritableConnector,
+  type WriteOutcome,
+  type WriteRequest,
+} from '../types';
 import { cellOid, checkValueType, parseAddress, type SnmpAddress } from './address';
 import { resolveAgent, type ResolvedAgent, type SnmpOptions, type SnmpUser } from './config';
-import { bad, decodeVarbind, octets, SNMP_STATUS, TYPE, type Decoded, type Varbind } from './decode';
+import { applyScale, bad, decodeVarbind, octets, SNMP_STATUS, TYPE, type Decoded, type Varbind } from './decode';
 import { AgentError, AgentLink } from './link';
 import { loadProfiles, type Profile } from './profiles';
 import { notificationsOf, TrapListener } from './traps';
@@ -33,6 +48,8 @@ interface PlannedPoint {
   getOid?: string;
   /** the decimal digits object read by GET beside it (Raritan) */
   digitsOid?: string;
+  /** where SETs go, for writable points: the parsed `writeAddress`, else `addr` */
+  write?: SnmpAddress;
 }
 
 interface AgentPlan {
@@ -54,6 +71,8 @@ export interface SnmpStats {
   agentFailures: number;
   /** GET batches split after tooBig */
   splits: number;
+  /** SETs the agent accepted */
+  sets: number;
 }
 
 /** Most rows one table walk may return before it is called malformed (an agent that loops). */
@@ -88,12 +107,6 @@ export function parsePoints(
   for (const p of source.points) {
     const text = p.source.address;
     const where = `point "${p.id}" in source "${source.name}"`;
-    if (p.writable) {
-      errors.push(
-        `${where} is writable, but the snmp connector does not write (SET is not supported); expected writable: false`,
-      );
-      continue;
-    }
     const r = parseAddress(text, profiles, agents);
     if (!r.ok) {
       errors.push(`bad address "${text}" of ${where}: ${r.error}`);
@@ -105,17 +118,22 @@ export function parsePoints(
       errors.push(`address "${text}" of ${where}: ${typeError}`);
       continue;
     }
-    const unit = a.def.unit;
-    if (unit !== undefined && a.scale === 1 && p.valueType === 'number' && a.def.type === 'number') {
-      if (p.quantity !== 'state' && p.quantity !== 'count' && p.sourceUnit !== unit) {
-        errors.push(
-          `address "${text}" of ${where}: ${a.def.name} reads ${unit} but the point's unit is ${p.sourceUnit || '(none)'}; expected unit: ${unit} (values are converted at ingest), or a scale= that turns ${unit} into ${p.sourceUnit}`,
-        );
+    const unitError = checkUnit(a, p);
+    if (unitError) {
+      errors.push(`address "${text}" of ${where}: ${unitError}`);
+      continue;
+    }
+    let write: SnmpAddress | undefined;
+    if (p.writable) {
+      const w = writeTarget(p, a, profiles, agents, where);
+      if (typeof w === 'string') {
+        errors.push(w);
         continue;
       }
+      write = w;
     }
     const t = a.def.table;
-    const planned: PlannedPoint = { point: p, addr: a };
+    const planned: PlannedPoint = { point: p, addr: a, ...(write ? { write } : {}) };
     if (a.def.oid !== undefined) planned.getOid = a.def.oid;
     else if (t && t.suffix !== undefined) planned.getOid = cellOid(t.entry, t.column, a.index as string, t.suffix);
     if (a.def.digits && t && a.index !== undefined) {
@@ -125,6 +143,97 @@ export function parsePoints(
   }
   if (errors.length > 0) throw new PlenumError('config', errors.join('\n'));
   return out;
+}
+
+/** A profile unit the point does not declare (a factor of 1000 off without an error), or undefined. */
+function checkUnit(a: SnmpAddress, p: SourcePoint): string | undefined {
+  const unit = a.def.unit;
+  if (unit === undefined || a.scale !== 1 || p.valueType !== 'number' || a.def.type !== 'number') return undefined;
+  if (p.quantity === 'state' || p.quantity === 'count' || p.sourceUnit === unit) return undefined;
+  return `${a.def.name} reads ${unit} but the point's unit is ${p.sourceUnit || '(none)'}; expected unit: ${unit} (values are converted at ingest), or a scale= that turns ${unit} into ${p.sourceUnit}`;
+}
+
+/**
+ * Where a writable point's SETs go: its `writeAddress` (parsed like an address, checked like one against the
+ * point's valueType and unit) or its address. Objects the profile marks `access: read-only` and decimal-digits
+ * objects (the digits are the agent's, read beside the value) cannot be written: an error, found in init.
+ */
+function writeTarget(
+  p: SourcePoint,
+  read: SnmpAddress,
+  profiles: ReadonlyMap<string, Profile>,
+  agents: readonly string[],
+  where: string,
+): SnmpAddress | string {
+  const given = p.source.writeAddress;
+  const text = given ?? p.source.address;
+  const field = given === undefined ? 'address' : 'writeAddress';
+  let w = read;
+  if (given !== undefined) {
+    const r = parseAddress(given, profiles, agents);
+    if (!r.ok) return `bad writeAddress "${given}" of ${where}: ${r.error}`;
+    w = r.address;
+    const problem = checkValueType(w, p.valueType) ?? checkUnit(w, p);
+    if (problem) return `writeAddress "${given}" of ${where}: ${problem}`;
+  }
+  const cannot = (why: string) =>
+    `${where} is writable but its ${field} "${text}" ${why}; expected a writeAddress on a read-write object (or writable: false)`;
+  if (w.def.access === 'read-only') {
+    return cannot(`is ${w.def.name}, which the profile marks read-only (its MIB's MAX-ACCESS)`);
+  }
+  if (w.def.digits !== undefined) {
+    return cannot(`is ${w.def.name}, scaled by decimal digits the agent reports beside it, which a SET cannot carry`);
+  }
+  return w;
+}
+
+/** x ÷ scale without float noise for the usual tenths and hundredths (1.5 ÷ 0.1 = 15, not 15.000000000000002). */
+function unscale(v: number, scale: number): number {
+  if (scale === 1) return v;
+  const inv = 1 / scale;
+  const r = Math.round(inv);
+  if (r !== 0 && Math.abs(inv - r) < 1e-9 * Math.abs(inv)) return v * r;
+  return v / scale;
+}
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * The varbind value a SET of `value` to `a` carries, or why it cannot be written (nothing is sent): text → an
+ * OctetString (an enum's state name → its code); numbers → an Integer32 of value ÷ the object's and the address's
+ * scale, which must be a whole number; an enum's code must be one the profile lists.
+ */
+export function encodeWrite(
+  a: SnmpAddress,
+  valueType: ValueType,
+  value: SampleValue,
+): { type: number; value: number | string } | string {
+  const d = a.def;
+  const states = () =>
+    [...(d.enum ?? new Map<number, string>())].map(([code, name]) => `${code} (${name})`).join(', ') || '(none)';
+  if (typeof value !== valueType) return `expected a ${valueType} (the point's valueType)`;
+  if (typeof value === 'string') {
+    if (d.type !== 'enum') return { type: TYPE.OctetString, value };
+    const code = [...(d.enum ?? [])].find(([, name]) => name === value)?.[0];
+    if (code === undefined) return `"${value}" is not a state of ${d.name}; expected one of ${states()}`;
+    return { type: TYPE.Integer, value: code };
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'expected a finite number';
+  if (d.type === 'enum') {
+    if (!Number.isInteger(value) || !d.enum?.has(value)) {
+      return `${value} is not a code of ${d.name}'s enum; expected one of ${states()}`;
+    }
+    return { type: TYPE.Integer, value };
+  }
+  const raw = unscale(unscale(value, a.scale), d.scale);
+  const whole = Math.round(raw);
+  if (Math.abs(raw - whole) > 1e-9 * Math.max(1, Math.abs(raw))) {
+    const step = applyScale(applyScale(1, d.scale), a.scale);
+    return `${value} is ${raw} in the agent's raw integer (value ÷ scale ${step}), not a whole number; expected a multiple of ${step}`;
+  }
+  if (whole < INT32_MIN || whole > INT32_MAX) return `${value} is ${whole} raw, outside Integer32`;
+  return { type: TYPE.Integer, value: whole };
 }
 
 /**
@@ -146,9 +255,9 @@ export function trapUsersOfAgents(source: string, agents: readonly ResolvedAgent
   return [...byName.values()].map((v) => v.user);
 }
 
-export class SnmpConnector implements PolledConnector {
+export class SnmpConnector implements PolledConnector, WritableConnector {
   readonly mode = 'poll' as const;
-  readonly stats: SnmpStats = { requests: 0, gets: 0, bulks: 0, agentFailures: 0, splits: 0 };
+  readonly stats: SnmpStats = { requests: 0, gets: 0, bulks: 0, agentFailures: 0, splits: 0, sets: 0 };
   /** the problems of the last gather, one line each (also in the error it threw) */
   lastProblems: string[] = [];
   /** the last trap/inform events, newest last (also delivered to the event sink) */
@@ -157,6 +266,9 @@ export class SnmpConnector implements PolledConnector {
   readonly traps?: TrapListener;
   private trapsStarted?: Promise<void>;
   private readonly plans: AgentPlan[];
+  /** every configured point by id (writes look their point up here) */
+  private readonly byId: ReadonlyMap<string, PlannedPoint>;
+  private readonly links: ReadonlyMap<string, AgentLink>;
   private closed = false;
 
   constructor(
@@ -196,6 +308,8 @@ export class SnmpConnector implements PolledConnector {
       walks: new Map(),
     }));
     const byName = new Map(this.plans.map((p) => [p.link.agent.name, p]));
+    this.byId = new Map(points.map((pp) => [pp.point.id, pp]));
+    this.links = new Map(this.plans.map((p) => [p.link.agent.name, p.link]));
     for (const pp of points) {
       const plan = byName.get(pp.addr.agent) as AgentPlan;
       plan.points.push(pp);
@@ -450,11 +564,116 @@ export class SnmpConnector implements PolledConnector {
     return out;
   }
 
+  /**
+   * SETs one point (value in its source unit) and GETs it back (README "Writes"). Throws a `WriteError`: `config`
+   * for a point that is not writable here or a row label the agent's table lacks (nothing sent); `refused` for a
+   * relinquish (SNMP has none), a value that does not fit the object (nothing sent) or the agent's error-status
+   * (notWritable, wrongType, wrongValue, noAccess…: `rawStatus` 1–18); `device` when the source is closed, the
+   * agent does not answer (it may or may not have taken the SET: not retried), USM refuses or the answer is
+   * malformed.
+   */
+  async write(req: WriteRequest): Promise<WriteOutcome> {
+    const name = this.source.name;
+    const id = req.point.id;
+    const pp = this.byId.get(id);
+    if (!pp) throw new WriteError('config', `source "${name}": point "${id}" is not configured in this source`);
+    const w = pp.write;
+    if (!w) throw new WriteError('config', `source "${name}": point "${id}" is not writable (writable: false)`);
+    const link = this.links.get(w.agent) as AgentLink;
+    const where = w.index !== undefined ? ` index ${w.index}` : w.row !== undefined ? ` row "${w.row}"` : '';
+    const at = `point "${id}" (${w.def.name}${where} at agent "${w.agent}" (${link.target}))`;
+    if (req.value === null) {
+      throw new WriteError(
+        'refused',
+        `source "${name}": cannot relinquish ${at}: SNMP has no relinquish (no priority array): the agent keeps the last value written; write the value it should hold (release: restore), and leave the rest to the device's own watchdog or power-on default`,
+      );
+    }
+    const vb = encodeWrite(w, pp.point.valueType, req.value);
+    if (typeof vb === 'string') {
+      throw new WriteError(
+        'refused',
+        `source "${name}": cannot write ${JSON.stringify(req.value)} to ${at}: ${vb}; nothing was sent`,
+      );
+    }
+    if (this.closed) throw new WriteError('device', `source "${name}": cannot write ${at}: the source is closed`);
+    const oid = await this.writeOid(w, link, `source "${name}": cannot write ${at}`);
+    try {
+      await link.set({ oid, ...vb });
+    } catch (e) {
+      const err = asAgentError(e);
+      const prefix = `source "${name}": SET of ${JSON.stringify(req.value)} to ${at}`;
+      if (err.kind === 'status') throw new WriteError('refused', `${prefix}: ${err.message}`, err.rawStatus);
+      if (err.kind === 'closed') throw new WriteError('device', `${prefix}: the source closed during the SET`);
+      throw new WriteError('device', `${prefix}: ${err.message}`, err.rawStatus);
+    }
+    this.stats.sets++;
+    return this.readBack(pp, w, link, oid, at);
+  }
+
+  /** The OID a SET goes to: the scalar's or the cell's; a `row=` label is looked up by a walk of the label column. */
+  private async writeOid(w: SnmpAddress, link: AgentLink, prefix: string): Promise<string> {
+    const t = w.def.table;
+    if (w.def.oid !== undefined) return w.def.oid;
+    if (!t) throw new WriteError('config', `${prefix}: it has no OID`);
+    if (w.index !== undefined) return cellOid(t.entry, t.column, w.index, t.suffix);
+    let labels: Map<string, Varbind>;
+    try {
+      labels = (await this.walk(link, t.entry, [t.label as number])).get(t.label as number) ?? new Map();
+    } catch (e) {
+      const err = asAgentError(e);
+      throw new WriteError(
+        'device',
+        `${prefix}: the walk of its label column ${t.entry}.${t.label} failed: ${err.message}; nothing was sent`,
+        err.rawStatus,
+      );
+    }
+    const index = findRow(labels, w.row as string);
+    if (index === undefined) {
+      throw new WriteError(
+        'config',
+        `${prefix}: no row labelled "${w.row}" in ${t.name} (${t.entry}.${t.label}); nothing was sent`,
+      );
+    }
+    return cellOid(t.entry, t.column, index, t.suffix);
+  }
+
+  /** GETs the written OID with the read decoding; an error-status or a bad value is the outcome's `rawStatus`. */
+  private async readBack(
+    pp: PlannedPoint,
+    w: SnmpAddress,
+    link: AgentLink,
+    oid: string,
+    at: string,
+  ): Promise<WriteOutcome> {
+    let vbs: Varbind[];
+    try {
+      vbs = await link.get([oid]);
+    } catch (e) {
+      const err = asAgentError(e);
+      if (err.kind === 'status') return { readBack: null, rawStatus: err.rawStatus, at: this.now() };
+      throw new WriteError(
+        'device',
+        `source "${this.source.name}": the agent took the SET of ${oid} to ${at} but the read-back failed: ${err.message}`,
+        err.rawStatus,
+      );
+    }
+    const arrived = this.now();
+    const vb = vbs[0];
+    if (!vb) return { readBack: null, rawStatus: SNMP_STATUS.malformed, at: arrived };
+    const d = decodeVarbind(vb, w.def, pp.point.valueType, w.scale);
+    if (d.quality === 'bad') return { readBack: null, rawStatus: d.rawStatus ?? SNMP_STATUS.malformed, at: arrived };
+    return { readBack: d.value, rawStatus: 0, at: arrived };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.plans) p.link.close();
     await this.traps?.stop();
   }
+}
+
+function asAgentError(e: unknown): AgentError {
+  return e instanceof AgentError ? e : new AgentError('malformed', String(e), SNMP_STATUS.malformed);
 }
 
 /** The index of the row whose label is `label` (exact, else ignoring case and surrounding spaces). */

@@ -75,15 +75,19 @@ export function requireSnmpsim(): void {
   if (r.error) throw new Error(`${INSTALL_HINT}\n${r.error.message}`);
 }
 
-/** Starts snmpsimd on 127.0.0.1 and a free port over a temp copy of the recordings; resolves once it answers. */
-export async function startSnmpsim(): Promise<Snmpsim> {
+/**
+ * Starts snmpsimd on 127.0.0.1 and a free port over a temp copy of the recordings (`only`: these recordings, by
+ * name without `.snmprec`, so it indexes less at start when other suites run beside it); resolves once it answers.
+ */
+export async function startSnmpsim(only?: readonly string[]): Promise<Snmpsim> {
   requireSnmpsim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-snmpsim-'));
   const data = path.join(dir, 'data');
   const cache = path.join(dir, 'cache');
   fs.mkdirSync(data);
   fs.mkdirSync(cache);
-  for (const f of fs.readdirSync(DEVICES_DIR).filter((f) => f.endsWith('.snmprec'))) {
+  const wanted = (f: string) => f.endsWith('.snmprec') && (only === undefined || only.includes(f.slice(0, -8)));
+  for (const f of fs.readdirSync(DEVICES_DIR).filter(wanted)) {
     fs.copyFileSync(path.join(DEVICES_DIR, f), path.join(data, f));
     fs.chmodSync(path.join(data, f), 0o644);
   }
@@ -148,8 +152,12 @@ export interface Snmpd {
   stop(): Promise<void>;
 }
 
-/** The object the snmpd fixture serves through a `pass_persist` script, so tests can change it between polls. */
+/** The object the snmpd fixture serves through a `pass_persist` script, so tests can change it between polls; it
+ * takes a SET of an integer (anything else: wrongType). */
 export const PASS_OID = '1.3.6.1.4.1.99999.1.0';
+
+/** v2c communities of the snmpd fixture: read-only, and read-write (SETs). */
+export const SNMPD_COMMUNITIES = { ro: 'plenum-ro', rw: 'plenum-rw' } as const;
 
 /** USM users of the snmpd fixture: name → [auth protocol (snmpd.conf), priv protocol], passphrases V3_USER's. */
 export const SNMPD_USERS = {
@@ -160,8 +168,9 @@ export const SNMPD_USERS = {
 
 /**
  * Starts Debian's snmpd (Net-SNMP, an independent USM implementation) on 127.0.0.1 and a free port with a temp
- * config and persistent dir: the SNMPD_USERS as authPriv read-only users, sysName/sysLocation, and PASS_OID served
- * by a `pass_persist` script from a file the test rewrites. Resolves once it answers.
+ * config and persistent dir: the SNMPD_USERS as authPriv read-only users, the SNMPD_COMMUNITIES (v2c, read-only and
+ * read-write), sysName/sysLocation, and PASS_OID served by a `pass_persist` script from a file the test rewrites
+ * (and a SET writes). Resolves once it answers.
  */
 export async function startSnmpd(): Promise<Snmpd> {
   if (!fs.existsSync('/usr/sbin/snmpd')) throw new Error('the snmpd tests need Debian snmpd: apt-get install -y snmpd');
@@ -181,7 +190,10 @@ export async function startSnmpd(): Promise<Snmpd> {
       '    PING) echo PONG ;;',
       `    get) read oid; if [ "$oid" = "$OID" ]; then echo "$OID"; echo integer; cat "${valueFile}"; else echo NONE; fi ;;`,
       '    getnext) read oid; echo NONE ;;',
-      '    set) read oid; read val; echo not-writable ;;',
+      // a SET arrives as `set`, the OID, then `<type> <value>`; DONE takes it
+      `    set) read oid; read val; if [ "$oid" != "$OID" ]; then echo not-writable; elif [ "\${val%% *}" = integer ]; then echo "\${val#* }" > "${valueFile}"; echo DONE; else echo wrong-type; fi ;;`,
+      // snmpd follows a set's value with an empty line: answering it would put every later answer one behind
+      "    '') ;;",
       '    *) echo NONE ;;',
       '  esac',
       'done',
@@ -198,6 +210,8 @@ export async function startSnmpd(): Promise<Snmpd> {
         ([name, [auth, priv]]) => `createUser ${name} ${auth} ${V3_USER.authKey} ${priv} ${V3_USER.privKey}`,
       ),
       ...Object.keys(SNMPD_USERS).map((name) => `rouser ${name} priv`),
+      `rocommunity ${SNMPD_COMMUNITIES.ro} 127.0.0.1`,
+      `rwcommunity ${SNMPD_COMMUNITIES.rw} 127.0.0.1`,
       'sysName plenum-snmpd',
       'sysLocation hall1/A/A01',
       `pass_persist .1.3.6.1.4.1.99999 /bin/sh ${script}`,
