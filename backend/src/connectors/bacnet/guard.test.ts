@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AutomationSchema } from '../../automation/config';
-import { Guard, type PlantWriter } from '../../automation/guard/guard';
-import type { InputSample, WriteIntent } from '../../automation/guard/verdict';
+import { guardOverRunner } from '../../testing/guard-over-runner';
+import type { WriteIntent } from '../../automation/guard/verdict';
 import { AutomationStore } from '../../automation/store';
 import { SourceRunner } from '../runner';
 import type { SourcePoint, SourceSample } from '../types';
@@ -56,8 +56,7 @@ it('guard writes at priority 12, verifies the read-back, and relinquishes on rel
   const runner = new SourceRunner(bacnet as never, source as never, async (batch) => {
     for (const s of batch) latest.set(s.pointId, s);
   });
-  const writer: PlantWriter = { write: (p, value) => runner.write({ point: p, value }) };
-  const guard = new Guard({
+  const guard = guardOverRunner({
     config: AutomationSchema.parse({
       points: [
         { ids: [SP], min: 16, max: 24, release: 'relinquish' },
@@ -65,18 +64,9 @@ it('guard writes at priority 12, verifies the read-back, and relinquishes on rel
       ],
     }),
     points: byId,
-    writer,
-    latest: (id): InputSample => {
-      const s = latest.get(id);
-      return s
-        ? { pointId: id, value: s.value as number, quality: s.quality, ts: s.ts }
-        : { pointId: id, value: null, quality: 'missing' };
-    },
+    runner,
+    latest,
     store,
-    addEvent: () => undefined,
-    now: Date.now,
-    toWallMs: (ms) => ms,
-    log: () => undefined,
   });
   runner.start();
   try {

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { AutomationSchema } from '../../automation/config';
 import { parseConfig } from '../../config/load';
 import { parseSourceOptions } from '../common/options';
-import { Guard, type PlantWriter } from '../../automation/guard/guard';
-import type { InputSample, WriteIntent } from '../../automation/guard/verdict';
+import type { Guard } from '../../automation/guard/guard';
+import { guardOverRunner } from '../../testing/guard-over-runner';
+import type { WriteIntent } from '../../automation/guard/verdict';
 import { AutomationStore } from '../../automation/store';
 import { ControlApi } from '../../sim/control-api';
 import { HallModel, rackPowerLimitRange } from '../../sim/model';
@@ -63,23 +64,12 @@ async function plant(source: SourceInstance<never>, automation: unknown): Promis
       latest.set(s.pointId, { ...s, value });
     }
   });
-  // as automation/index.ts wires it: the guard's writer hands connector points to their running source
-  const writer: PlantWriter = { write: (p, value) => runner.write({ point: p, value }) };
-  const guard = new Guard({
+  const guard = guardOverRunner({
     config: AutomationSchema.parse(automation),
     points,
-    writer,
-    latest: (id): InputSample => {
-      const s = latest.get(id);
-      return s
-        ? { pointId: id, value: s.value as number, quality: s.quality, ts: s.ts }
-        : { pointId: id, value: null, quality: 'missing' };
-    },
+    runner,
+    latest,
     store,
-    addEvent: () => undefined,
-    now: Date.now,
-    toWallMs: (ms) => ms,
-    log: () => undefined,
   });
   runner.start();
   return {
