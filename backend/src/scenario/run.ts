@@ -166,38 +166,26 @@ async function plenumView(url: string, loaded: LoadedScenario, startMs: number, 
   };
 }
 
-export async function runScenario(opts: RunOptions): Promise<RunResult> {
-  const log = opts.log ?? ((l: string) => console.log(l));
-  const loaded = loadScenario(opts.file);
-  const s = opts.controllers ? { ...loaded.scenario, controllers: opts.controllers } : loaded.scenario;
-  const plugins = resolvePlugins(s);
-  const speed = opts.speed ?? s.speed;
-  const dir = path.resolve(opts.outDir ?? path.join(REPO, 'reports'), opts.name ?? s.name);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const [api, opcua, modbus, dcgm, control] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const startMs = Date.parse(s.start);
-  const clock = Clock.startingAt(Date.now() + (opts.leadMs ?? 15_000), speed, startMs);
-  const backendUrl = `http://127.0.0.1:${api}`;
-  const controlUrl = `http://127.0.0.1:${control}`;
+/** The twin and the backend on fresh free loopback ports, logging into the report folder. */
+async function launch(loaded: LoadedScenario, dir: string, clock: Clock) {
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, [CLOCK_ENV]: clock.toString() };
-  const wall0 = Date.now();
-  log(`scenario ${s.name}: ${s.description}`);
-  log(`  ${new Date(startMs).toISOString()} + ${s.duration / 3_600_000} h simulated at ×${speed}; report in ${dir}`);
+  // nothing a start that failed wrote is kept
+  for (const d of ['sim', 'data']) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+  const ports = {
+    api: await freePort(),
+    opcua: await freePort(),
+    modbus: await freePort(),
+    dcgm: await freePort(),
+    control: await freePort(),
+  };
   const sim = start(
     'twin',
     'backend/src/sim/main.ts',
     [
       ...['--scenario', loaded.file, '--scenario-out', dir, '--data-dir', path.join(dir, 'sim')],
-      ...['--host', '127.0.0.1', '--opcua-port', String(opcua), '--modbus-port', String(modbus)],
-      ...['--dcgm-port', String(dcgm), '--control-port', String(control)],
-      ...['--webhook-url', `${backendUrl}/api/events`],
+      ...['--host', '127.0.0.1', '--opcua-port', String(ports.opcua), '--modbus-port', String(ports.modbus)],
+      ...['--dcgm-port', String(ports.dcgm), '--control-port', String(ports.control)],
+      ...['--webhook-url', `http://127.0.0.1:${ports.api}/api/events`],
     ],
     base,
     path.join(dir, 'twin.log'),
@@ -210,19 +198,57 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       ...base,
       PLENUM_DATA: path.join(dir, 'data'),
       PLENUM_HOST: '127.0.0.1',
-      PLENUM_PORT: String(api),
+      PLENUM_PORT: String(ports.api),
       SIM_HOST: '127.0.0.1',
-      SIM_OPCUA_PORT: String(opcua),
-      SIM_MODBUS_PORT: String(modbus),
-      SIM_DCGM_PORT: String(dcgm),
-      SIM_CONTROL_PORT: String(control),
+      SIM_OPCUA_PORT: String(ports.opcua),
+      SIM_MODBUS_PORT: String(ports.modbus),
+      SIM_DCGM_PORT: String(ports.dcgm),
+      SIM_CONTROL_PORT: String(ports.control),
     },
     path.join(dir, 'backend.log'),
   );
+  return { sim, backend, ports };
+}
+
+export async function runScenario(opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const loaded = loadScenario(opts.file);
+  const s = opts.controllers ? { ...loaded.scenario, controllers: opts.controllers } : loaded.scenario;
+  const plugins = resolvePlugins(s);
+  const speed = opts.speed ?? s.speed;
+  const dir = path.resolve(opts.outDir ?? path.join(REPO, 'reports'), opts.name ?? s.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const startMs = Date.parse(s.start);
+  // a clock per start: a second start gets the whole lead again
+  const newClock = () => Clock.startingAt(Date.now() + (opts.leadMs ?? 15_000), speed, startMs);
+  let clock = newClock();
+  const wall0 = Date.now();
+  log(`scenario ${s.name}: ${s.description}`);
+  log(`  ${new Date(startMs).toISOString()} + ${s.duration / 3_600_000} h simulated at ×${speed}; report in ${dir}`);
+  // the ports are free when picked but another process may bind one before the twin or backend does (an
+  // ephemeral port of some test's outgoing connection): a start that fails on EADDRINUSE is tried again on new ones
+  let { sim, backend, ports } = await launch(loaded, dir, clock);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await Promise.all([waitForLine(sim, /^sim: OPC UA/, 60_000), waitForLine(backend, /^API listening on/, 60_000)]);
+      break;
+    } catch (err) {
+      await Promise.all([stopProc(backend), stopProc(sim)]);
+      const clash = [sim, backend].some((p) => p.output.some((l) => l.includes('EADDRINUSE')));
+      if (!clash || attempt === 3) throw err;
+      log(
+        `  a port was taken before the ${sim.output.some((l) => l.includes('EADDRINUSE')) ? 'twin' : 'backend'} bound it: starting again on others`,
+      );
+      clock = newClock();
+      ({ sim, backend, ports } = await launch(loaded, dir, clock));
+    }
+  }
+  const backendUrl = `http://127.0.0.1:${ports.api}`;
+  const controlUrl = `http://127.0.0.1:${ports.control}`;
   const started: Array<{ name: string; plugin: ReturnType<(typeof plugins)[number]['factory']> }> = [];
   const pluginReports: Record<string, PluginReport> = {};
   try {
-    await Promise.all([waitForLine(sim, /^sim: OPC UA/, 60_000), waitForLine(backend, /^API listening on/, 60_000)]);
     // every source up before the clock runs, or the run goes on with what is up (said in the report)
     let health: Health | undefined;
     while (Date.now() < clock.spec.epochMs) {

@@ -159,13 +159,28 @@ describe('snmp connector through the UDP fault proxy', () => {
   }, 20_000);
 });
 
+/** Where an SNMPv2c message's PDU starts: past the SEQUENCE header and the version and community TLVs (BER). */
+function pduTagOffset(msg: Buffer): number {
+  const lengthBytes = (at: number) => (msg.readUInt8(at + 1) & 0x80 ? msg.readUInt8(at + 1) & 0x7f : 0);
+  const skipHeader = (at: number) => at + 2 + lengthBytes(at);
+  const skipTlv = (at: number) => {
+    const long = lengthBytes(at);
+    return at + 2 + long + (long ? msg.readUIntBE(at + 2, long) : msg.readUInt8(at + 1));
+  };
+  return skipTlv(skipTlv(skipHeader(0)));
+}
+
 describe('answers that make net-snmp throw', () => {
   it('a v2c Report PDU (found by the protocol fuzz): bad 0x103 at once, no uncaught exception, no hang', async () => {
     const rogue = dgram.createSocket('udp4');
-    // the request sent back with its GetRequest tag turned into Report (0xa8)
-    rogue.on('message', (req, rinfo) =>
-      rogue.send(Buffer.from(req.map((b) => (b === 0xa0 ? 0xa8 : b))), rinfo.port, rinfo.address),
-    );
+    // the request sent back with its GetRequest tag turned into Report (0xa8): only the PDU's tag byte, after the
+    // message header, version and community (a random request id may hold 0xa0 too: changing that one as well
+    // made an answer net-snmp drops as a wrong id, and the test waited for the timeout)
+    rogue.on('message', (req, rinfo) => {
+      const answer = Buffer.from(req);
+      answer[pduTagOffset(answer)] = 0xa8;
+      rogue.send(answer, rinfo.port, rinfo.address);
+    });
     await new Promise<void>((r) => rogue.bind(0, '127.0.0.1', () => r()));
     const uncaught: unknown[] = [];
     const onUncaught = (e: unknown) => uncaught.push(e);
