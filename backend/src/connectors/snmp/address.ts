@@ -6,10 +6,11 @@
  * agent=pdu-a;object=apc-rpdu2:outletMetered.power;row={asset}     the outlet whose name is the asset's id
  * agent=ups;object=ups-mib:batteryStatus
  * agent=pdu-a;oid=1.3.6.1.2.1.4.31.1.1.6.1;scale=0.001
+ * agent=crah;oid=1.3.6.1.4.1.99999.2.0;syntax=Gauge32                  a SET sends it as a Gauge32
  * ```
  */
 import type { ValueType } from '@plenum/model';
-import { OID_PATTERN, resolveObject, type ObjectDef, type Profile } from './profiles';
+import { OID_PATTERN, resolveObject, SET_SYNTAXES, type ObjectDef, type Profile } from './profiles';
 
 export interface SnmpAddress {
   agent: string;
@@ -23,7 +24,7 @@ export interface SnmpAddress {
 }
 
 const INDEX_PATTERN = /^\d+(\.\d+)*$/;
-const KEYS = ['agent', 'object', 'oid', 'index', 'row', 'scale'] as const;
+const KEYS = ['agent', 'object', 'oid', 'index', 'row', 'scale', 'syntax'] as const;
 
 /** Parses one address; `defaultAgent` is used when the source has a single agent and the address names none. */
 export function parseAddress(
@@ -77,6 +78,14 @@ export function parseAddress(
     }
     if (def.type === 'string' || def.type === 'enum')
       return fail(`scale= applies to numbers; ${def.name} is a ${def.type}`);
+  }
+  const syntaxText = parts.get('syntax');
+  if (syntaxText !== undefined) {
+    const syntax = SET_SYNTAXES.find((x) => x.toLowerCase() === syntaxText.toLowerCase());
+    if (!syntax) return fail(`syntax "${syntaxText}": expected one of ${SET_SYNTAXES.join(', ')}`);
+    if (def.type === 'string' || def.type === 'enum')
+      return fail(`syntax= applies to numbers; ${def.name} is a${def.type === 'enum' ? 'n' : ''} ${def.type}`);
+    def = { ...def, syntax };
   }
   const index = parts.get('index');
   const row = parts.get('row');

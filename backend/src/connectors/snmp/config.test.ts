@@ -40,6 +40,13 @@ describe('profiles', () => {
     fs.writeFileSync(file, 'name: bad\nmib: X\ndescription: x\nscalars:\n  a: { oid: 1.3.x }\n');
     try {
       expect(() => readProfile(file)).toThrow(`SNMP profile ${file}: scalars.a.oid: oid: expected a numeric OID`);
+      fs.writeFileSync(
+        file,
+        'name: bad\nmib: X\ndescription: x\nscalars:\n  a: { oid: 1.3.6.1.4.1.1.0, enum: { 1: on }, syntax: Gauge32 }\n  b: { oid: 1.3.6.1.4.1.2.0, syntax: Counter32 }\n',
+      );
+      expect(() => readProfile(file)).toThrow(
+        `SNMP profile ${file}: scalars.a.syntax: syntax: applies to numbers only (an enum is sent as Integer32, text as OctetString); scalars.b.syntax: syntax: expected Integer32, Unsigned32, Gauge32, TimeTicks`,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -25,6 +25,13 @@ const oid = (field: string) =>
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
+/**
+ * The SMIv2 syntaxes a SET of a number can carry (RFC 2578): Integer32 (INTEGER, tag 2), Unsigned32 and Gauge32
+ * (one application type, tag 0x42), TimeTicks (0x43, hundredths of a second). Counters are never writable.
+ */
+export const SET_SYNTAXES = ['Integer32', 'Unsigned32', 'Gauge32', 'TimeTicks'] as const;
+export type SetSyntax = (typeof SET_SYNTAXES)[number];
+
 /** What an object delivers: `number` (scaled), `string` (text), `enum` (the state's name from `enum`). */
 const objectFields = {
   /** @default enum when `enum` is given, else number */
@@ -48,10 +55,23 @@ const objectFields = {
   /** the MIB's MAX-ACCESS as far as SET goes: `read-only` (counters, gauges, TimeTicks, status) makes a writable
    * point on it an init error; @default unknown: the agent's answer decides (notWritable, noAccess…) */
   access: z.enum(['read-only', 'read-write'], { error: 'access: expected read-only or read-write' }).optional(),
+  /** the MIB's SYNTAX as far as SET goes: what a number is sent as; @default Integer32 */
+  syntax: z.enum(SET_SYNTAXES, { error: `syntax: expected ${SET_SYNTAXES.join(', ')}` }).optional(),
   description: z.string().optional(),
 };
 
-const scalarSchema = z.object({ oid: oid('oid'), ...objectFields }).strict();
+/** `syntax` says how a number is sent: an enum is an INTEGER and text an OCTET STRING whatever it says */
+const syntaxOnNumbers = (o: { syntax?: SetSyntax; type?: string; enum?: unknown }) =>
+  o.syntax === undefined || (o.type ?? (o.enum ? 'enum' : 'number')) === 'number';
+const SYNTAX_ON_NUMBERS = {
+  message: 'syntax: applies to numbers only (an enum is sent as Integer32, text as OctetString)',
+  path: ['syntax'],
+};
+
+const scalarSchema = z
+  .object({ oid: oid('oid'), ...objectFields })
+  .strict()
+  .refine(syntaxOnNumbers, SYNTAX_ON_NUMBERS);
 const columnSchema = z
   .object({
     column: z.number({ error: 'column: expected a column number' }).int().positive(),
@@ -62,7 +82,8 @@ const columnSchema = z
       .optional(),
     ...objectFields,
   })
-  .strict();
+  .strict()
+  .refine(syntaxOnNumbers, SYNTAX_ON_NUMBERS);
 
 const tableSchema = z
   .object({
@@ -113,6 +134,8 @@ export interface ObjectDef {
   unit?: string;
   /** the profile's `access`, when it gives one */
   access?: 'read-only' | 'read-write';
+  /** what a SET of a number is sent as (the profile's `syntax` or the address's `syntax=`), @default Integer32 */
+  syntax?: SetSyntax;
   /** a scalar or raw OID: read as is */
   oid?: string;
   /** a table column: `<entry>.<column>`, the row's index follows */
@@ -166,6 +189,7 @@ function defOf(
     invalid: new Set(o.invalid ?? []),
     ...(o.unit !== undefined ? { unit: o.unit } : {}),
     ...(o.access !== undefined ? { access: o.access } : {}),
+    ...(o.syntax !== undefined ? { syntax: o.syntax } : {}),
   };
 }
 

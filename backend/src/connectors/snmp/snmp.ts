@@ -16,8 +16,9 @@
  * - then, when any point is bad, gather throws one error naming the source, each failing agent (host, port,
  *   version, never a credential), the OIDs and points, so the source shows `degraded` with the reason.
  *
- * Writes (README "Writes"): `write` SETs a writable point's `writeAddress` (else its address) — an Integer32 for
- * numbers (raw = value ÷ scale, whole only) and enum codes, an OctetString for text — once, through the agent's
+ * Writes (README "Writes"): `write` SETs a writable point's `writeAddress` (else its address) — numbers as the
+ * object's syntax (Integer32 unless it says Unsigned32, Gauge32 or TimeTicks; raw = value ÷ scale, whole only),
+ * enum codes as Integer32, an OctetString for text — once, through the agent's
  * request queue, then GETs the OID back. SNMP has no relinquish: a null write is refused and the agent keeps the
  * last value.
  */
@@ -198,11 +199,13 @@ function unscale(v: number, scale: number): number {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+const UINT32_MAX = 4294967295;
 
 /**
  * The varbind value a SET of `value` to `a` carries, or why it cannot be written (nothing is sent): text → an
- * OctetString (an enum's state name → its code); numbers → an Integer32 of value ÷ the object's and the address's
- * scale, which must be a whole number; an enum's code must be one the profile lists.
+ * OctetString (an enum's state name → its code); numbers → value ÷ the object's and the address's scale, which
+ * must be a whole number, as the object's `syntax` (Integer32 unless the profile or the address says Unsigned32,
+ * Gauge32 or TimeTicks — strict agents answer wrongType to another); an enum's code must be one the profile lists.
  */
 export function encodeWrite(
   a: SnmpAddress,
@@ -232,8 +235,13 @@ export function encodeWrite(
     const step = applyScale(applyScale(1, d.scale), a.scale);
     return `${value} is ${raw} in the agent's raw integer (value ÷ scale ${step}), not a whole number; expected a multiple of ${step}`;
   }
-  if (whole < INT32_MIN || whole > INT32_MAX) return `${value} is ${whole} raw, outside Integer32`;
-  return { type: TYPE.Integer, value: whole };
+  const syntax = d.syntax ?? 'Integer32';
+  if (syntax === 'Integer32') {
+    if (whole < INT32_MIN || whole > INT32_MAX) return `${value} is ${whole} raw, outside Integer32`;
+    return { type: TYPE.Integer, value: whole };
+  }
+  if (whole < 0 || whole > UINT32_MAX) return `${value} is ${whole} raw, outside ${syntax} (0–${UINT32_MAX})`;
+  return { type: syntax === 'TimeTicks' ? TYPE.TimeTicks : TYPE.Gauge, value: whole };
 }
 
 /**

@@ -155,6 +155,8 @@ export interface Snmpd {
 /** The object the snmpd fixture serves through a `pass_persist` script, so tests can change it between polls; it
  * takes a SET of an integer (anything else: wrongType). */
 export const PASS_OID = '1.3.6.1.4.1.99999.1.0';
+/** A Gauge32 beside it (starts at 0): takes a SET of a gauge only, as an agent strict about SYNTAX does. */
+export const PASS_GAUGE_OID = '1.3.6.1.4.1.99999.2.0';
 
 /** v2c communities of the snmpd fixture: read-only, and read-write (SETs). */
 export const SNMPD_COMMUNITIES = { ro: 'plenum-ro', rw: 'plenum-rw' } as const;
@@ -178,6 +180,8 @@ export async function startSnmpd(): Promise<Snmpd> {
   const port = await freePort();
   const valueFile = path.join(dir, 'value');
   fs.writeFileSync(valueFile, '0\n');
+  const gaugeFile = path.join(dir, 'gauge');
+  fs.writeFileSync(gaugeFile, '0\n');
   const script = path.join(dir, 'pass.sh');
   fs.writeFileSync(
     script,
@@ -185,13 +189,14 @@ export async function startSnmpd(): Promise<Snmpd> {
       '#!/bin/sh',
       `# snmpd pass_persist protocol (pass caches a script's answer for 30 s): get <oid> → oid, type, value`,
       `OID=.${PASS_OID}`,
+      `GAUGE=.${PASS_GAUGE_OID}`,
       'while read cmd; do',
       '  case "$cmd" in',
       '    PING) echo PONG ;;',
-      `    get) read oid; if [ "$oid" = "$OID" ]; then echo "$OID"; echo integer; cat "${valueFile}"; else echo NONE; fi ;;`,
+      `    get) read oid; if [ "$oid" = "$OID" ]; then echo "$OID"; echo integer; cat "${valueFile}"; elif [ "$oid" = "$GAUGE" ]; then echo "$GAUGE"; echo gauge; cat "${gaugeFile}"; else echo NONE; fi ;;`,
       '    getnext) read oid; echo NONE ;;',
       // a SET arrives as `set`, the OID, then `<type> <value>`; DONE takes it
-      `    set) read oid; read val; if [ "$oid" != "$OID" ]; then echo not-writable; elif [ "\${val%% *}" = integer ]; then echo "\${val#* }" > "${valueFile}"; echo DONE; else echo wrong-type; fi ;;`,
+      `    set) read oid; read val; if [ "$oid" = "$OID" ] && [ "\${val%% *}" = integer ]; then echo "\${val#* }" > "${valueFile}"; echo DONE; elif [ "$oid" = "$GAUGE" ] && [ "\${val%% *}" = gauge ]; then echo "\${val#* }" > "${gaugeFile}"; echo DONE; elif [ "$oid" = "$OID" ] || [ "$oid" = "$GAUGE" ]; then echo wrong-type; else echo not-writable; fi ;;`,
       // snmpd follows a set's value with an empty line: answering it would put every later answer one behind
       "    '') ;;",
       '    *) echo NONE ;;',

@@ -26,6 +26,7 @@ import { parseAddress } from './address';
 import { loadProfiles } from './profiles';
 import {
   expectNoUdpLeaks,
+  PASS_GAUGE_OID,
   PASS_OID,
   snmpPoint,
   SNMPD_COMMUNITIES,
@@ -229,10 +230,16 @@ describe('snmp SET through the guard, to snmpsim', () => {
       // snmpsim 0.4.5 answers a SET of a recorded (non-writecache) OID with noError and changes nothing
       expect(r).toMatchObject({ verdict: { allow: true }, readBack: 0, verified: false });
       expect(r.error).toBeUndefined();
-      expect(sim.log.filter((l) => l.includes(COMMAND_OID)).slice(-2)).toEqual([
-        `Request var-binds: ${COMMAND_OID}=<2>, flags: EXACT, SET`,
-        `Request var-binds: ${COMMAND_OID}=<>, flags: EXACT, GET`,
-      ]);
+      // the SET, then a GET of the OID (the read-back; a poll's GET of it may come before or after that one), as
+      // snmpsim logs them (its log lines reach this process a little after its answers)
+      const SET = `Request var-binds: ${COMMAND_OID}=<2>, flags: EXACT, SET`;
+      const afterSet = () => {
+        const lines = sim.log.filter((l) => l.includes(COMMAND_OID));
+        return lines.indexOf(SET) < 0 ? [] : lines.slice(lines.indexOf(SET) + 1);
+      };
+      for (const end = Date.now() + 3000; afterSet().length === 0 && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(afterSet()[0]).toBe(`Request var-binds: ${COMMAND_OID}=<>, flags: EXACT, GET`);
       expect((await p.nextGood(COMMAND)).value).toBe(0);
     } finally {
       await p.close();
@@ -320,6 +327,9 @@ describe('snmp SET through the guard, to Debian snmpd (Net-SNMP, a second agent 
   let before: Record<string, number>;
   const TEMP = 's/h1/-/-/crah1/supply_setpoint';
   const UPTIME = 's/h1/-/-/snmpd/uptime';
+  // one Gauge32 object seen through two addresses: with its syntax, and without (then sent as Integer32)
+  const FAN = 's/h1/-/-/crah1/fan_speed_limit';
+  const FAN_UNTYPED = 's/h1/-/-/crah1/fan_speed_limit_untyped';
 
   beforeAll(async () => {
     before = activeHandles();
@@ -334,6 +344,8 @@ describe('snmp SET through the guard, to Debian snmpd (Net-SNMP, a second agent 
     writable(snmpPoint(TEMP, `oid=${PASS_OID};scale=0.1`, 'number', '°C', 'temperature')),
     // a raw oid= has no profile to say it is read-only: the agent says so
     writable(snmpPoint(UPTIME, 'oid=1.3.6.1.2.1.1.3.0', 'number', '', 'count')),
+    writable(snmpPoint(FAN, `oid=${PASS_GAUGE_OID};syntax=Gauge32`, 'number', 'rpm', 'rotation')),
+    writable(snmpPoint(FAN_UNTYPED, `oid=${PASS_GAUGE_OID}`, 'number', 'rpm', 'rotation')),
   ];
   const source = (writeCommunity?: string) => ({
     name: 'crah',
@@ -357,6 +369,7 @@ describe('snmp SET through the guard, to Debian snmpd (Net-SNMP, a second agent 
     points: [
       { ids: [TEMP], min: 16, max: 27 },
       { ids: [UPTIME], min: 0, max: 1e9 },
+      { ids: [FAN, FAN_UNTYPED], min: 0, max: 3000 },
     ],
   };
 
@@ -375,6 +388,26 @@ describe('snmp SET through the guard, to Debian snmpd (Net-SNMP, a second agent 
       );
       await p.guard.release(TEMP, RULE, 'test done'); // restore: 21.5
       expect((await p.nextGood(TEMP)).value).toBe(21.5);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('SETs a Gauge32 object as a Gauge32 when its syntax says so; as the default Integer32 snmpd answers wrongType', async () => {
+    const p = await plant(source(SNMPD_COMMUNITIES.rw), automation);
+    try {
+      expect((await p.nextGood(FAN)).value).toBe(0);
+      const r = await p.guard.write(intent(FAN, 2400));
+      expect(r).toMatchObject({ verdict: { allow: true }, verified: true, readBack: 2400 });
+      expect((await p.nextGood(FAN_UNTYPED)).value).toBe(2400);
+
+      const u = await p.guard.write(intent(FAN_UNTYPED, 1800));
+      expect(u.error).toBe(
+        `source "crah": SET of 1800 to point "${FAN_UNTYPED}" (${PASS_GAUGE_OID} at agent "crah1" (127.0.0.1:${agent.port} v2c)): the agent answered SET of ${PASS_GAUGE_OID} with wrongType (7): WrongType: ${PASS_GAUGE_OID}`,
+      );
+      expect((await p.nextGood(FAN)).value).toBe(2400);
+      await p.guard.release(FAN, RULE, 'test done'); // restore: 0
+      expect((await p.nextGood(FAN)).value).toBe(0);
     } finally {
       await p.close();
     }
@@ -435,7 +468,7 @@ describe('snmp writable points: init and encoding (no SET sent)', () => {
     ]);
   });
 
-  it('encodes text as an OctetString, an enum state name as its code, numbers as whole Integer32', () => {
+  it('encodes text as an OctetString, an enum state name as its code, numbers as whole Integer32 or their syntax', () => {
     const at = (text: string) => {
       const r = parseAddress(text, profiles, ['a']);
       if (!r.ok) throw new Error(r.error);
@@ -452,10 +485,21 @@ describe('snmp writable points: init and encoding (no SET sent)', () => {
     expect(encodeWrite(at('object=tripplite-ats:outlet.state;index=1.3'), 'string', 'dim')).toBe(
       '"dim" is not a state of tripplite-ats:outlet.state; expected one of 0 (unknown), 1 (off), 2 (on)',
     );
+    // the profile gives the transfer voltage's syntax: Unsigned32 goes as the 0x42 application type
     expect(encodeWrite(at('object=tripplite-ats:input.highTransferVoltage;index=1'), 'number', 139.5)).toEqual({
-      type: TYPE.Integer,
+      type: TYPE.Gauge,
       value: 1395,
     });
+    expect(encodeWrite(at('object=tripplite-ats:input.highTransferVoltage;index=1'), 'number', -1)).toBe(
+      '-1 is -10 raw, outside Unsigned32 (0–4294967295)',
+    );
+    expect(encodeWrite(at('oid=1.3.6.1.4.1.99999.2.0;syntax=timeticks'), 'number', 2 ** 32 - 1)).toEqual({
+      type: TYPE.TimeTicks,
+      value: 4294967295,
+    });
+    expect(encodeWrite(at('oid=1.3.6.1.4.1.99999.2.0;syntax=Gauge32'), 'number', 2 ** 32)).toBe(
+      '4294967296 is 4294967296 raw, outside Gauge32 (0–4294967295)',
+    );
     expect(encodeWrite(at('oid=1.3.6.1.4.1.99999.1.0;scale=0.01'), 'number', -4.07)).toEqual({
       type: TYPE.Integer,
       value: -407,
