@@ -60,6 +60,8 @@ export class ChunkStore {
   private readonly s;
   /** decoded chunks by id (decoded-cache.ts); 0 bytes: none kept */
   readonly decoded: DecodedChunkCache;
+  /** point key → newestChunkTs, NaN until read (8 bytes a point) */
+  private newest = new Float64Array(0);
 
   constructor(
     readonly db: Database.Database,
@@ -82,6 +84,9 @@ export class ChunkStore {
         'INSERT INTO chunks (point, hour, t_min, t_max, n, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       deleteChunk: p<[number]>('DELETE FROM chunks WHERE id = ?'),
+      newestChunkTs: p<[number, number]>(
+        'SELECT max(t_max) FROM chunks WHERE point = ? AND hour = (SELECT max(hour) FROM chunks WHERE point = ?)',
+      ).pluck(),
       insertPiece: p<[number, number, number, Buffer, string | null]>(
         'INSERT INTO pieces (point, t_min, n, data, str) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -137,6 +142,32 @@ export class ChunkStore {
 
   insertChunk(point: number, hour: number, tMin: number, tMax: number, n: number, data: Buffer): void {
     this.s.insertChunk.run(point, hour, tMin, tMax, n, data);
+    // a chunk of a transaction that rolls back leaves the bound higher than need be: still a bound
+    const known = this.newest[point];
+    if (known !== undefined && !Number.isNaN(known) && tMax > known) this.newest[point] = tMax;
+  }
+
+  /**
+   * At least the newest ts in the point's chunks (−Infinity: none): read once per point from the index, then
+   * kept as chunks are inserted; deletes leave it as it is (a bound, not the exact value).
+   */
+  newestChunkTs(point: number): number {
+    let t = this.newest[point];
+    if (t === undefined || Number.isNaN(t)) {
+      t = (this.s.newestChunkTs.get(point, point) as number | null) ?? -Infinity;
+      this.growNewest(point);
+      this.newest[point] = t;
+    }
+    return t;
+  }
+
+  private growNewest(point: number): void {
+    if (point < this.newest.length) return;
+    let n = Math.max(1024, this.newest.length);
+    while (n <= point) n *= 2;
+    const next = new Float64Array(n).fill(NaN);
+    next.set(this.newest);
+    this.newest = next;
   }
 
   deleteChunk(id: number): void {

@@ -34,6 +34,7 @@ interface PlannedFlush {
   /** what the point's pieces hold after the transaction */
   spilled: number;
   spilledMinTs: number;
+  spilledMaxTs: number;
 }
 
 export class Flusher {
@@ -132,7 +133,7 @@ export class Flusher {
     const now = this.now();
     for (const plan of planned) this.queue.delete(plan.point);
     for (const plan of spilled) this.spills.delete(plan.point);
-    for (const { point, cutoff, state, spilled: n, spilledMinTs } of [...planned, ...spilled]) {
+    for (const { point, cutoff, state, spilled: n, spilledMinTs, spilledMaxTs } of [...planned, ...spilled]) {
       if (cutoff === -Infinity) continue;
       point.head.drop(cutoff, now);
       point.flushedFull = state.flushedFull;
@@ -140,12 +141,20 @@ export class Flusher {
       point.flushedBefore = state.flushedBefore;
       point.spilled = n;
       point.spilledMinTs = spilledMinTs;
+      point.spilledMaxTs = spilledMaxTs;
     }
     return moved;
   }
 
   private unchanged(p: PointState): PlannedFlush {
-    return { point: p, cutoff: Infinity, state: flushStateOf(p), spilled: p.spilled, spilledMinTs: p.spilledMinTs };
+    return {
+      point: p,
+      cutoff: Infinity,
+      state: flushStateOf(p),
+      spilled: p.spilled,
+      spilledMinTs: p.spilledMinTs,
+      spilledMaxTs: p.spilledMaxTs,
+    };
   }
 
   /**
@@ -166,6 +175,7 @@ export class Flusher {
       state,
       spilled: p.spilled + n,
       spilledMinTs: Math.min(p.spilledMinTs, head.minTs),
+      spilledMaxTs: Math.max(p.spilledMaxTs, head.maxTs),
     };
   }
 
@@ -177,6 +187,7 @@ export class Flusher {
     let taken;
     let spilled = 0;
     let spilledMinTs = Infinity;
+    let spilledMaxTs = -Infinity;
     if (p.spilled === 0) {
       taken = head.peek(cutoff);
       if (taken.n === 0) return null;
@@ -194,7 +205,7 @@ export class Flusher {
       if (below.length === 0) return null;
       taken = sortUnique(pickSeries(all.series, below, below.length));
       this.store.deletePieces(p.key);
-      spilledMinTs = writePiece(this.store, p, all, rest);
+      ({ min: spilledMinTs, max: spilledMaxTs } = writePiece(this.store, p, all, rest));
       spilled = rest.length;
     }
     const hourMs = HOUR_MS;
@@ -216,7 +227,7 @@ export class Flusher {
           ? { flushedFull: through, flushedPart: through, flushedBefore: 0 }
           : { flushedFull: p.flushedFull, flushedPart: through, flushedBefore: cutoff };
     this.store.updateFlush(p.key, state, latestOf(p));
-    return { plan: { point: p, cutoff, state, spilled, spilledMinTs }, moved: taken.n };
+    return { plan: { point: p, cutoff, state, spilled, spilledMinTs, spilledMaxTs }, moved: taken.n };
   }
 
   markFragmented(p: PointState, hour: number): void {

@@ -176,9 +176,33 @@ export class StreamWriter {
   }
 }
 
+/** Columns reused by scratch decodes (grown, never shrunk: a head holds a few hundred samples). */
+let scratchCols = {
+  ts: new Float64Array(0),
+  num: new Float64Array(0),
+  quality: new Uint8Array(0),
+  rawStatus: new Uint32Array(0),
+  staging: new Float64Array(0),
+};
+
+function scratchColumns(n: number): typeof scratchCols {
+  if (scratchCols.ts.length < n) {
+    const m = Math.max(n, 2 * scratchCols.ts.length, 256);
+    scratchCols = {
+      ts: new Float64Array(m),
+      num: new Float64Array(m),
+      quality: new Uint8Array(m),
+      rawStatus: new Uint32Array(m),
+      staging: new Float64Array(m),
+    };
+  }
+  return scratchCols;
+}
+
 /**
  * Decodes `n` records of `buf[0, len)` into columns in arrival order (with each sample's staging id); a string
- * point's values are `strings`, kept beside the stream.
+ * point's values are `strings`, kept beside the stream. `reuse`: into shared columns (longer than `n`) that the
+ * next scratch decode overwrites — for callers that copy out what they keep at once.
  */
 export function decodeStream(
   buf: Uint8Array,
@@ -186,17 +210,19 @@ export function decodeStream(
   n: number,
   valueType: ValueType,
   strings: readonly string[] = [],
+  reuse = false,
 ): { series: Series; staging: Float64Array } {
   const string = valueType === 'string';
+  const cols = reuse ? scratchColumns(n) : undefined;
   const series: Series = {
     n,
-    ts: new Float64Array(n),
-    num: new Float64Array(string ? 0 : n),
+    ts: cols ? cols.ts : new Float64Array(n),
+    num: cols ? cols.num : new Float64Array(string ? 0 : n),
     str: string ? strings.slice(0, n) : null,
-    quality: new Uint8Array(n),
-    rawStatus: new Uint32Array(n),
+    quality: cols ? cols.quality : new Uint8Array(n),
+    rawStatus: cols ? cols.rawStatus : new Uint32Array(n),
   };
-  const staging = new Float64Array(n);
+  const staging = cols ? cols.staging : new Float64Array(n);
   const st = new StreamState();
   let pos = 0;
   const uvarint = (): number => {

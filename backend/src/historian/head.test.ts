@@ -22,6 +22,43 @@ describe('head', () => {
     expect(h.maxTs).toBe(T + 3000);
   });
 
+  it('window(from, to) is the view cut to [from, to), in its own arrays, in and out of order, numbers and strings', () => {
+    const cols = (v: { n: number; ts: Float64Array; num: Float64Array; str: string[] | null }) => ({
+      ts: Array.from(v.ts.subarray(0, v.n)),
+      values: v.str ? v.str.slice(0, v.n) : Array.from(v.num.subarray(0, v.n)),
+    });
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const [valueType, shuffled] of [
+      ['number', false],
+      ['number', true],
+      ['string', true],
+    ] as const) {
+      const h = new Head(valueType);
+      for (let i = 0; i < 200; i++) {
+        // in order: 1 s apart with jitter; shuffled: late and repeated seconds as well (the latest arrival wins)
+        const ts = shuffled && rnd() < 0.3 ? T + Math.floor(rnd() * i) * 1000 : T + i * 1000 + Math.floor(rnd() * 40);
+        h.append(ts, valueType === 'string' ? `s${i}` : Math.round(rnd() * 300) / 10, 0, 0, 1, 0);
+      }
+      const all = cols(h.view());
+      for (const [from, to] of [
+        [T + 190_000, Infinity], // a live panel's last seconds
+        [T + 50_500, T + 60_000],
+        [-Infinity, T + 5000],
+        [T - 10_000, T + 400_000], // all of it
+        [T + 400_000, T + 500_000], // none
+      ]) {
+        const keep = all.ts.map((t, i) => [t, i] as const).filter(([t]) => t >= from! && t < to!);
+        const w = h.window(from!, to!);
+        expect(cols(w)).toEqual({ ts: keep.map(([t]) => t), values: keep.map(([, i]) => all.values[i]) });
+        // its own arrays: the next window does not overwrite them
+        const copy = cols(w);
+        h.window(T, T + 100_000);
+        expect(cols(w)).toEqual(copy);
+      }
+    }
+  });
+
   it('peek copies what is below the cutoff; drop keeps the rest in arrival order', () => {
     const h = new Head('number');
     fill(h, [

@@ -1,6 +1,6 @@
 import type { ValueType } from '@plenum/model';
 import { decodeStream, StreamState, StreamWriter } from './head-stream';
-import { pickSeries, sortUnique, type Series } from './series';
+import { lowerBound, pickSeries, sliceSeries, sortUnique, type Series } from './series';
 
 /** bytes a new or emptied head starts with; it doubles as samples arrive */
 const MIN_CAPACITY = 32;
@@ -85,6 +85,25 @@ export class Head {
   view(): Series {
     const all = this.decode().series;
     return this.increasing ? all : sortUnique(all);
+  }
+
+  /**
+   * The held samples in [from, to), sorted and unique, as new arrays. Decoded into the reused scratch columns
+   * and only the window copied out: a live panel asks for its last seconds of a head holding minutes, and the
+   * full-size arrays of every such read were garbage (each above V8's 64-byte on-heap limit: a backing store).
+   */
+  window(from: number, to: number): Series {
+    if (this.n === 0 || this.maxTs < from || this.minTs >= to)
+      return decodeStream(this.w.buf, 0, 0, this.valueType).series;
+    if (from <= this.minTs && this.maxTs < to) return this.view();
+    const all = decodeStream(this.w.buf, this.w.len, this.n, this.valueType, this.str ?? undefined, true).series;
+    if (this.increasing) return sliceSeries(all, lowerBound(all.ts, all.n, from), lowerBound(all.ts, all.n, to));
+    const idx: number[] = [];
+    for (let i = 0; i < all.n; i++) {
+      const t = all.ts[i] as number;
+      if (t >= from && t < to) idx.push(i);
+    }
+    return sortUnique(pickSeries(all, idx, idx.length));
   }
 
   /** Every held sample with ts < cutoff, sorted and unique, as new arrays (the head is left as it is). */

@@ -617,6 +617,73 @@ describe('historian', () => {
       for (const id of ids) expect(chunksPerHour().get(id)?.slice(0, 2)).toEqual([1, 1]);
     }, 60_000);
 
+    it('reads of the last seconds (live panels) skip pieces and chunks that all lie before them, and stay exact', async () => {
+      let now = T0;
+      const h = openStore({ now: () => now, tuning: { headMaxBytes: 64, lateGraceMs: 60_000 } });
+      h.ensurePoints([{ id: 'p', valueType: 'number' }]);
+      const exp = new Expected();
+      const store = (h as unknown as { store: Record<string, (...a: unknown[]) => unknown> }).store;
+      const calls = { piecesOf: 0, chunkMetaOfHours: 0 };
+      for (const name of Object.keys(calls) as Array<keyof typeof calls>) {
+        const real = store[name]!.bind(store);
+        store[name] = (...a: unknown[]) => {
+          calls[name]++;
+          return real(...a);
+        };
+      }
+      const put = async (batch: Sample[]) => {
+        await h.ingest(batch);
+        exp.add(batch);
+        for (let i = 0; i < 3; i++) await settle();
+      };
+      const live = (ms: number) => h.readRaw('p', now - ms, now + 1);
+      // 1 h 20 min at 1 Hz, 60 s a commit: hour 0 ends in a chunk, hour 1 in pieces and the head
+      for (let sec = 0; sec < 80 * 60; sec += 60) {
+        now = T0 + (sec + 60) * 1000;
+        await put(Array.from({ length: 60 }, (_, k) => sample('p', T0 + (sec + k) * 1000, ((sec + k) % 97) / 10)));
+        if (sec === 40 * 60) h.runMaintenance();
+        // reads from the start: the store learns "no chunks yet" and must keep up as hour 0's chunk is written
+        if (sec % (20 * 60) === 0) expect(live(10_000)).toEqual(exp.raw('p', now - 10_000, now + 1));
+      }
+      h.runMaintenance();
+      for (let i = 0; i < 10; i++) await settle();
+      // three more seconds stay in the head (under headMaxBytes); a live read of them asks SQLite nothing
+      const end = T0 + 80 * MINUTE_MS;
+      await put([0, 1, 2].map((k) => sample('p', end + k * 1000, k)));
+      now = end + 3000;
+      const before = { ...calls };
+      for (let i = 0; i < 5; i++) expect(live(3000)).toEqual(exp.raw('p', end, now + 1));
+      expect(live(3000).ts).toHaveLength(3);
+      expect(calls).toEqual(before); // the head alone answered
+      // a window reaching into the pieces and the chunk reads them
+      expect(live(30 * MINUTE_MS)).toEqual(exp.raw('p', now - 30 * MINUTE_MS, now + 1));
+      expect(calls.piecesOf).toBeGreaterThan(before.piecesOf);
+      expect(h.readRaw('p', T0, T0 + 2 * HOUR_MS)).toEqual(exp.raw('p'));
+      expect(calls.chunkMetaOfHours).toBeGreaterThan(before.chunkMetaOfHours);
+      // late samples: one rewrites a second the pieces hold, one a second of the finished hour; both are seen
+      await put([sample('p', T0 + HOUR_MS + 5 * MINUTE_MS, 99), sample('p', T0 + 30 * MINUTE_MS, 98)]);
+      expect(h.readRaw('p', T0 + HOUR_MS + 5 * MINUTE_MS - 5000, T0 + HOUR_MS + 5 * MINUTE_MS + 5000)).toEqual(
+        exp.raw('p', T0 + HOUR_MS + 5 * MINUTE_MS - 5000, T0 + HOUR_MS + 5 * MINUTE_MS + 5000),
+      );
+      expect(h.readRaw('p', T0 + 30 * MINUTE_MS - 5000, T0 + 30 * MINUTE_MS + 5000)).toEqual(
+        exp.raw('p', T0 + 30 * MINUTE_MS - 5000, T0 + 30 * MINUTE_MS + 5000),
+      );
+      // ten more minutes: the head spills again (its pieces' newest second moves on), the live read stays exact
+      for (let sec = 81 * 60; sec < 90 * 60; sec += 60) {
+        now = T0 + (sec + 60) * 1000;
+        await put(Array.from({ length: 60 }, (_, k) => sample('p', T0 + (sec + k) * 1000, (sec + k) % 5)));
+        expect(live(3000)).toEqual(exp.raw('p', now - 3000, now + 1));
+        expect(live(90_000)).toEqual(exp.raw('p', now - 90_000, now + 1));
+      }
+      await h.close();
+      // reopened: pieces whose newest second is not known yet are read
+      const h2 = openStore({ now: () => now, tuning: { headMaxBytes: 64 } });
+      expect(h2.readRaw('p', now - 10_000, now + 1)).toEqual(exp.raw('p', now - 10_000, now + 1));
+      expect(h2.readRaw('p', 0, 9e12)).toEqual(exp.raw('p'));
+      await h2.close();
+      expectChunkInvariants(dir, exp);
+    }, 60_000);
+
     it('keeps the heads a close left as pieces, and writes their hour as one chunk once it is over', async () => {
       let now = T0 + 30 * MINUTE_MS;
       const h = openStore({ now: () => now, tuning: { headMaxBytes: 64 } });

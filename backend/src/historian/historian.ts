@@ -143,6 +143,7 @@ class EmbeddedHistorian implements Historian {
         if (p) {
           p.spilled = n;
           p.spilledMinTs = t_min;
+          p.spilledMaxTs = Infinity; // not in the table: read them until the next flush knows
         }
       }
       for (const { point, hour } of this.store.fragmentedHours(fromHour)) {

@@ -33,23 +33,35 @@ export function unflushedArrivals(store: ChunkStore, p: PointState): Arrivals {
   return { series: concatSeries(parts.map((x) => x.series)), staging };
 }
 
-/** The same sorted by time, one sample per timestamp (the latest arrival wins). */
-export function unflushedView(store: ChunkStore, p: PointState): Series {
-  return p.spilled === 0 ? p.head.view() : sortUnique(unflushedArrivals(store, p).series);
+/**
+ * The same sorted by time, one sample per timestamp (the latest arrival wins). The caller keeps only samples in
+ * `[from, to)`: pieces that all lie before `from` are not read, and the head's part may be that window alone.
+ */
+export function unflushedView(store: ChunkStore, p: PointState, from = -Infinity, to = Infinity): Series {
+  if (p.spilled === 0 || p.spilledMaxTs < from) return p.head.window(from, to);
+  return sortUnique(unflushedArrivals(store, p).series);
 }
 
-/** Writes samples `idx` of `a` (in arrival order) as one piece of point `p`; returns their oldest ts (Infinity: none). */
-export function writePiece(store: ChunkStore, p: PointState, a: Arrivals, idx: readonly number[]): number {
-  if (idx.length === 0) return Infinity;
+/** Writes samples `idx` of `a` (in arrival order) as one piece of point `p`; returns their oldest and newest ts
+ * (Infinity and −Infinity: none). */
+export function writePiece(
+  store: ChunkStore,
+  p: PointState,
+  a: Arrivals,
+  idx: readonly number[],
+): { min: number; max: number } {
+  if (idx.length === 0) return { min: Infinity, max: -Infinity };
   const h = new Head(p.valueType);
   const s = a.series;
   let min = Infinity;
+  let max = -Infinity;
   for (const i of idx) {
     const ts = s.ts[i] as number;
     if (ts < min) min = ts;
+    if (ts > max) max = ts;
     h.append(ts, s.str ? (s.str[i] as string) : (s.num[i] as number), s.quality[i]!, s.rawStatus[i]!, a.staging[i]!, 0);
   }
   const { data, n, str } = h.stream();
   store.insertPiece(p.key, min, n, data, str);
-  return min;
+  return { min, max };
 }

@@ -30,6 +30,9 @@ export interface PointState {
   /** samples in the point's pieces (heads written out at headMaxBytes), their oldest ts (Infinity when none) */
   spilled: number;
   spilledMinTs: number;
+  /** their newest ts (−Infinity when none, Infinity when not known: pieces found on open), so a read of what came
+   * after them (a live panel's last seconds) need not fetch and decode them */
+  spilledMaxTs: number;
 }
 
 const TYPE_PLURAL: Readonly<Record<ValueType, string>> = { number: 'numbers', boolean: 'booleans', string: 'strings' };
@@ -84,6 +87,7 @@ export class PointRegistry {
       lastCommit: 0,
       spilled: 0,
       spilledMinTs: Infinity,
+      spilledMaxTs: -Infinity,
     };
     this.byId.set(id, p);
     this.byKey[key] = p;

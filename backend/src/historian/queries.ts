@@ -1,6 +1,6 @@
 import { QUALITY_CODE } from '@plenum/model';
 import { decodeChunk, decodeChunkInto } from './chunk-codec';
-import type { ChunkStore, RollupRow } from './chunk-store';
+import type { ChunkMeta, ChunkStore, RollupRow } from './chunk-store';
 import type { HourWriterContext } from './hour-writer';
 import { unflushedView } from './pieces';
 import type { PointState } from './point-registry';
@@ -50,6 +50,8 @@ function emptyLike(p: PointState): Series {
 }
 
 /** Part of a sorted series with from ≤ ts < to. */
+const NO_CHUNKS: readonly ChunkMeta[] = [];
+
 function window(s: Series, from: number, to: number): Series {
   const lo = lowerBound(s.ts, s.n, from);
   const hi = lowerBound(s.ts, s.n, to);
@@ -72,8 +74,9 @@ export function readSeries(
   if (!(to > from)) return emptyLike(p);
   const fromHour = Math.floor(from / HOUR_MS);
   const toHour = Math.floor((to - 1) / HOUR_MS);
-  const rows = ctx.store.chunkMetaOfHours(p.key, fromHour, toHour);
-  const headAll = window(unflushedView(ctx.store, p), from, to);
+  // a read of what came after the point's newest chunk (live panels: the last seconds) asks SQLite nothing
+  const rows = ctx.store.newestChunkTs(p.key) < from ? NO_CHUNKS : ctx.store.chunkMetaOfHours(p.key, fromHour, toHour);
+  const headAll = window(unflushedView(ctx.store, p, from, to), from, to);
   // sized once from the rows' counts (what overlaps the range, no more than the limit needs) and the head's
   let stored = 0;
   let largest = 0;
@@ -342,7 +345,7 @@ export function computeBuckets(ctx: QueryContext, p: PointState, q: BucketQuery)
   const fromHour = Math.floor(srcFrom / HOUR_MS);
   const toHour = Math.floor((q.to - 1) / HOUR_MS);
   const rows = ctx.store.rollupsOfHours(p.key, fromHour, toHour, resMs === MINUTE_MS);
-  const head = unflushedView(ctx.store, p);
+  const head = unflushedView(ctx.store, p, fromHour * HOUR_MS);
   let hi = lowerBound(head.ts, head.n, fromHour * HOUR_MS);
   const headEnd = lowerBound(head.ts, head.n, (toHour + 1) * HOUR_MS);
   const scratch = emptyMinuteBuckets(60);

@@ -35,6 +35,9 @@ export function resolveRetention(r: Partial<Retention> | undefined): Retention {
  * only touches the hours that newly expired.
  */
 export class RetentionTask {
+  /** how far the 1-hour rollups are dropped (hour), as in the meta table: horizon() is asked by every PromQL read */
+  private h1DroppedBeforeHour: number;
+
   constructor(
     private readonly db: Database.Database,
     private readonly store: ChunkStore,
@@ -43,6 +46,7 @@ export class RetentionTask {
   ) {
     writer.rawDroppedBeforeHour = readMeta(db, 'raw_dropped_before_hour', 0);
     writer.m1DroppedBeforeHour = readMeta(db, 'm1_dropped_before_hour', 0);
+    this.h1DroppedBeforeHour = readMeta(db, 'h1_dropped_before_hour', 0);
   }
 
   /** samples older than this are past the raw retention */
@@ -55,7 +59,7 @@ export class RetentionTask {
     return {
       raw: this.writer.rawDroppedBeforeHour * HOUR_MS,
       '1m': this.writer.m1DroppedBeforeHour * HOUR_MS,
-      '1h': readMeta(this.db, 'h1_dropped_before_hour', 0) * HOUR_MS,
+      '1h': this.h1DroppedBeforeHour * HOUR_MS,
     };
   }
 
@@ -64,7 +68,7 @@ export class RetentionTask {
     const rawCut = Math.floor((now - this.retention.raw) / HOUR_MS);
     const m1Cut = Math.floor((now - this.retention.m1) / HOUR_MS);
     const h1Cut = Math.floor((now - this.retention.h1) / HOUR_MS);
-    const h1From = readMeta(this.db, 'h1_dropped_before_hour', 0);
+    const h1From = this.h1DroppedBeforeHour;
     let changed = 0;
     this.db.transaction(() => {
       if (rawCut > this.writer.rawDroppedBeforeHour) {
@@ -84,6 +88,7 @@ export class RetentionTask {
     // memory only after the commit
     this.writer.rawDroppedBeforeHour = Math.max(this.writer.rawDroppedBeforeHour, rawCut);
     this.writer.m1DroppedBeforeHour = Math.max(this.writer.m1DroppedBeforeHour, m1Cut);
+    this.h1DroppedBeforeHour = Math.max(this.h1DroppedBeforeHour, h1Cut);
     return changed;
   }
 }
