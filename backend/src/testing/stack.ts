@@ -18,9 +18,23 @@ export interface Stack {
 
 /**
  * What `npm start` runs — the simulator and the backend as two processes over real protocols — on free ports
- * and a temporary data folder, for end-to-end tests. `env` adds settings such as `PLENUM_API_TOKEN`.
+ * and a temporary data folder, for end-to-end tests. `env` adds settings such as `PLENUM_API_TOKEN`. Resolves
+ * once the backend listens and the simulator's control API is up; a port picked free can be taken by another
+ * test before the stack binds it (the launcher then exits on EADDRINUSE): that start is tried again on new ports.
  */
 export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    const stack = await launchStack(env);
+    const up = await stack.ready();
+    if (up === 'up') return stack;
+    await stack.stop();
+    if (up !== 'port taken' || attempt === 3) {
+      throw new Error(`the stack did not start (${up}):\n${stack.output().split('\n').slice(-40).join('\n')}`);
+    }
+  }
+}
+
+async function launchStack(env: NodeJS.ProcessEnv): Promise<Stack & { ready(): Promise<string> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-'));
   const [api, opcua, modbus, dcgm, control] = [
     await freePort(),
@@ -54,8 +68,24 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let gone = false;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      gone = true;
+      r();
+    }),
+  );
   return {
+    /** 'up', 'port taken' (EADDRINUSE before it was up), 'exited' or 'timed out' (90 s) */
+    async ready() {
+      for (const until = Date.now() + 90_000; Date.now() < until;) {
+        if (/EADDRINUSE/.test(out)) return 'port taken';
+        if (/API listening on/.test(out) && /sim: control API/.test(out)) return 'up';
+        if (gone) return 'exited';
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 'timed out';
+    },
     url: `http://127.0.0.1:${api}`,
     controlUrl: `http://127.0.0.1:${control}`,
     output: () => out,
