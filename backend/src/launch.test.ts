@@ -66,11 +66,18 @@ describe('npm start: simulator + backend over real protocols', () => {
         prometheus: expect.any(Number),
         jobs: expect.any(Number),
       });
+      // the job's webhook (simulator → backend) may land after the samples: startStack returns once both listen
+      let jobIds: string[] = [];
+      while (Date.now() - started < 30_000) {
+        const events = (await (await fetch(`${url}/api/events?type=job`)).json()) as {
+          events: Array<{ data: { jobId: string } }>;
+        };
+        jobIds = events.events.map((e) => e.data.jobId);
+        if (jobIds.includes('e2e-1')) break;
+        await sleep(250);
+      }
+      expect(jobIds).toContain('e2e-1');
       expect(Date.now() - started).toBeLessThan(30_000);
-      const events = (await (await fetch(`${url}/api/events?type=job`)).json()) as {
-        events: Array<{ data: { jobId: string } }>;
-      };
-      expect(events.events.map((e) => e.data.jobId)).toContain('e2e-1');
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- launcher output ---\n${stack.output().slice(-4000)}`);
     } finally {
