@@ -6,19 +6,14 @@
  * API (backend/src/sim/redfish.ts, plain HTTP on loopback, no auth), whose limits land in the hall model.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { AutomationSchema } from '../../automation/config';
 import { parseConfig } from '../../config/load';
 import { parseSourceOptions } from '../common/options';
-import type { Guard } from '../../automation/guard/guard';
-import { guardOverRunner } from '../../testing/guard-over-runner';
+import { guardedSource } from '../../testing/guard-over-runner';
 import type { WriteIntent } from '../../automation/guard/verdict';
-import { AutomationStore } from '../../automation/store';
 import { ControlApi } from '../../sim/control-api';
 import { HallModel, rackPowerLimitRange } from '../../sim/model';
-import { SourceRunner } from '../runner';
-import type { SourceInstance, SourcePoint, SourceSample } from '../types';
+import type { SourceInstance, SourceSample } from '../types';
 import { REDFISH_STATUS } from './address';
 import type { RedfishOptionsInput } from './config';
 import { redfish } from './index';
@@ -44,54 +39,9 @@ const intent = (pointId: string, kw: number | null): WriteIntent => ({
 });
 
 /** A running source, the guard over it, and the samples it delivered (canonical, as ingest converts them). */
-interface Plant {
-  runner: SourceRunner;
-  guard: Guard;
-  latest: Map<string, SourceSample>;
-  waitGood(pointId: string): Promise<SourceSample>;
-  close(): Promise<void>;
-}
-
-async function plant(source: SourceInstance<never>, automation: unknown): Promise<Plant> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-redfish-guard-'));
-  const store = new AutomationStore(dir);
-  const points = new Map<string, SourcePoint>(source.points.map((p) => [p.id, p]));
-  const latest = new Map<string, SourceSample>();
-  const runner = new SourceRunner(redfish as never, source, async (batch) => {
-    for (const s of batch) {
-      const p = points.get(s.pointId) as SourcePoint;
-      const value = typeof s.value === 'number' ? s.value * p.conversion.scale + p.conversion.offset : s.value;
-      latest.set(s.pointId, { ...s, value });
-    }
-  });
-  const guard = guardOverRunner({
-    config: AutomationSchema.parse(automation),
-    points,
-    runner,
-    latest,
-    store,
-  });
-  runner.start();
-  return {
-    runner,
-    guard,
-    latest,
-    async waitGood(pointId) {
-      const end = Date.now() + 5000;
-      for (;;) {
-        const s = latest.get(pointId);
-        if (s?.quality === 'good') return s;
-        if (Date.now() > end) throw new Error(`no good sample of ${pointId}: ${runner.status.lastError ?? 'no error'}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    async close() {
-      await guard.close();
-      await runner.stop();
-      store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+async function plant(source: SourceInstance<never>, automation: unknown) {
+  const g = guardedSource(redfish as never, source, automation, { canonical: true });
+  return { ...g, waitGood: (id: string) => g.good(id) };
 }
 
 describe('redfish power-limit writes through the guard, to the DMTF mockup BMC', () => {

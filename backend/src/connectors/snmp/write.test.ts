@@ -8,13 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AutomationSchema } from '../../automation/config';
-import type { Guard } from '../../automation/guard/guard';
-import { guardOverRunner } from '../../testing/guard-over-runner';
+import { guardedSource, type GuardedSource } from '../../testing/guard-over-runner';
 import type { WriteIntent } from '../../automation/guard/verdict';
-import { AutomationStore } from '../../automation/store';
 import { activeHandles } from '../../testing/handles';
-import { SourceRunner } from '../runner';
 import type { SourceInstance, SourcePoint, SourceSample } from '../types';
 import { snmpOptions, type SnmpOptionsInput } from './config';
 import { TYPE } from './decode';
@@ -78,55 +74,14 @@ function siteProfile(dir: string): string {
   return file;
 }
 
-interface Plant {
-  runner: SourceRunner;
-  guard: Guard;
-  latest: Map<string, SourceSample>;
-  /** the next good sample of `pointId` that arrives after now */
+interface Plant extends GuardedSource {
+  /** the next good sample of `pointId`: two polls on (the one in flight may have read before the write) */
   nextGood(pointId: string): Promise<SourceSample>;
-  close(): Promise<void>;
 }
 
 async function plant(source: SourceInstance<unknown>, automation: unknown): Promise<Plant> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-snmp-guard-'));
-  const store = new AutomationStore(dir);
-  const points = new Map<string, SourcePoint>(source.points.map((p) => [p.id, p]));
-  const latest = new Map<string, SourceSample>();
-  let polls = 0;
-  const runner = new SourceRunner(snmp as never, source as never, async (batch) => {
-    polls++;
-    for (const s of batch) latest.set(s.pointId, s);
-  });
-  const guard = guardOverRunner({
-    config: AutomationSchema.parse(automation),
-    points,
-    runner,
-    latest,
-    store,
-  });
-  runner.start();
-  return {
-    runner,
-    guard,
-    latest,
-    async nextGood(pointId) {
-      // two polls later: the one in flight may have read before the write
-      const after = polls + 2;
-      const end = Date.now() + 5000;
-      for (;;) {
-        const s = latest.get(pointId);
-        if (polls >= after && s?.quality === 'good') return s;
-        if (Date.now() > end) throw new Error(`no good sample of ${pointId}: ${runner.status.lastError ?? 'no error'}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-    async close() {
-      await guard.close();
-      await runner.stop();
-      store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const g = guardedSource(snmp as never, source as never, automation);
+  return { ...g, nextGood: (id) => g.good(id, { afterPolls: 2 }) };
 }
 
 describe('snmp SET through the guard, to snmpsim', () => {
